@@ -1,0 +1,7 @@
+/* bench.h: the load driver behind `pgpagebench run` (issue 4). */
+#ifndef PGPB_BENCH_H
+#define PGPB_BENCH_H
+
+int run_main(int argc, char **argv);
+
+#endif

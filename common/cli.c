@@ -1,0 +1,283 @@
+/*
+ * cli.c: turns option values into numbers, durations and lists. Every command parses its options with
+ * these, so a bad value is reported the same way everywhere and exits with status 2.
+ */
+#include "common/cli.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int bad(const char *opt, const char *s, const char *why)
+{
+	log_error("invalid value \"%s\" for option %s: %s", s, opt, why);
+	return -1;
+}
+
+int cli_parse_long(const char *opt, const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a number is required");
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s)
+		return bad(opt, s, "not an integer");
+	if (v < min || v > max) {
+		log_error("invalid value \"%s\" for option %s: must be in range %ld..%ld", s, opt, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *opt, const char *s, double min, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a number is required");
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !isfinite(v))
+		return bad(opt, s, "not a number");
+	if (v < min || v > max) {
+		log_error("invalid value \"%s\" for option %s: must be in range %g..%g", s, opt, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse_duration(const char *opt, const char *s, double *seconds)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a duration is required");
+	double v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return bad(opt, s, "not a duration (examples: 10s, 500ms, 2m)");
+	double mult;
+	if (!*end || strcmp(end, "s") == 0)
+		mult = 1;
+	else if (strcmp(end, "ms") == 0)
+		mult = 0.001;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mult = 60;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600;
+	else
+		return bad(opt, s, "unknown unit (use ms, s, m or h)");
+	*seconds = v * mult;
+	if (*seconds > 7 * 86400.0)
+		return bad(opt, s, "longer than a week");
+	return 0;
+}
+
+static int push(long **vals, size_t *n, size_t *cap, long v)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*vals)[i] == v)
+			return 0;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		long *p = realloc(*vals, nc * sizeof *p);
+		if (!p)
+			return -1;
+		*vals = p;
+		*cap = nc;
+	}
+	(*vals)[(*n)++] = v;
+	return 0;
+}
+
+static int parse_num(const char *p, char **end, long *v)
+{
+	errno = 0;
+	*v = strtol(p, end, 10);
+	return (errno || *end == p) ? -1 : 0;
+}
+
+int cli_parse_list(const char *opt, const char *s, long min, long max, long **out, size_t *n)
+{
+	long *vals = NULL;
+	size_t cnt = 0, cap = 0;
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a list is required");
+	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return bad(opt, s, "empty item in list");
+	char *copy = strdup(s);
+	if (!copy)
+		return bad(opt, s, "out of memory");
+	int rc = -1;
+	char *save = NULL;
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *end;
+		long a, b, arg = 0;
+		if (parse_num(item, &end, &a) < 0) {
+			bad(opt, s, "expected a number, a range such as 0..10000:5, or 1..64*2");
+			goto out;
+		}
+		if (*end == '\0') {
+			if (a < min || a > max)
+				goto range;
+			if (push(&vals, &cnt, &cap, a) < 0)
+				goto oom;
+			continue;
+		}
+		if (strncmp(end, "..", 2) != 0 || parse_num(end + 2, &end, &b) < 0) {
+			bad(opt, s, "expected a number, a range such as 0..10000:5, or 1..64*2");
+			goto out;
+		}
+		char kind = *end;
+		if (kind != ':' && kind != '*' && kind != '+') {
+			bad(opt, s, "a range needs :COUNT, *FACTOR or +STEP (0..10000:5, 1..64*2, 0..100+25)");
+			goto out;
+		}
+		if (parse_num(end + 1, &end, &arg) < 0 || *end) {
+			bad(opt, s, "bad count, factor or step in range");
+			goto out;
+		}
+		if (a < min || a > max || b < min || b > max)
+			goto range;
+		if (b < a) {
+			bad(opt, s, "a range must not decrease");
+			goto out;
+		}
+		if (kind == ':') {
+			if (arg < 1 || arg > 1000) {
+				bad(opt, s, "the count of a range must be in range 1..1000");
+				goto out;
+			}
+			for (long i = 0; i < arg; i++) {
+				long v = arg == 1 ? a : a + (long)llround((double)(b - a) * (double)i / (double)(arg - 1));
+				if (push(&vals, &cnt, &cap, v) < 0)
+					goto oom;
+			}
+		} else if (kind == '*') {
+			if (arg < 2 || a < 1) {
+				bad(opt, s, "a doubling range needs a start >= 1 and a factor >= 2");
+				goto out;
+			}
+			for (long v = a; v <= b; v *= arg) {
+				if (push(&vals, &cnt, &cap, v) < 0)
+					goto oom;
+				if (v > max / arg)
+					break;
+			}
+		} else {
+			if (arg < 1) {
+				bad(opt, s, "the step of a range must be >= 1");
+				goto out;
+			}
+			for (long v = a; v <= b; v += arg) {
+				if (push(&vals, &cnt, &cap, v) < 0)
+					goto oom;
+				if (cnt > 100000) {
+					bad(opt, s, "more than 100000 values");
+					goto out;
+				}
+			}
+		}
+	}
+	if (cnt == 0) {
+		bad(opt, s, "the list is empty");
+		goto out;
+	}
+	*out = vals;
+	*n = cnt;
+	vals = NULL;
+	rc = 0;
+	goto out;
+range:
+	log_error("invalid value \"%s\" for option %s: values must be in range %ld..%ld", s, opt, min, max);
+	goto out;
+oom:
+	bad(opt, s, "out of memory");
+out:
+	free(vals);
+	free(copy);
+	return rc;
+}
+
+int cli_parse_words(const char *opt, const char *s, const char *const *allowed, char ***out, size_t *n)
+{
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a list is required");
+	size_t cnt = 1;
+	for (const char *p = s; *p; p++)
+		cnt += *p == ',';
+	char **w = calloc(cnt, sizeof *w);
+	if (!w)
+		return bad(opt, s, "out of memory");
+	size_t k = 0;
+	const char *p = s;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		if (len == 0) {
+			cli_free_words(w, k);
+			return bad(opt, s, "empty item in list");
+		}
+		w[k] = strndup(p, len);
+		if (!w[k]) {
+			cli_free_words(w, k);
+			return bad(opt, s, "out of memory");
+		}
+		if (allowed) {
+			int ok = 0;
+			for (const char *const *a = allowed; *a; a++)
+				ok |= strcmp(*a, w[k]) == 0;
+			if (!ok) {
+				log_error("invalid value \"%s\" for option %s: unknown item \"%s\"", s, opt, w[k]);
+				cli_free_words(w, k + 1);
+				return -1;
+			}
+		}
+		k++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*out = w;
+	*n = k;
+	return 0;
+}
+
+void cli_free_words(char **words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	log_error("%s", buf);
+	if (command)
+		log_hint("Try \"%s %s --help\" for more information.", PGPB_PROGNAME, command);
+	else
+		log_hint("Try \"%s --help\" for more information.", PGPB_PROGNAME);
+	return EXIT_USAGE;
+}
+
+int cli_getopt_fail(const char *command, int c, char **argv, int optind_now, int optopt_now)
+{
+	const char *arg = argv[optind_now - 1];
+	if (c == ':') {
+		if (optopt_now && optopt_now < 0x100 && arg[0] == '-' && arg[1] != '-')
+			return cli_usage_error(command, "option requires an argument -- '%c'", optopt_now);
+		return cli_usage_error(command, "option \"%s\" requires an argument", arg);
+	}
+	if (optopt_now && optopt_now < 0x100 && arg[0] == '-' && arg[1] != '-')
+		return cli_usage_error(command, "invalid option -- '%c'", optopt_now);
+	return cli_usage_error(command, "unrecognized option \"%s\"", arg);
+}

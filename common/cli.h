@@ -1,0 +1,30 @@
+/* cli.h: parsing of option values (numbers, durations, lists and ranges) with PostgreSQL-style errors. */
+#ifndef PGPB_CLI_H
+#define PGPB_CLI_H
+
+#include <stddef.h>
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* Each parser logs "invalid value "X" for option --opt: ..." and returns -1 on bad input, 0 on success. */
+int cli_parse_long(const char *opt, const char *s, long min, long max, long *out);
+int cli_parse_double(const char *opt, const char *s, double min, double max, double *out);
+/* "10s", "500ms", "2m", "1h", "1.5" (seconds). */
+int cli_parse_duration(const char *opt, const char *s, double *seconds);
+/*
+ * A list of integers: "1,2,4", ranges "0..10000:5" (five evenly spaced values), "1..64*2" (doubling),
+ * "0..100+25" (step 25), mixed with commas. Values are kept in the given order, duplicates removed.
+ * *out is malloc'd; the caller frees it.
+ */
+int cli_parse_list(const char *opt, const char *s, long min, long max, long **out, size_t *n);
+/* A comma-separated list of words, each one of `allowed` (NULL-terminated) unless allowed is NULL. */
+int cli_parse_words(const char *opt, const char *s, const char *const *allowed, char ***out, size_t *n);
+void cli_free_words(char **words, size_t n);
+
+/* For getopt_long with opterr = 0 and an optstring starting with ':': reports '?' (unknown option) or
+ * ':' (missing value) for argv[optind - 1] and returns EXIT_USAGE. */
+int cli_getopt_fail(const char *command, int c, char **argv, int optind_now, int optopt_now);
+/* Standard reaction to a bad command line: the error, then a hint naming --help. Returns EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * cluster.h: a private temporary PostgreSQL (initdb into a fresh directory, listening only on a Unix
+ * socket inside it), started for --ephemeral, `demo` and `server`, and always removed afterwards.
+ */
+#ifndef PGPB_CLUSTER_H
+#define PGPB_CLUSTER_H
+
+#include <stddef.h>
+
+struct cluster_opts {
+	const char *const *settings; /* "name=value", passed to the server as -c name=value */
+	size_t nsettings;
+	int verbose, quiet;
+};
+
+struct cluster;
+
+/* Starts a cluster; on failure (or a signal) cleans up, logs why and returns NULL. */
+struct cluster *cluster_start(const struct cluster_opts *opts);
+const char *cluster_host(const struct cluster *c); /* the socket directory */
+int cluster_port(const struct cluster *c);
+const char *cluster_user(const struct cluster *c); /* the bootstrap superuser */
+const char *cluster_dir(const struct cluster *c); /* the temporary directory (data is in <dir>/data) */
+const char *cluster_bindir(const struct cluster *c); /* where initdb, pg_ctl and postgres were found */
+int cluster_has_pg_stat_statements(const struct cluster *c);
+/* Stops the server (fast shutdown, then harder), removes the directory and frees c. */
+void cluster_stop(struct cluster *c);
+/* --keep: prints the conninfo and the exact command that stops it, then frees c without stopping. */
+void cluster_detach(struct cluster *c);
+
+/* Finds the PostgreSQL bin directory: $PGPB_PG_BINDIR, `pg_config --bindir`, PATH, then the highest
+ * /usr/lib/postgresql/N/bin. 0 on success, -1 (logged) when none holds initdb, pg_ctl and postgres. */
+int cluster_find_bindir(char *out, size_t len);
+
+#endif

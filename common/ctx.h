@@ -1,0 +1,79 @@
+/*
+ * ctx.h: what every command shares: connection options (pgbench/psql style), the target schema,
+ * verbosity, and the private temporary cluster behind --ephemeral.
+ */
+#ifndef PGPB_CTX_H
+#define PGPB_CTX_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+
+struct cluster;
+
+struct pgpb_ctx {
+	const char *command; /* "schema", "run", ... */
+	const char *host, *port, *user, *dbname; /* -h -p -U -d; dbname may be a conninfo or URI */
+	const char *schema; /* --schema, NULL = public */
+	int verbose; /* -v */
+	int quiet; /* --quiet */
+	int ephemeral; /* --ephemeral */
+	int keep; /* --keep */
+	const char *settings[64]; /* --pg-setting name=value */
+	size_t nsettings;
+	struct cluster *cluster; /* owned; set by ctx_open when ephemeral */
+	int argc; /* the whole command line, for meta.json (masked) */
+	char **argv;
+};
+
+/* Long options every command accepts; put CTX_LONGOPTS at the head of a command's table. */
+enum { CTX_OPT_EPHEMERAL = 0x1000, CTX_OPT_KEEP, CTX_OPT_SETTING, CTX_OPT_SCHEMA, CTX_OPT_QUIET,
+       CTX_OPT_HELP, CTX_OPT_FIRST_FREE = 0x1100 };
+#define CTX_SHORTOPTS ":h:p:U:d:v"
+#define CTX_LONGOPTS \
+	{ "host", required_argument, NULL, 'h' }, { "port", required_argument, NULL, 'p' }, \
+	{ "username", required_argument, NULL, 'U' }, { "dbname", required_argument, NULL, 'd' }, \
+	{ "verbose", no_argument, NULL, 'v' }, { "ephemeral", no_argument, NULL, CTX_OPT_EPHEMERAL }, \
+	{ "keep", no_argument, NULL, CTX_OPT_KEEP }, { "pg-setting", required_argument, NULL, CTX_OPT_SETTING }, \
+	{ "schema", required_argument, NULL, CTX_OPT_SCHEMA }, { "quiet", no_argument, NULL, CTX_OPT_QUIET }, \
+	{ "help", no_argument, NULL, CTX_OPT_HELP }
+/* Help text for the options above, for each command's --help. */
+#define CTX_HELP \
+	"\nConnection options (libpq's PG* environment variables apply too):\n" \
+	"  -h, --host=HOSTNAME      database server host or socket directory\n" \
+	"  -p, --port=PORT          database server port\n" \
+	"  -U, --username=USERNAME  connect as this user\n" \
+	"  -d, --dbname=DBNAME      database name, conninfo string or URI\n" \
+	"  --schema=NAME            schema holding the tables (default: public)\n" \
+	"\nTemporary cluster:\n" \
+	"  --ephemeral              run against a private temporary PostgreSQL (removed afterwards)\n" \
+	"  --pg-setting=NAME=VALUE  server setting for the temporary cluster (repeatable)\n" \
+	"  --keep                   leave the temporary cluster running and print how to stop it\n" \
+	"\nOther:\n" \
+	"  -v, --verbose            more detail (timings of each phase)\n" \
+	"  --quiet                  only errors and the final summary\n" \
+	"  --help                   show this help, then exit\n"
+
+/* Fills defaults; argv is kept for the record of the command line. */
+void ctx_init(struct pgpb_ctx *ctx, const char *command, int argc, char **argv);
+/* Handles one of CTX_LONGOPTS: 1 = handled, 0 = not ours, -1 = bad value (already reported). */
+int ctx_option(struct pgpb_ctx *ctx, int opt, const char *arg);
+/* Starts the temporary cluster when --ephemeral; returns an exit status (0 = ok). */
+int ctx_open(struct pgpb_ctx *ctx);
+/* Connects; on failure logs one line and returns NULL. application_name names the purpose. */
+PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
+/* Stops and removes the temporary cluster (or, with --keep, prints how to stop it). Safe to call twice. */
+void ctx_close(struct pgpb_ctx *ctx);
+/* Schema name quoted as an identifier ("public" when none); malloc'd, caller frees. */
+char *ctx_schema_ident(const struct pgpb_ctx *ctx);
+/* Sets search_path on conn to the ctx schema; 0 on success (logs on failure). */
+int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn);
+
+/* Describes a live connection without its password: "host=... port=... user=... dbname=...". */
+void conn_describe(PGconn *conn, char *buf, size_t len);
+/* Masks any password in a conninfo string or URI; the result never holds the password. */
+void conn_mask(const char *conninfo, char *buf, size_t len);
+/* The command line with passwords masked (in -d values and password= anywhere), space separated. */
+void conn_mask_argv(int argc, char **argv, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * server.c: `pgpagebench server` starts a private temporary PostgreSQL, prints its conninfo and keeps it
+ * until SIGINT or SIGTERM, then removes it. A throwaway database for a web app, and the fixture the
+ * integration tests share (they wait for the conninfo line, not for a clock).
+ */
+#include "common/cli.h"
+#include "common/cluster.h"
+#include "common/commands.h"
+#include "common/ctx.h"
+#include "common/log.h"
+#include "common/sig.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <time.h>
+
+static void help(void)
+{
+	printf("pgpagebench server starts a private temporary PostgreSQL and keeps it running.\n\n"
+	       "Usage:\n  pgpagebench server [OPTION]...\n\n"
+	       "It prints \"conninfo: ...\" on standard output once the server accepts connections, and stops\n"
+	       "and removes the server when it receives SIGINT or SIGTERM (or, with --keep, right away).\n"
+	       "\nOptions:\n"
+	       "  --pg-setting=NAME=VALUE  server setting (repeatable)\n"
+	       "  --keep                   leave the server running, print how to stop it, and exit\n"
+	       "  -v, --verbose            report start-up time\n"
+	       "  --help                   show this help, then exit\n");
+}
+
+int server_main(int argc, char **argv)
+{
+	static const struct option longopts[] = { CTX_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct pgpb_ctx ctx;
+	ctx_init(&ctx, "server", argc, argv);
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == CTX_OPT_HELP) {
+			help();
+			return EXIT_OK;
+		}
+		if (c == '?' || c == ':')
+			return cli_getopt_fail("server", c, argv, optind, optopt);
+		if (c == 'h' || c == 'p' || c == 'U' || c == 'd' || c == CTX_OPT_SCHEMA)
+			return cli_usage_error("server", "server takes no connection options");
+		if (ctx_option(&ctx, c, optarg) < 0)
+			return EXIT_USAGE;
+	}
+	if (optind < argc)
+		return cli_usage_error("server", "too many command-line arguments (first is \"%s\")", argv[optind]);
+	ctx.ephemeral = 1;
+	int rc = ctx_open(&ctx);
+	if (rc)
+		return rc;
+	if (!ctx.keep) {
+		printf("conninfo: host=%s port=%d user=%s dbname=postgres\n", cluster_host(ctx.cluster),
+		       cluster_port(ctx.cluster), cluster_user(ctx.cluster));
+		fflush(stdout);
+		while (!sig_caught()) {
+			struct timespec ts = { 0, 100 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	ctx_close(&ctx);
+	return sig_caught() ? sig_exit_status() : EXIT_OK;
+}

@@ -1,0 +1,318 @@
+/*
+ * schema.c: `pgpagebench schema create|drop|check`. The DDL lives in the .sql files beside this one; this
+ * file applies them and guards them: every table the tool creates carries a marker comment, and nothing
+ * is dropped or loaded into unless every table involved carries it, so a Django database's own
+ * auth_user survives a mistaken command.
+ */
+#include "schema/schema.h"
+#include "common/cli.h"
+#include "common/log.h"
+#include "common/sig.h"
+#include "common/sqlfiles.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *schema_name(const struct pgpb_ctx *ctx)
+{
+	return ctx->schema ? ctx->schema : "public";
+}
+
+static void report_sql_error(const char *what, PGresult *res, PGconn *conn)
+{
+	char line[1024];
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+	if (!msg || !*msg)
+		msg = PQerrorMessage(conn);
+	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
+}
+
+int schema_exec_file(PGconn *conn, const char *name)
+{
+	const char *sql = sql_get(name);
+	if (!sql) {
+		log_error("internal error: no embedded SQL file \"%s\"", name);
+		return -1;
+	}
+	PGcancel *cancel = PQgetCancel(conn);
+	sig_set_cancel(cancel);
+	PGresult *res = PQexec(conn, sql);
+	sig_set_cancel(NULL);
+	PQfreeCancel(cancel);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok) {
+		char what[128];
+		snprintf(what, sizeof what, "could not run %s.sql", name);
+		if (sig_caught())
+			log_error("%s: interrupted", what);
+		else
+			report_sql_error(what, res, conn);
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present)
+{
+	const char *params[1] = { schema_name(ctx) };
+	PGresult *res = PQexecParams(conn, sql_get("schema/inspect"), 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		report_sql_error("could not inspect the tables", res, conn);
+		PQclear(res);
+		return -1;
+	}
+	int rc = 0, n = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		int is_present = PQgetvalue(res, i, 1)[0] == 't', marked = PQgetvalue(res, i, 2)[0] == 't';
+		if (is_present && !marked) {
+			log_error("table \"%s.%s\" was not created by pgpagebench (no ownership marker): refusing to touch it",
+			          schema_name(ctx), PQgetvalue(res, i, 0));
+			log_hint("Use another schema with --schema, or another database.");
+			rc = -1;
+			break;
+		}
+		n += is_present;
+	}
+	PQclear(res);
+	if (present)
+		*present = n;
+	return rc;
+}
+
+int schema_create_tables(PGconn *conn, const struct pgpb_ctx *ctx)
+{
+	if (ctx->schema) {
+		char *ident = ctx_schema_ident(ctx);
+		char sql[256];
+		snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", ident ? ident : "\"\"");
+		free(ident);
+		PGresult *res = PQexec(conn, sql);
+		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!ok)
+			report_sql_error("could not create schema", res, conn);
+		PQclear(res);
+		if (!ok)
+			return -1;
+	}
+	if (schema_check_owned(conn, ctx, NULL) < 0)
+		return -1;
+	return schema_exec_file(conn, "schema/tables");
+}
+
+int schema_create_keys(PGconn *conn)
+{
+	return schema_exec_file(conn, "schema/keys");
+}
+
+int schema_create_indexes(PGconn *conn)
+{
+	return schema_exec_file(conn, "schema/indexes");
+}
+
+int schema_dataset_get(PGconn *conn, struct schema_dataset *out)
+{
+	memset(out, 0, sizeof *out);
+	PGresult *res = PQexec(conn, sql_get("schema/dataset"));
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(out->state, sizeof out->state, "missing");
+		PQclear(res);
+		return 0;
+	}
+	snprintf(out->state, sizeof out->state, "%s", PQgetvalue(res, 0, 0));
+	out->scale = atof(PQgetvalue(res, 0, 1));
+	out->seed = atoll(PQgetvalue(res, 0, 2));
+	out->users = atoll(PQgetvalue(res, 0, 3));
+	out->records = atoll(PQgetvalue(res, 0, 4));
+	out->tags = atoll(PQgetvalue(res, 0, 5));
+	snprintf(out->checksum, sizeof out->checksum, "%s", PQgetvalue(res, 0, 6));
+	snprintf(out->fingerprint, sizeof out->fingerprint, "%s", PQgetvalue(res, 0, 7));
+	PQclear(res);
+	return 0;
+}
+
+int schema_require_complete(PGconn *conn, struct schema_dataset *out)
+{
+	if (schema_dataset_get(conn, out) < 0)
+		return -1;
+	if (strcmp(out->state, "complete") == 0)
+		return 0;
+	if (strcmp(out->state, "loading") == 0) {
+		log_error("the dataset is incomplete: a datagen load was interrupted");
+		log_hint("Run the same \"pgpagebench datagen\" command again to finish it.");
+	} else if (strcmp(out->state, "empty") == 0) {
+		log_error("the tables hold no dataset");
+		log_hint("Fill them with \"pgpagebench datagen --scale 1\".");
+	} else {
+		log_error("the pgpagebench tables do not exist in this database");
+		log_hint("Create and fill them with \"pgpagebench datagen --scale 1\".");
+	}
+	return -1;
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+static void help(void)
+{
+	printf("pgpagebench schema creates, drops or checks the benchmark's tables.\n\n"
+	       "Usage:\n  pgpagebench schema create|drop|check [OPTION]...\n\n"
+	       "  create   the tables auth_user (as Django 3.x has it), record, tag, their keys and indexes\n"
+	       "  drop     drop them; refused for any table that lacks pgpagebench's ownership marker\n"
+	       "  check    report each table, its marker, rows, indexes and last ANALYZE; exit 1 if incomplete\n"
+	       "\nOptions:\n"
+	       "  --no-indexes             create: leave out the query's indexes (to study the slow path)\n"
+	       CTX_HELP);
+}
+
+static int do_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
+{
+	if (schema_create_tables(conn, ctx) < 0 || schema_create_keys(conn) < 0)
+		return EXIT_RUNTIME;
+	if (with_indexes && schema_create_indexes(conn) < 0)
+		return EXIT_RUNTIME;
+	if (!ctx->quiet)
+		printf("created tables auth_user, record, tag%s in schema \"%s\"\n",
+		       with_indexes ? " with their indexes" : " (without the query's indexes)", schema_name(ctx));
+	return EXIT_OK;
+}
+
+static int do_drop(PGconn *conn, const struct pgpb_ctx *ctx)
+{
+	int present = 0;
+	if (schema_check_owned(conn, ctx, &present) < 0) {
+		log_hint("Nothing was dropped.");
+		return EXIT_RUNTIME;
+	}
+	if (present == 0) {
+		if (!ctx->quiet)
+			printf("no pgpagebench tables in schema \"%s\": nothing to drop\n", schema_name(ctx));
+		return EXIT_OK;
+	}
+	if (schema_exec_file(conn, "schema/drop") < 0)
+		return EXIT_RUNTIME;
+	if (!ctx->quiet)
+		printf("dropped %d pgpagebench tables from schema \"%s\"\n", present, schema_name(ctx));
+	return EXIT_OK;
+}
+
+static int do_check(PGconn *conn, const struct pgpb_ctx *ctx)
+{
+	const char *params[1] = { schema_name(ctx) };
+	PGresult *res = PQexecParams(conn, sql_get("schema/inspect"), 1, NULL, params, NULL, NULL, 0);
+	PGresult *ires = PQexecParams(conn, sql_get("schema/inspect_indexes"), 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQresultStatus(ires) != PGRES_TUPLES_OK) {
+		report_sql_error("could not inspect the tables",
+		                 PQresultStatus(res) != PGRES_TUPLES_OK ? res : ires, conn);
+		PQclear(res);
+		PQclear(ires);
+		return EXIT_RUNTIME;
+	}
+	int complete = 1, all_marked = 1;
+	printf("schema \"%s\"\n", schema_name(ctx));
+	printf("%-20s %-8s %-7s %12s  %-25s %s\n", "table", "present", "marker", "rows", "last analyze", "indexes");
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		int present = PQgetvalue(res, i, 1)[0] == 't', marked = PQgetvalue(res, i, 2)[0] == 't';
+		char rows[32] = "-";
+		if (present && marked) {
+			char sql[256];
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", name); /* name is one of ours, not user text */
+			PGresult *cres = PQexec(conn, sql);
+			if (PQresultStatus(cres) == PGRES_TUPLES_OK)
+				snprintf(rows, sizeof rows, "%s", PQgetvalue(cres, 0, 0));
+			PQclear(cres);
+		}
+		char idx[512] = "";
+		size_t o = 0;
+		for (int j = 0; j < PQntuples(ires) && present; j++) {
+			if (strcmp(PQgetvalue(ires, j, 1), name) != 0)
+				continue;
+			int ok = PQgetvalue(ires, j, 2)[0] == 't';
+			if (!ok)
+				complete = 0;
+			o += (size_t)snprintf(idx + o, o < sizeof idx ? sizeof idx - o : 0, "%s%s%s", o ? ", " : "",
+			                      PQgetvalue(ires, j, 0), ok ? "" : " (missing)");
+			if (o >= sizeof idx)
+				o = sizeof idx - 1;
+		}
+		if (!present)
+			complete = 0;
+		if (present && !marked)
+			all_marked = 0;
+		const char *la = PQgetisnull(res, i, 4) ? "never" : PQgetvalue(res, i, 4);
+		printf("%-20s %-8s %-7s %12s  %-25.25s %s\n", name, present ? "yes" : "no",
+		       present ? (marked ? "yes" : "MISSING") : "-", rows, present ? la : "-", idx[0] ? idx : "-");
+	}
+	PQclear(res);
+	PQclear(ires);
+	struct schema_dataset ds;
+	schema_dataset_get(conn, &ds);
+	if (strcmp(ds.state, "complete") == 0)
+		printf("dataset: complete (%s)\n", ds.fingerprint);
+	else if (strcmp(ds.state, "loading") == 0)
+		printf("dataset: INCOMPLETE: a datagen load was interrupted; run the same datagen command again\n");
+	else if (strcmp(ds.state, "empty") == 0)
+		printf("dataset: none loaded yet (pgpagebench datagen)\n");
+	if (!all_marked) {
+		log_error("schema \"%s\" holds tables that pgpagebench did not create", schema_name(ctx));
+		return EXIT_RUNTIME;
+	}
+	if (!complete || strcmp(ds.state, "loading") == 0) {
+		log_error("schema \"%s\" is incomplete", schema_name(ctx));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+int schema_main(int argc, char **argv)
+{
+	enum { OPT_NO_INDEXES = CTX_OPT_FIRST_FREE };
+	static const struct option longopts[] = { CTX_LONGOPTS, { "no-indexes", no_argument, NULL, OPT_NO_INDEXES },
+	                                          { NULL, 0, NULL, 0 } };
+	struct pgpb_ctx ctx;
+	ctx_init(&ctx, "schema", argc, argv);
+	int with_indexes = 1, c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == CTX_OPT_HELP) {
+			help();
+			return EXIT_OK;
+		}
+		if (c == '?' || c == ':')
+			return cli_getopt_fail("schema", c, argv, optind, optopt);
+		if (c == OPT_NO_INDEXES) {
+			with_indexes = 0;
+			continue;
+		}
+		if (ctx_option(&ctx, c, optarg) < 0)
+			return EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return cli_usage_error("schema", "missing action: create, drop or check");
+	const char *action = argv[optind];
+	if (strcmp(action, "create") && strcmp(action, "drop") && strcmp(action, "check"))
+		return cli_usage_error("schema", "unknown action \"%s\" (expected create, drop or check)", action);
+	if (optind + 1 < argc)
+		return cli_usage_error("schema", "too many command-line arguments (first is \"%s\")", argv[optind + 1]);
+	if (!with_indexes && strcmp(action, "create") != 0)
+		return cli_usage_error("schema", "--no-indexes only applies to create");
+	int rc = ctx_open(&ctx);
+	if (rc)
+		return rc;
+	PGconn *conn = ctx_connect(&ctx, "pgpagebench schema");
+	if (!conn)
+		rc = EXIT_RUNTIME;
+	else if (strcmp(action, "create") == 0)
+		rc = do_create(conn, &ctx, with_indexes);
+	else if (strcmp(action, "drop") == 0)
+		rc = do_drop(conn, &ctx);
+	else
+		rc = do_check(conn, &ctx);
+	PQfinish(conn);
+	ctx_close(&ctx);
+	if (sig_caught())
+		return sig_exit_status();
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * schema.h: the benchmark's tables (Django-compatible auth_user, record, tag) and the ownership marker
+ * that keeps the tool from ever dropping or loading into a table it did not create.
+ */
+#ifndef PGPB_SCHEMA_H
+#define PGPB_SCHEMA_H
+
+#include "common/ctx.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+int schema_main(int argc, char **argv);
+
+/* Runs one embedded SQL file (all its statements) on conn; logs and returns -1 on failure. */
+int schema_exec_file(PGconn *conn, const char *name);
+/*
+ * Checks every table the tool would touch: 0 when each is either absent or carries the marker;
+ * -1 (logged: which table, and why) when one exists without it. *present counts the marked tables.
+ */
+int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present);
+/* Creates the schema (if --schema), the tables and the marker: refuses unmarked tables. */
+int schema_create_tables(PGconn *conn, const struct pgpb_ctx *ctx);
+/* Keys and foreign keys (keys.sql), then, when with_indexes, indexes.sql. */
+int schema_create_keys(PGconn *conn);
+int schema_create_indexes(PGconn *conn);
+
+/* The dataset state datagen left: "empty", "loading", "complete" (or "missing" without tables). */
+struct schema_dataset {
+	char state[16];
+	double scale;
+	long long seed, users, records, tags;
+	char checksum[80];
+	char fingerprint[128];
+};
+int schema_dataset_get(PGconn *conn, struct schema_dataset *out);
+/* For commands that benchmark: 0 when the dataset is complete; otherwise logs why and how to fix it. */
+int schema_require_complete(PGconn *conn, struct schema_dataset *out);
+
+#endif

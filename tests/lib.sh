@@ -1,0 +1,83 @@
+# tests/lib.sh: helpers for the integration tests (sourced). Each test prints "ok - ..." or "not ok - ...";
+# tests/run.sh counts them. A test that needs a server starts one with pgpb_server_start and waits for its
+# "conninfo:" line (output, not a clock, is the synchronisation).
+set -u
+: "${PGPB_BIN:?PGPB_BIN must point at the pgpagebench binary}"
+PGPB_FAILS=0
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgpb-test.XXXXXX")
+chmod 755 "$TEST_TMP"
+PGPB_SERVER_PID=""
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; PGPB_FAILS=$((PGPB_FAILS + 1)); }
+check() { # check DESC CMD...: passes when CMD succeeds
+	local desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# run_cmd CMD...: runs, capturing $OUT, $ERR and $RC
+run_cmd() {
+	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+	RC=$?
+	OUT=$(cat "$TEST_TMP/out")
+	ERR=$(cat "$TEST_TMP/err")
+}
+
+# expect_fail DESC EXPECTED_RC STDERR_REGEX CMD...: exit status and message; never a crash (rc >= 128)
+expect_fail() {
+	local desc=$1 want=$2 re=$3; shift 3
+	run_cmd "$@"
+	local lines
+	lines=$(printf '%s\n' "$ERR" | grep -c 'error:')
+	if [ "$RC" != "$want" ]; then
+		not_ok "$desc: exit $RC, wanted $want (stderr: $ERR)"
+	elif ! printf '%s\n' "$ERR" | grep -Eq -- "$re"; then
+		not_ok "$desc: stderr does not match /$re/: $ERR"
+	elif [ "$lines" != 1 ]; then
+		not_ok "$desc: expected exactly one error line, got: $ERR"
+	elif printf '%s\n' "$ERR" | grep -E 'error: .*\.$' >/dev/null; then
+		not_ok "$desc: error message ends with a period: $ERR"
+	else
+		ok "$desc"
+	fi
+}
+
+# pgpb_server_start [--pg-setting ...]: a private cluster for this test file; sets PGHOST etc.
+pgpb_server_start() {
+	local fifo="$TEST_TMP/server.fifo"
+	mkfifo "$fifo"
+	"$PGPB_BIN" server "$@" >"$fifo" 2>"$TEST_TMP/server.err" &
+	PGPB_SERVER_PID=$!
+	local line=""
+	exec 9<"$fifo"
+	while IFS= read -r line <&9; do
+		case $line in conninfo:*) break ;; esac
+	done
+	case $line in
+	conninfo:*)
+		PGPB_CONNINFO=${line#conninfo: }
+		export PGHOST=$(printf '%s\n' "$PGPB_CONNINFO" | sed -n 's/.*host=\([^ ]*\).*/\1/p')
+		export PGPORT=$(printf '%s\n' "$PGPB_CONNINFO" | sed -n 's/.*port=\([^ ]*\).*/\1/p')
+		export PGUSER=postgres PGDATABASE=postgres
+		;;
+	*) echo "server did not start: $(cat "$TEST_TMP/server.err")" >&2; return 1 ;;
+	esac
+}
+
+pgpb_server_stop() {
+	if [ -n "$PGPB_SERVER_PID" ]; then
+		kill -TERM "$PGPB_SERVER_PID" 2>/dev/null
+		wait "$PGPB_SERVER_PID" 2>/dev/null
+		PGPB_SERVER_PID=""
+		exec 9<&- 2>/dev/null
+	fi
+}
+
+psql_q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+pgpb_finish() {
+	pgpb_server_stop
+	rm -rf "$TEST_TMP"
+	[ "$PGPB_FAILS" = 0 ]
+}
+trap 'pgpb_server_stop; rm -rf "$TEST_TMP"' EXIT

@@ -1,0 +1,98 @@
+/* test_cli.c: option value parsing (lists, ranges, durations) and password masking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/ctx.h"
+
+static void list_plain_and_ranges(void **state)
+{
+	(void)state;
+	long *v;
+	size_t n;
+	assert_int_equal(cli_parse_list("--pools", "1,2,4,8", 1, 1000, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[3], 8);
+	free(v);
+	assert_int_equal(cli_parse_list("--offsets", "0..10000:5", 0, 1000000, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0], 0);
+	assert_int_equal(v[1], 2500);
+	assert_int_equal(v[4], 10000);
+	free(v);
+	assert_int_equal(cli_parse_list("--pools", "1..64*2", 1, 1000, &v, &n), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(v[6], 64);
+	free(v);
+	assert_int_equal(cli_parse_list("--pools", "1,1..4+1,4", 1, 1000, &v, &n), 0);
+	assert_int_equal(n, 4); /* duplicates removed */
+	free(v);
+}
+
+static void list_bad(void **state)
+{
+	(void)state;
+	long *v = NULL;
+	size_t n;
+	const char *bad[] = { "", "a", "1,,2", "5..1:2", "1..4", "1..4:0", "0..8*2", "1,2,x", "-1", "1..2000:3" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(cli_parse_list("--pools", bad[i], 1, 1000, &v, &n), -1);
+}
+
+static void durations(void **state)
+{
+	(void)state;
+	double s;
+	assert_int_equal(cli_parse_duration("--duration", "10s", &s), 0);
+	assert_true(s == 10.0);
+	assert_int_equal(cli_parse_duration("--duration", "500ms", &s), 0);
+	assert_true(s == 0.5);
+	assert_int_equal(cli_parse_duration("--duration", "2m", &s), 0);
+	assert_true(s == 120.0);
+	assert_int_equal(cli_parse_duration("--duration", "3", &s), 0);
+	assert_true(s == 3.0);
+	assert_int_equal(cli_parse_duration("--duration", "10x", &s), -1);
+	assert_int_equal(cli_parse_duration("--duration", "-1s", &s), -1);
+	assert_int_equal(cli_parse_duration("--duration", "", &s), -1);
+}
+
+static void masking(void **state)
+{
+	(void)state;
+	char buf[512];
+	conn_mask("host=x password=secret user=u", buf, sizeof buf);
+	assert_null(strstr(buf, "secret"));
+	assert_non_null(strstr(buf, "user=u"));
+	conn_mask("host=x password = 'se cr\\'et' dbname=d", buf, sizeof buf);
+	assert_null(strstr(buf, "se cr"));
+	assert_non_null(strstr(buf, "dbname=d"));
+	conn_mask("postgresql://bob:secret@db.example:5433/app?password=other&sslmode=disable", buf, sizeof buf);
+	assert_null(strstr(buf, "secret"));
+	assert_null(strstr(buf, "other"));
+	assert_non_null(strstr(buf, "bob:"));
+	assert_non_null(strstr(buf, "sslmode=disable"));
+	conn_mask("mydb", buf, sizeof buf);
+	assert_string_equal(buf, "mydb");
+	char *argv[] = { "pgpagebench", "run", "-d", "postgres://a:pw1@h/db", "--dbname=password=pw2",
+	                 "-dpostgresql://a:pw3@h/db" };
+	conn_mask_argv(6, argv, buf, sizeof buf);
+	assert_null(strstr(buf, "pw1"));
+	assert_null(strstr(buf, "pw2"));
+	assert_null(strstr(buf, "pw3"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(list_plain_and_ranges),
+		cmocka_unit_test(list_bad),
+		cmocka_unit_test(durations),
+		cmocka_unit_test(masking),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
