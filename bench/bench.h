@@ -3,5 +3,6 @@
 #define PGPB_BENCH_H
 
 int run_main(int argc, char **argv);
+int http_compare_main(int argc, char **argv);
 
 #endif
