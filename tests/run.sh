@@ -13,7 +13,7 @@ log=$(mktemp)
 for t in "$PGPB_BUILD"/tests/test_* tests/integration/*.sh; do
 	[ -e "$t" ] || continue
 	case $t in *.d|*.o) continue ;; esac
-	[ -n "$pattern" ] && [[ $t != *$pattern* ]] && continue
+	[ -n "$pattern" ] && [[ $(basename "$t") != *$pattern* ]] && continue
 	name=$(basename "$t")
 	start=$(date +%s)
 	if [[ $t == *.sh ]]; then
