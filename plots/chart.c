@@ -21,6 +21,8 @@
 static const char *const colours[CHART_NSTYLES] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
 	                                             "#E69F00", "#56B4E9", "#000000", "#8C6D31" };
 static const int markers[CHART_NSTYLES] = { 16, 17, 18, 19, 20, 4, 6, 8 };
+/* the hollow twin of each marker, for series with a non-solid line (p50 beside p99, run B beside A) */
+static const int hollow[CHART_NSTYLES] = { 4, 6, 7, 8, 10, 16, 17, 19 };
 static const char *const dashes[CHART_NDASHES] = { "solid", "shortdashed", "dotted", "longdashed", "dotdashed",
 	                                            "dotdotdashed" };
 
@@ -248,7 +250,7 @@ size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *t
 		*lo = v125(kl);
 		*hi = v125(kh);
 		double decades = log10(*hi / *lo);
-		if (decades <= 2.6) {
+		if (decades <= 3.05) {
 			for (int k = kl; k <= kh && n < max; k++)
 				ticks[n++] = v125(k);
 		} else {
@@ -284,6 +286,15 @@ size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *t
 		}
 	}
 	double step = nice_step((h - l) / 5);
+	if (a->integer && step < 1) {
+		step = 1;
+		if (h - l < 2) {
+			l = floor(l) - (floor(l) == l);
+			h = ceil(h) + (ceil(h) == h);
+			if (a->from_zero && l < 0 && *lo >= 0)
+				l = 0;
+		}
+	}
 	*lo = floor(l / step + 1e-9) * step;
 	*hi = ceil(h / step - 1e-9) * step;
 	for (double t = *lo; t <= *hi + step * 1e-6 && n < max; t += step)
@@ -433,6 +444,14 @@ static void axis_range(const struct chart_panel *p, int is_y, struct axis_map *m
 	m->lo = lo;
 	m->hi = hi;
 	m->nticks = chart_ticks(a, &m->lo, &m->hi, m->ticks, sizeof m->ticks / sizeof m->ticks[0]);
+	if (m->zero_low) {
+		/* between the "0" at the edge and the smallest real value there is no scale: no ticks there */
+		size_t k = 0;
+		for (size_t t = 0; t < m->nticks; t++)
+			if (t == 0 || m->ticks[t] >= a->zero_at * 10 * (1 - 1e-9))
+				m->ticks[k++] = m->ticks[t];
+		m->nticks = k;
+	}
 }
 
 struct rc {
@@ -445,7 +464,8 @@ struct rc {
 static void font(struct rc *r, double size)
 {
 	pl_fontname_r(r->pl, r->font);
-	pl_ffontsize_r(r->pl, size * r->k);
+	/* Hershey strokes are not antialiased: a little larger in PNG keeps small glyphs such as 0 round */
+	pl_ffontsize_r(r->pl, size * r->k * (r->png ? 1.1 : 1.0));
 }
 
 static double text_width(struct rc *r, const char *utf8)
@@ -501,11 +521,19 @@ static double series_width(const struct rc *r)
 	return r->png ? 3.0 * r->k : 2.0 * r->k;
 }
 
-static void draw_marker(struct rc *r, int style, double x, double y)
+static void draw_marker(struct rc *r, int style, int dash, double x, double y)
 {
+	int m = dash % CHART_NDASHES ? hollow[style % CHART_NSTYLES] : markers[style % CHART_NSTYLES];
 	pl_linemod_r(r->pl, "solid");
 	pl_flinewidth_r(r->pl, r->png ? 2 * r->k : 1.2 * r->k);
-	pl_fmarker_r(r->pl, x, y, markers[style % CHART_NSTYLES], (r->png ? 10 : 8) * r->k);
+	pl_fmarker_r(r->pl, x, y, m, (r->png ? 10 : 9.5) * r->k);
+}
+
+/* Markers only where they stay apart: a timeline with hundreds of points gets none (nor in the legend). */
+static int shows_markers(const struct rc *r, const struct chart_panel *p, const struct chart_series *s, double span)
+{
+	size_t n = drawable_points(p, s);
+	return s->markers && n > 0 && span / (double)n >= 8 * r->k;
 }
 
 static void draw_series(struct rc *r, const struct chart_panel *p, const struct chart_series *s,
@@ -533,14 +561,12 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 	}
 	if (open)
 		pl_endpath_r(r->pl);
-	if (s->markers) {
-		/* markers only where they stay apart: a timeline with hundreds of points gets none */
-		double span = fabs(mx->p1 - mx->p0);
-		if (drawn > 0 && span / (double)drawn >= 8 * r->k)
-			for (size_t i = 0; i < s->n; i++)
+	if (shows_markers(r, p, s, fabs(mx->p1 - mx->p0))) {
+		for (size_t i = 0; i < s->n; i++)
 				if (point_ok(&p->x, &p->y, s->x[i], s->y[i]))
-					draw_marker(r, s->style, map(mx, s->x[i]), map(my, s->y[i]));
+					draw_marker(r, s->style, s->dash, map(mx, s->x[i]), map(my, s->y[i]));
 	}
+	(void)drawn;
 }
 
 enum { FS_TITLE = 17, FS_SUB = 12, FS_TICK = 12, FS_AXIS = 13, FS_LEGEND = 12, FS_NOTE = 11, FS_MARK = 10 };
@@ -724,8 +750,8 @@ static void draw(struct rc *r, const struct chart *c)
 				double cy = ly - step / 2;
 				pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
 				line(r, lx, cy, lx + swatch, cy);
-				if (s->markers)
-					draw_marker(r, s->style, lx + swatch / 2, cy);
+				if (shows_markers(r, &c->panel[i], s, right - left))
+					draw_marker(r, s->style, s->dash, lx + swatch / 2, cy);
 				pl_pencolorname_r(r->pl, "#222222");
 				fit_label(r, s->label, buf, sizeof buf, legend_label_w + 1);
 				text(r, lx + swatch + 8 * k, cy, 'l', 'c', buf);

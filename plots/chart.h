@@ -26,13 +26,14 @@ struct chart_axis {
 	int from_zero; /* linear: the range includes 0 */
 	double zero_at; /* log: when > 0, values <= 0 are drawn here and its tick reads "0" */
 	int hide_labels; /* top panel of a shared x axis */
+	int integer; /* only whole-number ticks (pool sizes, offsets) */
 };
 
 struct chart_series {
 	char label[128]; /* UTF-8; "" keeps it out of the legend */
 	int style; /* colour and marker: an index into the palette */
 	int dash; /* line style index; 0 = solid */
-	int markers; /* draw a marker at every point */
+	int markers; /* draw a marker at every point (hollow when the line is not solid) */
 	size_t n, cap;
 	double *x, *y; /* NAN in y (or x) breaks the line */
 };

@@ -228,6 +228,7 @@ static void pool_axis(const struct res_run *run, step_filter keep, struct chart_
 		if (keep(&run->steps[i]))
 			v[n++] = run->steps[i].v[RF_CONNECTIONS];
 	snprintf(a->title, sizeof a->title, "pool size (connections)");
+	a->integer = 1;
 	auto_log_axis(a, v, n, 16);
 }
 
@@ -312,6 +313,7 @@ static int build_latency_offset(const struct res_run *run, struct chart *c, char
 		if (f_closed_offset(&run->steps[i]))
 			v[n++] = run->steps[i].v[RF_OFFSET];
 	auto_log_axis(&p->x, v, n, 100);
+	p->x.integer = 1;
 	snprintf(p->x.title, sizeof p->x.title, "offset (rows skipped)%s", p->x.log ? ", log scale" : "");
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
@@ -347,10 +349,13 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 		return 0;
 	}
 	size_t pick[8], np = 0;
+	int pstyle[8], pdash[8];
 	const size_t maxs = 8;
 	if (n <= maxs) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			pstyle[np] = pdash[np] = (int)np;
 			pick[np++] = idx[i];
+		}
 	} else {
 		/* the smallest and the largest pool at each offset, when that fits; else evenly spaced steps */
 		struct groups gs;
@@ -367,14 +372,22 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 					if (hi == SIZE_MAX || st->v[RF_CONNECTIONS] > run->steps[hi].v[RF_CONNECTIONS])
 						hi = idx[i];
 				}
+				/* one colour per offset; solid: the largest pool, dashed: the smallest */
+				pstyle[np] = (int)g;
+				pdash[np] = 1;
 				pick[np++] = lo;
-				if (hi != lo)
+				if (hi != lo) {
+					pstyle[np] = (int)g;
+					pdash[np] = 0;
 					pick[np++] = hi;
+				}
 			}
-			snprintf(c->note, sizeof c->note, "%zu of %zu steps: the smallest and largest pool at each offset", np, n);
+			snprintf(c->note, sizeof c->note, "%zu of %zu steps: the smallest (dashed) and largest (solid) pool at each offset", np, n);
 		} else {
-			for (size_t i = 0; i < maxs; i++)
+			for (size_t i = 0; i < maxs; i++) {
+				pstyle[np] = pdash[np] = (int)np;
 				pick[np++] = idx[i * (n - 1) / (maxs - 1)];
+			}
 			snprintf(c->note, sizeof c->note, "%zu of %zu steps, evenly spaced in run order", np, n);
 		}
 	}
@@ -389,7 +402,7 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 		const struct res_step *st = &run->steps[pick[k]];
 		char label[256];
 		charts_step_label(run, st, label, sizeof label);
-		struct chart_series *s = chart_series_add(p, (int)k, (int)k, "%s", label);
+		struct chart_series *s = chart_series_add(p, pstyle[k], pdash[k], "%s", label);
 		s->markers = 0;
 		for (size_t i = 0; i < st->npctl; i++)
 			if (st->pctl[i].percentile < 1)
@@ -525,10 +538,27 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 
 /* ---- 7. throughput vs p99 for rate sweeps ---------------------------------------------------- */
 
+/* Open-loop series: by offset, and by pool too when the pools differ. */
+static enum group_by open_grouping(const struct res_run *run, step_filter keep)
+{
+	double first = NAN;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		if (!keep(s))
+			continue;
+		if (isnan(first))
+			first = s->v[RF_CONNECTIONS];
+		else if (s->v[RF_CONNECTIONS] != first)
+			return BY_OFFSET_POOL;
+	}
+	return BY_OFFSET;
+}
+
 static int build_throughput_latency(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_open, BY_OFFSET_POOL, &gs) == 0) {
+	enum group_by by = open_grouping(run, f_open);
+	if (make_groups(run, f_open, by, &gs) == 0) {
 		snprintf(why, len, "the run has no open-loop (--rate) steps");
 		return 0;
 	}
@@ -552,7 +582,7 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 			double next = INFINITY;
 			for (size_t i = 0; i < run->nsteps; i++) {
 				const struct res_step *st = &run->steps[i];
-				if (f_open(st) && step_group(run, st, BY_OFFSET_POOL, &gs) == (int)g && st->v[RF_RATE_QPS] > done &&
+				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] > done &&
 				    st->v[RF_RATE_QPS] < next)
 					next = st->v[RF_RATE_QPS];
 			}
@@ -560,7 +590,7 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 				break;
 			for (size_t i = 0; i < run->nsteps; i++) {
 				const struct res_step *st = &run->steps[i];
-				if (f_open(st) && step_group(run, st, BY_OFFSET_POOL, &gs) == (int)g && st->v[RF_RATE_QPS] == next) {
+				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] == next) {
 					chart_point(s99, st->v[RF_QPS], st->v[RF_P99_US]);
 					chart_point(s50, st->v[RF_QPS], st->v[RF_P50_US]);
 				}
@@ -577,7 +607,8 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 static int build_corrected(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_open_unc, BY_OFFSET_POOL, &gs) == 0) {
+	enum group_by by = open_grouping(run, f_open_unc);
+	if (make_groups(run, f_open_unc, by, &gs) == 0) {
 		snprintf(why, len, "the run has no open-loop steps with uncorrected percentiles");
 		return 0;
 	}
@@ -597,7 +628,7 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 		struct chart_series *u50 = one ? chart_series_add(p, 1, 1, "p50 uncorrected") : NULL;
 		for (size_t i = 0; i < run->nsteps; i++) {
 			const struct res_step *st = &run->steps[i];
-			if (!f_open_unc(st) || step_group(run, st, BY_OFFSET_POOL, &gs) != (int)g)
+			if (!f_open_unc(st) || step_group(run, st, by, &gs) != (int)g)
 				continue;
 			double x = st->v[RF_RATE_QPS];
 			chart_point(c99, x, st->v[RF_P99_US]);

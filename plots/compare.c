@@ -82,6 +82,11 @@ static void analyse(struct cmp *m)
 		m->vary[4] |= strcmp(p->offset_text, s->offset_text) != 0;
 		m->vary[5] |= !same_num(p->v[RF_RATE_QPS], s->v[RF_RATE_QPS]);
 	}
+	/* workers that follow the pool size (one connection per worker) say nothing of their own */
+	int own_workers = 0;
+	for (size_t i = 0; i < m->npairs; i++)
+		own_workers |= !same_num(m->pairs[i].a->v[RF_WORKERS], m->pairs[i].a->v[RF_CONNECTIONS]);
+	m->vary[3] &= own_workers;
 	m->xdim = m->vary[2] ? RF_CONNECTIONS : m->vary[5] ? RF_RATE_QPS : m->vary[4] ? RF_OFFSET : RF_CONNECTIONS;
 	size_t o = 0;
 	struct { const char *what, *a, *b; } d[] = {
@@ -123,6 +128,7 @@ static int build(const struct cmp *m, struct chart *c, int field, const char *wh
 		                          [RF_OFFSET] = "offset (rows skipped)" };
 	snprintf(p->x.title, sizeof p->x.title, "%s", xt[m->xdim]);
 	p->x.unit = m->xdim == RF_RATE_QPS ? CHART_UNIT_QPS : CHART_UNIT_NONE;
+	p->x.integer = m->xdim != RF_RATE_QPS;
 	/* log x when the values span decades, as in the plot charts */
 	double lo = INFINITY, hi = 0;
 	int zero = 0;
