@@ -357,7 +357,8 @@ void chart_format_value(enum chart_unit unit, double v, char *buf, size_t len)
 	case CHART_UNIT_QPS:
 	case CHART_UNIT_NONE:
 	default:
-		if (a < 1000)
+		/* plain counts (pool sizes, offsets) stay whole up to 9999: "1000" beside "800", not "1k" */
+		if (a < (unit == CHART_UNIT_NONE ? 10000 : 1000))
 			fmt_num(v, buf, len);
 		else if (a < 1e6) {
 			fmt_num(v / 1e3, n, sizeof n);

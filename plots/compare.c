@@ -8,6 +8,7 @@
 #include "plots/report.h"
 #include "common/cli.h"
 #include "common/log.h"
+#include "common/sig.h"
 
 #include <libgen.h>
 #include <math.h>
@@ -315,6 +316,10 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 		{ "compare-p99", "Latency p99, A solid and B dashed", "p99 latency (log scale)", RF_P99_US },
 	};
 	for (size_t i = 0; i < 3 && rc == EXIT_OK; i++) {
+		if (sig_caught()) {
+			rc = sig_exit_status();
+			break;
+		}
 		struct report_item *it = &m.items[i];
 		snprintf(it->name, sizeof it->name, "%s", defs[i].name);
 		snprintf(it->title, sizeof it->title, "%s", defs[i].title);
