@@ -31,13 +31,36 @@ static void prefix(const struct res_run *run, const struct res_step *s, char *bu
 	snprintf(buf, len, "%s%s%s%s", m ? s->model : "", m ? " " : "", q ? s->query : "", q ? " " : "");
 }
 
+static int run_varies(const struct res_run *run, int field)
+{
+	for (size_t i = 1; i < run->nsteps; i++) {
+		double a = run->steps[0].v[field], b = run->steps[i].v[field];
+		if (field == RF_OFFSET ? strcmp(run->steps[0].offset_text, run->steps[i].offset_text) != 0
+		                       : !(a == b || (isnan(a) && isnan(b))))
+			return 1;
+	}
+	return 0;
+}
+
 void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len)
 {
-	char pre[300], rate[48] = "";
+	/* only what tells the steps of this run apart; pool and offset when nothing does */
+	char pre[300];
 	prefix(run, s, pre, sizeof pre);
-	if (res_is_open_loop(s))
-		snprintf(rate, sizeof rate, " \xC2\xB7 %g/s", s->v[RF_RATE_QPS]);
-	snprintf(buf, len, "%spool %g \xC2\xB7 offset %s%s", pre, s->v[RF_CONNECTIONS], s->offset_text, rate);
+	int vp = run_varies(run, RF_CONNECTIONS), vo = run_varies(run, RF_OFFSET), vr = run_varies(run, RF_RATE_QPS);
+	if (!vp && !vo && !vr)
+		vp = vo = 1;
+	size_t o = 0;
+	buf[0] = '\0';
+#define ADD(...) do { if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); if (n_ > 0) o += (size_t)n_; } } while (0)
+	ADD("%s", pre);
+	if (vp)
+		ADD("pool %g", s->v[RF_CONNECTIONS]);
+	if (vo)
+		ADD("%soffset %s", vp ? " \xC2\xB7 " : "", s->offset_text);
+	if (vr && res_is_open_loop(s))
+		ADD("%s%g/s", vp || vo ? " \xC2\xB7 " : "", s->v[RF_RATE_QPS]);
+#undef ADD
 }
 
 void charts_context(const struct res_run *run, char *buf, size_t len)
@@ -360,6 +383,8 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 		/* the smallest and the largest pool at each offset, when that fits; else evenly spaced steps */
 		struct groups gs;
 		make_groups(run, f_hgrm, BY_OFFSET, &gs);
+		int dim = !run_varies(run, RF_CONNECTIONS) && run_varies(run, RF_RATE_QPS) ? RF_RATE_QPS : RF_CONNECTIONS;
+		const char *dname = dim == RF_RATE_QPS ? "rate" : "pool";
 		if (gs.n * 2 <= maxs) {
 			for (size_t g = 0; g < gs.n; g++) {
 				size_t lo = SIZE_MAX, hi = SIZE_MAX;
@@ -367,9 +392,9 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 					const struct res_step *st = &run->steps[idx[i]];
 					if (step_group(run, st, BY_OFFSET, &gs) != (int)g)
 						continue;
-					if (lo == SIZE_MAX || st->v[RF_CONNECTIONS] < run->steps[lo].v[RF_CONNECTIONS])
+					if (lo == SIZE_MAX || st->v[dim] < run->steps[lo].v[dim])
 						lo = idx[i];
-					if (hi == SIZE_MAX || st->v[RF_CONNECTIONS] > run->steps[hi].v[RF_CONNECTIONS])
+					if (hi == SIZE_MAX || st->v[dim] > run->steps[hi].v[dim])
 						hi = idx[i];
 				}
 				/* one colour per offset; solid: the largest pool, dashed: the smallest */
@@ -382,7 +407,8 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 					pick[np++] = hi;
 				}
 			}
-			snprintf(c->note, sizeof c->note, "%zu of %zu steps: the smallest (dashed) and largest (solid) pool at each offset", np, n);
+			snprintf(c->note, sizeof c->note, "%zu of %zu steps: the smallest (dashed) and largest (solid) %s at each offset",
+			         np, n, dname);
 		} else {
 			for (size_t i = 0; i < maxs; i++) {
 				pstyle[np] = pdash[np] = (int)np;

@@ -34,8 +34,8 @@ expected() {
 			if (u99 != "" || u50 != "") cu[off "|" c] = 1
 		  }
 		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) pw[off] = 1
-		  if (step in h) { nh++; hp[off] = 1; if (!(off in hmin) || c + 0 < hmin[off]) hmin[off] = c + 0
-		                   if (!(off in hmax) || c + 0 > hmax[off]) hmax[off] = c + 0 }
+		  if (NR == 1) { c0 = c; r0 = rate } else { if (c != c0) vc = 1; if (rate != r0) vr = 1 }
+		  if (step in h) { nh++; hp[off] = 1; hc[off, c] = 1; hr[off, rate] = 1 }
 		}
 		function n(a,   k, m) { m = 0; for (k in a) m++; return m }
 		END {
@@ -43,7 +43,16 @@ expected() {
 			print "latency-vs-pool", n(l99) + n(l50)
 			print "latency-vs-offset", closedoff ? n(o99) + n(o50) : 0
 			if (nh <= 8) s = nh
-			else if (2 * n(hp) <= 8) { s = 0; for (k in hp) s += (hmin[k] == hmax[k]) ? 1 : 2 }
+			else if (2 * n(hp) <= 8) {
+				# the smallest and largest pool (or rate, when only rates vary) at each offset
+				s = 0
+				for (k in hp) {
+					m = 0
+					if (vc || !vr) { for (kk in hc) { split(kk, part, SUBSEP); if (part[1] == k) m++ } }
+					else { for (kk in hr) { split(kk, part, SUBSEP); if (part[1] == k) m++ } }
+					s += (m > 1) ? 2 : 1
+				}
+			}
 			else s = 8
 			print "percentile-spectrum", s
 			print "timeline", (niv > 0 ? 3 + errs : 0)
@@ -77,6 +86,7 @@ for d in "$FIX"/run-*; do
 	check "$name: no error or warning on stderr" [ -z "$ERR" ]
 	check "$name: index.html written" [ -s "$out/index.html" ]
 	expected "$d" >"$TEST_TMP/expect-$name"
+	check "$name: expectations derived for all 8 charts" [ "$(wc -l <"$TEST_TMP/expect-$name")" = 8 ]
 	while read -r chart want; do
 		svg="$out/charts/$chart.svg" png="$out/charts/$chart.png"
 		if [ "$want" = 0 ]; then
