@@ -242,8 +242,9 @@ void report_items(FILE *f, const struct report_item *items, size_t n)
 		fputs("\">\n<figcaption>", f);
 		report_html_escape(f, it->caption);
 		if (it->note[0]) {
-			fputs(" ", f);
-			report_html_escape(f, it->note);
+			/* notes are written lower case for the chart; a sentence here */
+			fprintf(f, " %c", it->note[0] >= 'a' && it->note[0] <= 'z' ? it->note[0] - 'a' + 'A' : it->note[0]);
+			report_html_escape(f, it->note + 1);
 			fputs(".", f);
 		}
 		fputs(" Files:", f);

@@ -328,6 +328,46 @@ static void load_hgrm(struct res_run *run, struct res_step *s)
 	}
 }
 
+/* summary.json's sparse buckets ([value_us, count], value = lowest of the bucket) stand in for a missing
+ * .hgrm: one spectrum point per bucket, at the share of queries at or below it. */
+static void load_summary_hists(struct res_run *run)
+{
+	size_t missing = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		missing += run->steps[i].pctl == NULL;
+	if (!missing)
+		return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/summary.json", run->dir);
+	json_error_t jerr;
+	json_t *sum = json_load_file(path, 0, &jerr);
+	json_t *steps = json_object_get(sum, "steps");
+	size_t k;
+	json_t *js;
+	json_array_foreach(steps, k, js) {
+		struct res_step *s = find_step(run, json_string_value(json_object_get(js, "step")) ? json_string_value(json_object_get(js, "step")) : "", k);
+		if (!s || s->pctl)
+			continue;
+		json_t *b = json_object_get(json_object_get(json_object_get(js, "histograms"), "latency"), "buckets");
+		double total = 0;
+		size_t j;
+		json_t *pair;
+		json_array_foreach(b, j, pair) total += json_number_value(json_array_get(pair, 1));
+		if (!(total > 0))
+			continue;
+		s->pctl = xrealloc(NULL, (json_array_size(b) + 1) * sizeof *s->pctl);
+		double cum = 0;
+		json_array_foreach(b, j, pair) {
+			double v = json_number_value(json_array_get(pair, 0)), c = json_number_value(json_array_get(pair, 1));
+			if (s->npctl == 0)
+				s->pctl[s->npctl++] = (struct res_pctl){ v, 0, c };
+			cum += c;
+			s->pctl[s->npctl++] = (struct res_pctl){ v, cum / total, cum };
+		}
+	}
+	json_decref(sum);
+}
+
 /* ---- meta.json ------------------------------------------------------------------------------- */
 
 static void jcopy(char *dst, size_t len, json_t *obj, const char *path)
@@ -450,6 +490,7 @@ int res_load(const char *dir, struct res_run *run)
 	load_intervals(run);
 	for (size_t i = 0; i < run->nsteps; i++)
 		load_hgrm(run, &run->steps[i]);
+	load_summary_hists(run);
 	return 0;
 }
 

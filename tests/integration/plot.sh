@@ -171,6 +171,13 @@ check "plot without --out writes into the results directory" [ -f "$TEST_TMP/inp
 check "in place: the page links steps.csv" grep -q 'href="steps.csv"' "$TEST_TMP/inplace/index.html"
 check "in place: links exist" html_links_exist "$TEST_TMP/inplace"
 
+# Without the .hgrm files the spectrum comes from summary.json's buckets, the same steps.
+cp -r "$FIX/run-small" "$TEST_TMP/nohgrm"
+rm -f "$TEST_TMP/nohgrm"/*.hgrm
+"$B" plot "$TEST_TMP/nohgrm" --quiet
+check "spectrum from summary.json when the .hgrm files are gone" \
+	[ "$(svg_series "$TEST_TMP/nohgrm/charts/percentile-spectrum.svg")" = "$(svg_series "$TEST_TMP/out-run-small/charts/percentile-spectrum.svg")" ]
+
 # Missing optional files: no intervals, no histograms, no meta.json -> charts skipped with notes, exit 0.
 cp -r "$FIX/run-small" "$TEST_TMP/bare"
 rm -f "$TEST_TMP/bare/intervals.csv" "$TEST_TMP/bare"/*.hgrm "$TEST_TMP/bare/meta.json" "$TEST_TMP/bare/summary.json"
