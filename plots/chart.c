@@ -20,9 +20,8 @@
  * series stay apart in grey print. */
 static const char *const colours[CHART_NSTYLES] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
 	                                             "#E69F00", "#56B4E9", "#000000", "#8C6D31" };
-static const int markers[CHART_NSTYLES] = { 16, 17, 18, 19, 20, 4, 6, 8 };
-/* the hollow twin of each marker, for series with a non-solid line (p50 beside p99, run B beside A) */
-static const int hollow[CHART_NSTYLES] = { 4, 6, 7, 8, 10, 16, 17, 19 };
+/* filled circle, square, triangle, diamond, inverted triangle; then again in other colours */
+static const int markers[CHART_NSTYLES] = { 16, 17, 18, 19, 20, 16, 17, 19 };
 static const char *const dashes[CHART_NDASHES] = { "solid", "shortdashed", "dotted", "longdashed", "dotdashed",
 	                                            "dotdotdashed" };
 
@@ -522,12 +521,20 @@ static double series_width(const struct rc *r)
 	return r->png ? 3.0 * r->k : 2.0 * r->k;
 }
 
+/* A marker; hollow (for series with a non-solid line) is the filled shape with a white core, since libplot
+ * draws the outline of its own hollow markers hairline-thin in SVG. */
 static void draw_marker(struct rc *r, int style, int dash, double x, double y)
 {
-	int m = dash % CHART_NDASHES ? hollow[style % CHART_NSTYLES] : markers[style % CHART_NSTYLES];
+	double size = (r->png ? 10 : 9.5) * r->k;
+	int m = markers[style % CHART_NSTYLES];
 	pl_linemod_r(r->pl, "solid");
-	pl_flinewidth_r(r->pl, r->png ? 2 * r->k : 1.2 * r->k);
-	pl_fmarker_r(r->pl, x, y, m, (r->png ? 10 : 9.5) * r->k);
+	pl_fmarker_r(r->pl, x, y, m, size);
+	if (dash % CHART_NDASHES) {
+		pl_savestate_r(r->pl);
+		pl_pencolorname_r(r->pl, "white");
+		pl_fmarker_r(r->pl, x, y, m, size * (m == 18 || m == 20 ? 0.4 : 0.5));
+		pl_restorestate_r(r->pl);
+	}
 }
 
 /* Markers only where they stay apart: a timeline with hundreds of points gets none (nor in the legend). */
