@@ -246,6 +246,20 @@ size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *t
 		int kl = k125_down(l), kh = k125_up(h);
 		if (kh <= kl)
 			kh = kl + 1;
+		if (a->integer && h > l && !(a->zero_at > 0)) {
+			/* counts (pool sizes 1..64): the axis ends at the data, ticks inside it */
+			*lo = l;
+			*hi = h;
+			kl = k125_up(l);
+			kh = k125_down(h);
+			if (fabs(v125(kl) - l) > 1e-9 * l && n < max)
+				ticks[n++] = l;
+			for (int k = kl; k <= kh && n < max; k++)
+				ticks[n++] = v125(k);
+			if (fabs(v125(kh) - h) > 1e-9 * h && n < max)
+				ticks[n++] = h;
+			return n;
+		}
 		*lo = v125(kl);
 		*hi = v125(kh);
 		double decades = log10(*hi / *lo);
@@ -746,14 +760,32 @@ static void draw(struct rc *r, const struct chart *c)
 	/* legend, to the right of the plot area */
 	if (nleg) {
 		double lx = right + 16 * k, ly = top - 4 * k, step = (FS_LEGEND + 8) * k;
-		double avail = top - bottom;
-		if (step * (double)nleg > avail && nleg > 0)
+		double avail = top - bottom + (FS_NOTE + 8) * k, fs = FS_LEGEND;
+		size_t shown = nleg;
+		if (step * (double)nleg > avail) {
+			/* many series: a smaller font, and when even that does not fit, "+K more" */
 			step = avail / (double)nleg;
-		font(r, FS_LEGEND);
+			fs = step / k - 3;
+			if (fs < 8) {
+				fs = 8;
+				step = (fs + 3) * k;
+				shown = (size_t)(avail / step) - 1;
+			}
+		}
+		font(r, fs);
+		size_t entries = 0;
 		for (size_t i = 0; i < c->npanels; i++)
 			for (size_t j = 0; j < c->panel[i].nseries; j++) {
 				const struct chart_series *s = c->panel[i].series[j];
 				if (!s->label[0] || drawable_points(&c->panel[i], s) == 0)
+					continue;
+				if (entries++ == shown) {
+					char more[64];
+					snprintf(more, sizeof more, "+%zu more (see the table)", nleg - shown);
+					pl_pencolorname_r(r->pl, "#555555");
+					text(r, lx, ly - step / 2, 'l', 'c', more);
+				}
+				if (entries > shown)
 					continue;
 				double cy = ly - step / 2;
 				pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
