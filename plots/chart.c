@@ -384,10 +384,12 @@ void chart_format_value(enum chart_unit unit, double v, char *buf, size_t len)
 	}
 }
 
-static void tick_label(const struct chart_axis *a, double t, double lo, char *buf, size_t len)
+static void tick_label(const struct chart_axis *a, double t, double lo, double hi, char *buf, size_t len)
 {
 	if (a->log && a->zero_at > 0 && fabs(t - lo) <= 1e-9 * lo)
 		snprintf(buf, len, "0");
+	else if (a->unit == CHART_UNIT_NONE && hi >= 10000)
+		chart_format_value(CHART_UNIT_QPS, t, buf, len); /* one style on the axis: 1k ... 10k, not 1000 ... 10k */
 	else
 		chart_format_value(a->unit, t, buf, len);
 }
@@ -627,7 +629,7 @@ static void draw(struct rc *r, const struct chart *c)
 		axis_range(&c->panel[i], 0, &mx[i]);
 		axis_range(&c->panel[i], 1, &my[i]);
 		for (size_t t = 0; t < my[i].nticks; t++) {
-			tick_label(&c->panel[i].y, my[i].ticks[t], my[i].lo, buf, sizeof buf);
+			tick_label(&c->panel[i].y, my[i].ticks[t], my[i].lo, my[i].hi, buf, sizeof buf);
 			double w = text_width(r, buf);
 			if (w > ytick_w)
 				ytick_w = w;
@@ -721,7 +723,7 @@ static void draw(struct rc *r, const struct chart *c)
 			line(r, px, y0, px, y0 - 5 * k);
 			if (p->x.hide_labels)
 				continue;
-			tick_label(&p->x, mx[i].ticks[t], mx[i].lo, buf, sizeof buf);
+			tick_label(&p->x, mx[i].ticks[t], mx[i].lo, mx[i].hi, buf, sizeof buf);
 			double w = text_width(r, buf);
 			if (px - w / 2 < last_right + 6 * k)
 				continue; /* would overlap its neighbour */
@@ -734,7 +736,7 @@ static void draw(struct rc *r, const struct chart *c)
 			line(r, x0, py, x0 - 5 * k, py);
 			if (py - FS_TICK * k / 2 < last_top + 2 * k)
 				continue;
-			tick_label(&p->y, my[i].ticks[t], my[i].lo, buf, sizeof buf);
+			tick_label(&p->y, my[i].ticks[t], my[i].lo, my[i].hi, buf, sizeof buf);
 			text(r, x0 - 8 * k, py, 'r', 'c', buf);
 			last_top = py + FS_TICK * k / 2;
 		}
