@@ -1,0 +1,699 @@
+/*
+ * charts.c: the chart set of `pgpagebench plot`. Each builder picks the steps that carry its data, groups
+ * them into series and fills a struct chart; a chart whose data the run does not hold is skipped with a
+ * note saying why (pool wait only for the shared-pool model, rate charts only for open-loop runs, ...).
+ * Numbers come from steps.csv, the per-second timeline from intervals.csv, the spectrum from <step>.hgrm.
+ */
+#include "plots/report.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXGROUPS 64
+
+/* ---- labels and context ---------------------------------------------------------------------- */
+
+static int run_mixes(const struct res_run *run, int query)
+{
+	for (size_t i = 1; i < run->nsteps; i++)
+		if (strcmp(query ? run->steps[i].query : run->steps[i].model,
+		           query ? run->steps[0].query : run->steps[0].model) != 0)
+			return 1;
+	return 0;
+}
+
+static void prefix(const struct res_run *run, const struct res_step *s, char *buf, size_t len)
+{
+	int m = run_mixes(run, 0), q = run_mixes(run, 1);
+	snprintf(buf, len, "%s%s%s%s", m ? s->model : "", m ? " " : "", q ? s->query : "", q ? " " : "");
+}
+
+static int run_varies(const struct res_run *run, int field)
+{
+	for (size_t i = 1; i < run->nsteps; i++) {
+		double a = run->steps[0].v[field], b = run->steps[i].v[field];
+		if (field == RF_OFFSET ? strcmp(run->steps[0].offset_text, run->steps[i].offset_text) != 0
+		                       : !(a == b || (isnan(a) && isnan(b))))
+			return 1;
+	}
+	return 0;
+}
+
+void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len)
+{
+	/* only what tells the steps of this run apart; pool and offset when nothing does */
+	char pre[300];
+	prefix(run, s, pre, sizeof pre);
+	int vp = run_varies(run, RF_CONNECTIONS), vo = run_varies(run, RF_OFFSET), vr = run_varies(run, RF_RATE_QPS);
+	if (!vp && !vo && !vr)
+		vp = vo = 1;
+	size_t o = 0;
+	buf[0] = '\0';
+#define ADD(...) do { if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); if (n_ > 0) o += (size_t)n_; } } while (0)
+	ADD("%s", pre);
+	if (vp)
+		ADD("pool %g", s->v[RF_CONNECTIONS]);
+	if (vo)
+		ADD("%soffset %s", vp ? " \xC2\xB7 " : "", s->offset_text);
+	if (vr && res_is_open_loop(s))
+		ADD("%s%g/s", vp || vo ? " \xC2\xB7 " : "", s->v[RF_RATE_QPS]);
+#undef ADD
+}
+
+void charts_context(const struct res_run *run, char *buf, size_t len)
+{
+	char ver[64] = "", date[32] = "";
+	sscanf(run->server_version, "%63s", ver);
+	if (strlen(run->started_at) >= 16)
+		snprintf(date, sizeof date, "%.10s %.5s UTC", run->started_at, run->started_at + 11);
+	size_t o = 0;
+	buf[0] = '\0';
+#define ADD(...) do { if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); if (n_ > 0) o += (size_t)n_; } } while (0)
+	if (ver[0])
+		ADD("PostgreSQL %s", ver);
+	if (run->dataset_scale[0])
+		ADD("%sscale %s", o ? " \xC2\xB7 " : "", run->dataset_scale);
+	if (date[0])
+		ADD("%s%s", o ? " \xC2\xB7 " : "", date);
+	if (run->hostname[0])
+		ADD("%shost %s", o ? " \xC2\xB7 " : "", run->hostname);
+	if (strcmp(run->status, "interrupted") == 0)
+		ADD("%sINTERRUPTED RUN", o ? " \xC2\xB7 " : "");
+#undef ADD
+	if (!buf[0])
+		snprintf(buf, len, "run context unknown (no meta.json)");
+}
+
+/* ---- grouping -------------------------------------------------------------------------------- */
+
+typedef int (*step_filter)(const struct res_step *s);
+
+struct group {
+	char key[256], label[256];
+	double order; /* sort key */
+};
+
+struct groups {
+	struct group g[MAXGROUPS];
+	size_t n;
+};
+
+/* Group index for (key, label), adding it; -1 when full. */
+static int group_of(struct groups *gs, const char *key, const char *label, double order)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].key, key) == 0)
+			return (int)i;
+	if (gs->n == MAXGROUPS)
+		return -1;
+	struct group *g = &gs->g[gs->n];
+	snprintf(g->key, sizeof g->key, "%s", key);
+	snprintf(g->label, sizeof g->label, "%s", label);
+	g->order = order;
+	return (int)gs->n++;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Offsets: numeric ones in order, "mix" (NAN) last. */
+static double offset_order(const struct res_step *s)
+{
+	return isnan(s->v[RF_OFFSET]) ? 1e300 : s->v[RF_OFFSET];
+}
+
+enum group_by { BY_OFFSET, BY_POOL, BY_OFFSET_POOL };
+
+static void group_key(const struct res_run *run, const struct res_step *s, enum group_by by, char *key, size_t klen,
+                      char *label, size_t llen, double *order)
+{
+	char pre[300];
+	prefix(run, s, pre, sizeof pre);
+	switch (by) {
+	case BY_OFFSET:
+		snprintf(key, klen, "%s|%s", pre, s->offset_text);
+		snprintf(label, llen, "%soffset %s", pre, s->offset_text);
+		*order = offset_order(s);
+		break;
+	case BY_POOL:
+		snprintf(key, klen, "%s|%g", pre, s->v[RF_CONNECTIONS]);
+		snprintf(label, llen, "%spool %g", pre, s->v[RF_CONNECTIONS]);
+		*order = s->v[RF_CONNECTIONS];
+		break;
+	case BY_OFFSET_POOL:
+		snprintf(key, klen, "%s|%s|%g", pre, s->offset_text, s->v[RF_CONNECTIONS]);
+		snprintf(label, llen, "%spool %g \xC2\xB7 offset %s", pre, s->v[RF_CONNECTIONS], s->offset_text);
+		*order = offset_order(s) * 1e6 + s->v[RF_CONNECTIONS];
+		break;
+	}
+}
+
+/* Groups of the steps passing filter, sorted; returns how many. */
+static size_t make_groups(const struct res_run *run, step_filter keep, enum group_by by, struct groups *gs)
+{
+	gs->n = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		if (!keep(s))
+			continue;
+		char key[256], label[256];
+		double order;
+		group_key(run, s, by, key, sizeof key, label, sizeof label, &order);
+		group_of(gs, key, label, order);
+	}
+	qsort(gs->g, gs->n, sizeof gs->g[0], cmp_group);
+	return gs->n;
+}
+
+static int step_group(const struct res_run *run, const struct res_step *s, enum group_by by, struct groups *gs)
+{
+	char key[256], label[256];
+	double order;
+	group_key(run, s, by, key, sizeof key, label, sizeof label, &order);
+	for (size_t i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Log x when positive values span two decades or more; a 0 among them is drawn at the left edge. */
+static void auto_log_axis(struct chart_axis *a, const double *v, size_t n, double span)
+{
+	double lo = INFINITY, hi = 0;
+	int zero = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		if (v[i] <= 0)
+			zero = 1;
+		else {
+			if (v[i] < lo)
+				lo = v[i];
+			if (v[i] > hi)
+				hi = v[i];
+		}
+	}
+	if (hi > 0 && hi / lo >= span) {
+		a->log = 1;
+		if (zero)
+			a->zero_at = lo / 10;
+	} else {
+		a->from_zero = zero;
+	}
+}
+
+/* ---- filters --------------------------------------------------------------------------------- */
+
+static int f_closed(const struct res_step *s) { return !res_is_open_loop(s); }
+static int f_closed_offset(const struct res_step *s) { return !res_is_open_loop(s) && !isnan(s->v[RF_OFFSET]); }
+static int f_open(const struct res_step *s) { return res_is_open_loop(s); }
+static int f_open_unc(const struct res_step *s)
+{
+	return res_is_open_loop(s) && (isfinite(s->v[RF_UNC_P99_US]) || isfinite(s->v[RF_UNC_P50_US]));
+}
+static int f_pool(const struct res_step *s)
+{
+	return (strcmp(s->model, "pool") == 0 || s->v[RF_WORKERS] > s->v[RF_CONNECTIONS]) &&
+	       (isfinite(s->v[RF_WAIT_P50_US]) || isfinite(s->v[RF_WAIT_P99_US]));
+}
+static int f_hgrm(const struct res_step *s) { return s->npctl > 0 && s->pctl[s->npctl - 1].count > 0; }
+
+static int any_finite(const struct res_run *run, step_filter keep, int f1, int f2)
+{
+	for (size_t i = 0; i < run->nsteps; i++)
+		if (keep(&run->steps[i]) && (isfinite(run->steps[i].v[f1]) || isfinite(run->steps[i].v[f2])))
+			return 1;
+	return 0;
+}
+
+static void sort_all(struct chart *c)
+{
+	for (size_t i = 0; i < c->npanels; i++)
+		for (size_t j = 0; j < c->panel[i].nseries; j++)
+			chart_series_sort(c->panel[i].series[j]);
+}
+
+/* ---- 1. queries/s vs pool size --------------------------------------------------------------- */
+
+static void pool_axis(const struct res_run *run, step_filter keep, struct chart_axis *a)
+{
+	double v[1024];
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
+		if (keep(&run->steps[i]))
+			v[n++] = run->steps[i].v[RF_CONNECTIONS];
+	snprintf(a->title, sizeof a->title, "pool size (connections)");
+	a->integer = 1;
+	auto_log_axis(a, v, n, 16);
+}
+
+static int build_qps_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	if (make_groups(run, f_closed, BY_OFFSET, &gs) == 0) {
+		snprintf(why, len, "no closed-loop steps: every step ran at a target rate (see throughput vs latency)");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	pool_axis(run, f_closed, &p->x);
+	snprintf(p->y.title, sizeof p->y.title, "queries/s");
+	p->y.unit = CHART_UNIT_QPS;
+	p->y.from_zero = 1;
+	struct chart_series *s[MAXGROUPS];
+	for (size_t g = 0; g < gs.n; g++)
+		s[g] = chart_series_add(p, (int)g, (int)g, "%s", gs.g[g].label);
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int g = f_closed(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
+		if (g >= 0)
+			chart_point(s[g], st->v[RF_CONNECTIONS], st->v[RF_QPS]);
+	}
+	sort_all(c);
+	return 1;
+}
+
+/* ---- 2. latency vs pool size ----------------------------------------------------------------- */
+
+static int build_latency_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	if (make_groups(run, f_closed, BY_OFFSET, &gs) == 0) {
+		snprintf(why, len, "no closed-loop steps: every step ran at a target rate");
+		return 0;
+	}
+	if (!any_finite(run, f_closed, RF_P50_US, RF_P99_US)) {
+		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	pool_axis(run, f_closed, &p->x);
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
+	for (size_t g = 0; g < gs.n; g++) {
+		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
+		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
+	}
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int g = f_closed(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
+		if (g < 0)
+			continue;
+		chart_point(s99[g], st->v[RF_CONNECTIONS], st->v[RF_P99_US]);
+		chart_point(s50[g], st->v[RF_CONNECTIONS], st->v[RF_P50_US]);
+	}
+	sort_all(c);
+	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
+	return 1;
+}
+
+/* ---- 3. latency vs offset -------------------------------------------------------------------- */
+
+static int build_latency_offset(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	if (make_groups(run, f_closed_offset, BY_POOL, &gs) == 0) {
+		snprintf(why, len, "no closed-loop step with a numeric offset");
+		return 0;
+	}
+	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US)) {
+		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	double v[1024];
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
+		if (f_closed_offset(&run->steps[i]))
+			v[n++] = run->steps[i].v[RF_OFFSET];
+	auto_log_axis(&p->x, v, n, 100);
+	p->x.integer = 1;
+	snprintf(p->x.title, sizeof p->x.title, "offset (rows skipped)%s", p->x.log ? ", log scale" : "");
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
+	for (size_t g = 0; g < gs.n; g++) {
+		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
+		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
+	}
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int g = f_closed_offset(st) ? step_group(run, st, BY_POOL, &gs) : -1;
+		if (g < 0)
+			continue;
+		chart_point(s99[g], st->v[RF_OFFSET], st->v[RF_P99_US]);
+		chart_point(s50[g], st->v[RF_OFFSET], st->v[RF_P50_US]);
+	}
+	sort_all(c);
+	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
+	return 1;
+}
+
+/* ---- 4. percentile spectrum ------------------------------------------------------------------ */
+
+static int build_spectrum(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	size_t idx[1024], n = 0;
+	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
+		if (f_hgrm(&run->steps[i]))
+			idx[n++] = i;
+	if (n == 0) {
+		snprintf(why, len, "no step has a latency histogram (.hgrm) with any query in it");
+		return 0;
+	}
+	size_t pick[8], np = 0;
+	int pstyle[8], pdash[8];
+	const size_t maxs = 8;
+	if (n <= maxs) {
+		for (size_t i = 0; i < n; i++) {
+			pstyle[np] = pdash[np] = (int)np;
+			pick[np++] = idx[i];
+		}
+	} else {
+		/* the smallest and the largest pool at each offset, when that fits; else evenly spaced steps */
+		struct groups gs;
+		make_groups(run, f_hgrm, BY_OFFSET, &gs);
+		int dim = !run_varies(run, RF_CONNECTIONS) && run_varies(run, RF_RATE_QPS) ? RF_RATE_QPS : RF_CONNECTIONS;
+		const char *dname = dim == RF_RATE_QPS ? "rate" : "pool";
+		if (gs.n * 2 <= maxs) {
+			for (size_t g = 0; g < gs.n; g++) {
+				size_t lo = SIZE_MAX, hi = SIZE_MAX;
+				for (size_t i = 0; i < n; i++) {
+					const struct res_step *st = &run->steps[idx[i]];
+					if (step_group(run, st, BY_OFFSET, &gs) != (int)g)
+						continue;
+					if (lo == SIZE_MAX || st->v[dim] < run->steps[lo].v[dim])
+						lo = idx[i];
+					if (hi == SIZE_MAX || st->v[dim] > run->steps[hi].v[dim])
+						hi = idx[i];
+				}
+				/* one colour per offset; solid: the largest pool, dashed: the smallest */
+				pstyle[np] = (int)g;
+				pdash[np] = 1;
+				pick[np++] = lo;
+				if (hi != lo) {
+					pstyle[np] = (int)g;
+					pdash[np] = 0;
+					pick[np++] = hi;
+				}
+			}
+			snprintf(c->note, sizeof c->note, "%zu of %zu steps: the smallest (dashed) and largest (solid) %s at each offset",
+			         np, n, dname);
+		} else {
+			for (size_t i = 0; i < maxs; i++) {
+				pstyle[np] = pdash[np] = (int)np;
+				pick[np++] = idx[i * (n - 1) / (maxs - 1)];
+			}
+			snprintf(c->note, sizeof c->note, "%zu of %zu steps, evenly spaced in run order", np, n);
+		}
+	}
+	struct chart_panel *p = &c->panel[0];
+	snprintf(p->x.title, sizeof p->x.title, "percentile");
+	p->x.unit = CHART_UNIT_PCTL;
+	p->x.log = 1;
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	for (size_t k = 0; k < np; k++) {
+		const struct res_step *st = &run->steps[pick[k]];
+		char label[256];
+		charts_step_label(run, st, label, sizeof label);
+		struct chart_series *s = chart_series_add(p, pstyle[k], pdash[k], "%s", label);
+		s->markers = 0;
+		for (size_t i = 0; i < st->npctl; i++)
+			if (st->pctl[i].percentile < 1)
+				chart_point(s, 1.0 / (1.0 - st->pctl[i].percentile), st->pctl[i].value_us);
+	}
+	return 1;
+}
+
+/* ---- 5. queries/s and p99 over time ---------------------------------------------------------- */
+
+static int build_timeline(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	if (run->nintervals == 0) {
+		snprintf(why, len, "intervals.csv is missing or holds no rows");
+		return 0;
+	}
+	c->npanels = 2;
+	struct chart_panel *top = &c->panel[0], *bot = &c->panel[1];
+	top->x.hide_labels = 1;
+	top->x.unit = bot->x.unit = CHART_UNIT_SECONDS;
+	snprintf(bot->x.title, sizeof bot->x.title, "measured time, steps one after another (numbers: steps in the table)");
+	snprintf(top->y.title, sizeof top->y.title, "per second");
+	top->y.unit = CHART_UNIT_QPS;
+	top->y.from_zero = 1;
+	snprintf(bot->y.title, sizeof bot->y.title, "latency (log)");
+	bot->y.unit = CHART_UNIT_US;
+	bot->y.log = 1;
+	int any_err = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		for (size_t j = 0; j < run->steps[i].nsec; j++)
+			any_err |= run->steps[i].sec[j].errors > 0;
+	struct chart_series *q = chart_series_add(top, 0, 0, "queries/s");
+	struct chart_series *e = any_err ? chart_series_add(top, 1, 1, "errors/s") : NULL;
+	struct chart_series *p99 = chart_series_add(bot, 2, 0, "p99");
+	struct chart_series *p50 = chart_series_add(bot, 3, 1, "p50");
+	double t0 = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		if (st->nsec == 0)
+			continue;
+		char num[16];
+		snprintf(num, sizeof num, "%zu", i + 1);
+		chart_mark_add(top, t0, num);
+		chart_mark_add(bot, t0, "");
+		double dur = st->v[RF_DURATION_S], last = 0;
+		for (size_t j = 0; j < st->nsec; j++) {
+			const struct res_second *sc = &st->sec[j];
+			/* the last second may be partial: divide by its real length when duration_s tells it */
+			double secs = 1;
+			if (isfinite(dur) && sc->second > dur && sc->second - 1 < dur)
+				secs = dur - (sc->second - 1);
+			double x = t0 + sc->second - secs / 2;
+			chart_point(q, x, sc->queries / secs);
+			if (e)
+				chart_point(e, x, sc->errors / secs);
+			chart_point(p99, x, sc->p99_us);
+			chart_point(p50, x, sc->p50_us);
+			if (sc->second > last)
+				last = sc->second;
+		}
+		double end = isfinite(dur) && dur > last - 1 ? (dur > last ? dur : last) : last;
+		t0 += end;
+		/* break the lines between steps */
+		chart_point(q, NAN, NAN);
+		if (e)
+			chart_point(e, NAN, NAN);
+		chart_point(p99, NAN, NAN);
+		chart_point(p50, NAN, NAN);
+	}
+	chart_mark_add(top, t0, "");
+	chart_mark_add(bot, t0, "");
+	return 1;
+}
+
+/* ---- 6. pool wait vs service time ------------------------------------------------------------ */
+
+static int build_pool_wait(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	if (make_groups(run, f_pool, BY_OFFSET, &gs) == 0) {
+		snprintf(why, len, "the run did not use the shared-pool model (workers = connections), so there is no pool wait");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	pool_axis(run, f_pool, &p->x);
+	snprintf(p->y.title, sizeof p->y.title, "time per query (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	double minpos = INFINITY;
+	int zero = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		if (!f_pool(st))
+			continue;
+		int fs[4] = { RF_WAIT_P50_US, RF_WAIT_P99_US, RF_SERVICE_P50_US, RF_SERVICE_P99_US };
+		for (int k = 0; k < 4; k++) {
+			double v = st->v[fs[k]];
+			if (v <= 0)
+				zero = 1;
+			else if (v < minpos)
+				minpos = v;
+		}
+	}
+	if (zero && isfinite(minpos))
+		p->y.zero_at = minpos / 10;
+	int one = gs.n == 1;
+	struct chart_series *sv[MAXGROUPS][4];
+	for (size_t g = 0; g < gs.n; g++) {
+		const char *l = gs.g[g].label;
+		sv[g][0] = chart_series_add(p, one ? 0 : (int)g, 0, one ? "service p99" : "service p99 %s", l);
+		sv[g][1] = chart_series_add(p, one ? 1 : (int)g, one ? 0 : 1, one ? "wait p99" : "wait p99 %s", l);
+		sv[g][2] = one ? chart_series_add(p, 0, 2, "service p50") : NULL;
+		sv[g][3] = one ? chart_series_add(p, 1, 2, "wait p50") : NULL;
+	}
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int g = f_pool(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
+		if (g < 0)
+			continue;
+		double x = st->v[RF_CONNECTIONS];
+		chart_point(sv[g][0], x, st->v[RF_SERVICE_P99_US]);
+		chart_point(sv[g][1], x, st->v[RF_WAIT_P99_US]);
+		if (sv[g][2]) {
+			chart_point(sv[g][2], x, st->v[RF_SERVICE_P50_US]);
+			chart_point(sv[g][3], x, st->v[RF_WAIT_P50_US]);
+		}
+	}
+	sort_all(c);
+	snprintf(c->note, sizeof c->note, "wait: time a worker waited for a free connection; service: time it held one%s",
+	         one ? "" : " (solid: service, dashed: wait)");
+	return 1;
+}
+
+/* ---- 7. throughput vs p99 for rate sweeps ---------------------------------------------------- */
+
+/* Open-loop series: by offset, and by pool too when the pools differ. */
+static enum group_by open_grouping(const struct res_run *run, step_filter keep)
+{
+	double first = NAN;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		if (!keep(s))
+			continue;
+		if (isnan(first))
+			first = s->v[RF_CONNECTIONS];
+		else if (s->v[RF_CONNECTIONS] != first)
+			return BY_OFFSET_POOL;
+	}
+	return BY_OFFSET;
+}
+
+static int build_throughput_latency(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	enum group_by by = open_grouping(run, f_open);
+	if (make_groups(run, f_open, by, &gs) == 0) {
+		snprintf(why, len, "the run has no open-loop (--rate) steps");
+		return 0;
+	}
+	if (!any_finite(run, f_open, RF_P99_US, RF_P50_US)) {
+		snprintf(why, len, "no open-loop step completed a successful query");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	snprintf(p->x.title, sizeof p->x.title, "achieved queries/s");
+	p->x.unit = CHART_UNIT_QPS;
+	p->x.from_zero = 1;
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	for (size_t g = 0; g < gs.n; g++) {
+		struct chart_series *s99 = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
+		struct chart_series *s50 = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
+		/* points in the order of the target rate, so a saturated server shows as the curve bending back */
+		double done = -INFINITY;
+		for (;;) {
+			double next = INFINITY;
+			for (size_t i = 0; i < run->nsteps; i++) {
+				const struct res_step *st = &run->steps[i];
+				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] > done &&
+				    st->v[RF_RATE_QPS] < next)
+					next = st->v[RF_RATE_QPS];
+			}
+			if (!isfinite(next))
+				break;
+			for (size_t i = 0; i < run->nsteps; i++) {
+				const struct res_step *st = &run->steps[i];
+				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] == next) {
+					chart_point(s99, st->v[RF_QPS], st->v[RF_P99_US]);
+					chart_point(s50, st->v[RF_QPS], st->v[RF_P50_US]);
+				}
+			}
+			done = next;
+		}
+	}
+	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; points in order of the target rate");
+	return 1;
+}
+
+/* ---- 8. corrected vs uncorrected percentiles ------------------------------------------------- */
+
+static int build_corrected(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct groups gs;
+	enum group_by by = open_grouping(run, f_open_unc);
+	if (make_groups(run, f_open_unc, by, &gs) == 0) {
+		snprintf(why, len, "the run has no open-loop steps with uncorrected percentiles");
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	snprintf(p->x.title, sizeof p->x.title, "target rate (queries/s)");
+	p->x.unit = CHART_UNIT_QPS;
+	p->x.from_zero = 1;
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	int one = gs.n == 1;
+	for (size_t g = 0; g < gs.n; g++) {
+		const char *l = gs.g[g].label;
+		struct chart_series *c99 = chart_series_add(p, one ? 0 : (int)g, 0, one ? "p99" : "p99 %s", l);
+		struct chart_series *u99 = chart_series_add(p, one ? 0 : (int)g, 1, one ? "p99 uncorrected" : "p99 uncorrected %s", l);
+		struct chart_series *c50 = one ? chart_series_add(p, 1, 0, "p50") : NULL;
+		struct chart_series *u50 = one ? chart_series_add(p, 1, 1, "p50 uncorrected") : NULL;
+		for (size_t i = 0; i < run->nsteps; i++) {
+			const struct res_step *st = &run->steps[i];
+			if (!f_open_unc(st) || step_group(run, st, by, &gs) != (int)g)
+				continue;
+			double x = st->v[RF_RATE_QPS];
+			chart_point(c99, x, st->v[RF_P99_US]);
+			chart_point(u99, x, st->v[RF_UNC_P99_US]);
+			if (one) {
+				chart_point(c50, x, st->v[RF_P50_US]);
+				chart_point(u50, x, st->v[RF_UNC_P50_US]);
+			}
+		}
+	}
+	sort_all(c);
+	snprintf(c->note, sizeof c->note,
+	         "solid: from the intended start (corrected), dashed: from the actual send; the gap is queueing the schedule hid");
+	return 1;
+}
+
+const struct charts_def charts_defs[] = {
+	{ "qps-vs-pool", "Queries per second by pool size",
+	  "Throughput of each closed-loop step, one line per offset: where the line flattens, more connections stop helping.",
+	  build_qps_pool },
+	{ "latency-vs-pool", "Latency p50 and p99 by pool size",
+	  "Median and 99th percentile latency of each closed-loop step, one colour per offset (log scale).",
+	  build_latency_pool },
+	{ "latency-vs-offset", "Latency by page depth (offset)",
+	  "How latency grows with the OFFSET of the page, one colour per pool size: the cost of deep pagination.",
+	  build_latency_offset },
+	{ "percentile-spectrum", "Latency percentile spectrum",
+	  "The whole latency distribution of each step from its histogram: the right end is the tail users feel.",
+	  build_spectrum },
+	{ "timeline", "Queries per second and latency over time",
+	  "Every measured second of every step, one step after another: dips and spikes show stalls a summary hides.",
+	  build_timeline },
+	{ "pool-wait-vs-service", "Pool wait versus service time",
+	  "Shared-pool model: time waiting for a free connection against the time spent using it.", build_pool_wait },
+	{ "throughput-vs-latency", "Throughput versus latency (rate sweep)",
+	  "Open-loop steps: achieved throughput against latency; the knee is the sustainable rate.",
+	  build_throughput_latency },
+	{ "corrected-vs-uncorrected", "Corrected versus uncorrected latency",
+	  "Open-loop steps: latency counted from the intended start against the actual send (coordinated omission).",
+	  build_corrected },
+};
+const size_t charts_ndefs = sizeof charts_defs / sizeof charts_defs[0];

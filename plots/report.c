@@ -1,0 +1,319 @@
+/*
+ * report.c: the HTML of the reports: one self-contained page per run (or per comparison) that reads
+ * offline: inline CSS, no JavaScript, no network, images and links by relative path, and a link only to a
+ * file that exists. Text from the results is UTF-8 and HTML-escaped.
+ */
+#include "plots/report.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void report_html_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* A path component for an href: escapes what HTML and URLs need, keeps '/' and UTF-8 bytes. */
+static void href_escape(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '%' || *p == '"' || *p == '\'' || *p == '<' || *p == '>' || *p == '&' || *p == '#' || *p == '?' ||
+		    *p <= ' ')
+			fprintf(f, "%%%02X", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+void report_html_head(FILE *f, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	report_html_escape(f, title);
+	fputs("</title>\n<style>\n"
+	      "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}\n"
+	      "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}\n"
+	      "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\n"
+	      "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;vertical-align:top}\n"
+	      "th{background:#f3f3f3}td.l,th.l{text-align:left}\n"
+	      "table.ctx td{text-align:left}table.ctx th{text-align:left;white-space:nowrap}\n"
+	      "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.85em;white-space:pre-wrap}\n"
+	      "figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}\n"
+	      "figcaption{font-size:.9em;color:#444;margin-top:.3em}\n"
+	      ".skip{color:#666;font-style:italic}.bad{color:#a00}.better{color:#060}.worse{color:#a00}\n"
+	      "nav a{margin-right:1em}\n"
+	      "</style>\n</head>\n<body>\n",
+	      f);
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* <a href="rel/name">text</a> when dir/name exists, else the text alone. */
+static void link_if(FILE *f, const char *dir, const char *rel, const char *name, const char *text)
+{
+	if (!file_exists(dir, name)) {
+		report_html_escape(f, text);
+		return;
+	}
+	fputs("<a href=\"", f);
+	if (strcmp(rel, ".") != 0) {
+		href_escape(f, rel);
+		fputc('/', f);
+	}
+	href_escape(f, name);
+	fputs("\">", f);
+	report_html_escape(f, text);
+	fputs("</a>", f);
+}
+
+static void row(FILE *f, const char *k, const char *v)
+{
+	if (!v || !*v)
+		return;
+	fputs("<tr><th>", f);
+	report_html_escape(f, k);
+	fputs("</th><td>", f);
+	report_html_escape(f, v);
+	fputs("</td></tr>\n", f);
+}
+
+void report_context_table(FILE *f, const struct res_run *run, const char *rel)
+{
+	char buf[512];
+	fputs("<table class=\"ctx\">\n", f);
+	row(f, "run", run->run_id);
+	row(f, "status", run->status);
+	row(f, "started", run->started_at);
+	row(f, "finished", run->finished_at);
+	row(f, "results", run->dir);
+	if (run->tool_version[0]) {
+		snprintf(buf, sizeof buf, "pgpagebench %s", run->tool_version);
+		row(f, "tool", buf);
+	}
+	row(f, "server", run->server_version);
+	row(f, "settings", run->settings);
+	if (run->dataset_scale[0] || run->dataset_fingerprint[0]) {
+		snprintf(buf, sizeof buf, "scale %s, %s", run->dataset_scale, run->dataset_fingerprint);
+		row(f, "dataset", buf);
+	}
+	if (run->hostname[0]) {
+		snprintf(buf, sizeof buf, "%s (%d CPUs)", run->hostname, run->cpus);
+		row(f, "driver host", buf);
+	}
+	row(f, "connection", run->connection);
+	row(f, "command", run->command_line);
+	row(f, "options", run->options);
+	if (run->query_name[0]) {
+		snprintf(buf, sizeof buf, "%s (sha256 %.16s...)", run->query_name, run->query_sha);
+		row(f, "query", buf);
+	}
+	fputs("<tr><th>files</th><td>", f);
+	static const char *const files[] = { "meta.json", "steps.csv", "intervals.csv", "summary.json" };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (!file_exists(run->dir, files[i]))
+			continue;
+		link_if(f, run->dir, rel, files[i], files[i]);
+		fputc(' ', f);
+	}
+	fputs("</td></tr>\n</table>\n", f);
+	if (run->query_text) {
+		fputs("<details><summary>query text</summary><pre>", f);
+		report_html_escape(f, run->query_text);
+		fputs("</pre></details>\n", f);
+	}
+}
+
+static void cell(FILE *f, enum chart_unit unit, double v)
+{
+	char buf[64];
+	if (isnan(v))
+		snprintf(buf, sizeof buf, "-");
+	else if (unit == CHART_UNIT_NONE)
+		snprintf(buf, sizeof buf, "%.15g", v);
+	else if (unit == CHART_UNIT_QPS)
+		snprintf(buf, sizeof buf, "%.1f", v);
+	else
+		chart_format_value(unit, v, buf, sizeof buf);
+	fputs("<td>", f);
+	report_html_escape(f, buf);
+	fputs("</td>", f);
+}
+
+void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
+{
+	int pool = 0, open = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		pool |= isfinite(run->steps[i].v[RF_WAIT_P99_US]);
+		open |= res_is_open_loop(&run->steps[i]);
+	}
+	fputs("<table>\n<tr><th>#</th><th class=\"l\">step</th><th class=\"l\">model</th><th class=\"l\">query</th>"
+	      "<th>pool</th><th>workers</th><th>offset</th>",
+	      f);
+	if (open)
+		fputs("<th>rate/s</th>", f);
+	fputs("<th>seconds</th><th>ok</th><th>errors</th><th>queries/s</th><th>p50</th><th>p90</th><th>p99</th>"
+	      "<th>p99.9</th><th>max</th>",
+	      f);
+	if (open)
+		fputs("<th>p99 uncorrected</th>", f);
+	if (pool)
+		fputs("<th>wait p99</th><th>service p99</th>", f);
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		fprintf(f, "<tr><td>%zu</td><td class=\"l\">", i + 1);
+		char hgrm[600];
+		snprintf(hgrm, sizeof hgrm, "%s.hgrm", s->id);
+		if (strchr(s->id, '/'))
+			report_html_escape(f, s->id);
+		else
+			link_if(f, run->dir, rel, hgrm, s->id);
+		if (s->v[RF_PARTIAL] == 1)
+			fputs(" <span class=\"bad\">(cut short)</span>", f);
+		fputs("</td><td class=\"l\">", f);
+		report_html_escape(f, s->model);
+		fputs("</td><td class=\"l\">", f);
+		report_html_escape(f, s->query);
+		fputs("</td>", f);
+		cell(f, CHART_UNIT_NONE, s->v[RF_CONNECTIONS]);
+		cell(f, CHART_UNIT_NONE, s->v[RF_WORKERS]);
+		fputs("<td>", f);
+		report_html_escape(f, s->offset_text[0] ? s->offset_text : "-");
+		fputs("</td>", f);
+		if (open)
+			cell(f, CHART_UNIT_NONE, s->v[RF_RATE_QPS]);
+		cell(f, CHART_UNIT_NONE, s->v[RF_DURATION_S]);
+		cell(f, CHART_UNIT_NONE, s->v[RF_OK]);
+		if (s->v[RF_ERRORS] > 0)
+			fprintf(f, "<td class=\"bad\">%.15g</td>", s->v[RF_ERRORS]);
+		else
+			cell(f, CHART_UNIT_NONE, s->v[RF_ERRORS]);
+		cell(f, CHART_UNIT_QPS, s->v[RF_QPS]);
+		static const int lat[] = { RF_P50_US, RF_P90_US, RF_P99_US, RF_P999_US, RF_MAX_US };
+		for (size_t k = 0; k < sizeof lat / sizeof lat[0]; k++)
+			cell(f, CHART_UNIT_US, s->v[lat[k]]);
+		if (open)
+			cell(f, CHART_UNIT_US, s->v[RF_UNC_P99_US]);
+		if (pool) {
+			cell(f, CHART_UNIT_US, s->v[RF_WAIT_P99_US]);
+			cell(f, CHART_UNIT_US, s->v[RF_SERVICE_P99_US]);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+void report_items(FILE *f, const struct report_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct report_item *it = &items[i];
+		fprintf(f, "<section id=\"%s\">\n<h2>", it->name);
+		report_html_escape(f, it->title);
+		fputs("</h2>\n", f);
+		if (!it->drawn || !it->files) {
+			fputs("<p class=\"skip\">Not drawn: ", f);
+			report_html_escape(f, it->note);
+			fputs(".</p>\n</section>\n", f);
+			continue;
+		}
+		const char *ext = it->files & CHART_SVG ? "svg" : "png";
+		fprintf(f, "<figure>\n<img src=\"charts/%s.%s\" alt=\"", it->name, ext);
+		report_html_escape(f, it->title);
+		fputs("\">\n<figcaption>", f);
+		report_html_escape(f, it->caption);
+		if (it->note[0]) {
+			/* notes are written lower case for the chart; a sentence here */
+			fprintf(f, " %c", it->note[0] >= 'a' && it->note[0] <= 'z' ? it->note[0] - 'a' + 'A' : it->note[0]);
+			report_html_escape(f, it->note + 1);
+			fputs(".", f);
+		}
+		fputs(" Files:", f);
+		if (it->files & CHART_SVG)
+			fprintf(f, " <a href=\"charts/%s.svg\">SVG</a>", it->name);
+		if (it->files & CHART_PNG)
+			fprintf(f, " <a href=\"charts/%s.png\">PNG</a>", it->name);
+		fputs("</figcaption>\n</figure>\n</section>\n", f);
+	}
+}
+
+void report_relpath(const char *from, const char *to, char *buf, size_t len)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	if (!realpath(from, a) || !realpath(to, b)) {
+		snprintf(buf, len, "%s", to);
+		return;
+	}
+	if (strcmp(a, b) == 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	/* longest common prefix on component boundaries */
+	size_t i = 0, common = 0;
+	while (a[i] && a[i] == b[i]) {
+		if (a[i] == '/')
+			common = i;
+		i++;
+	}
+	if ((!a[i] && b[i] == '/') || (!b[i] && a[i] == '/') || (!a[i] && !b[i]))
+		common = i;
+	size_t o = 0;
+	buf[0] = '\0';
+	for (const char *p = a + common; *p; p++)
+		if (*p == '/' && p[1] && o + 4 < len) {
+			memcpy(buf + o, "../", 3);
+			o += 3;
+		}
+	const char *rest = b + common;
+	if (*rest == '/')
+		rest++;
+	if (*rest)
+		snprintf(buf + o, len - o, "%s", rest);
+	else if (o > 0)
+		buf[o - 1] = '\0'; /* drop the trailing slash */
+	if (!buf[0])
+		snprintf(buf, len, ".");
+}
+
+int report_write_file(const char *path, void (*fill)(FILE *f, void *arg), void *arg)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		log_error("could not create \"%s\": %s", tmp, strerror(errno));
+		return -1;
+	}
+	fill(f, arg);
+	int err = ferror(f);
+	if (fclose(f) != 0 || err) {
+		log_error("could not write \"%s\": %s", tmp, strerror(errno ? errno : EIO));
+		remove(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		log_error("could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}

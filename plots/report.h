@@ -1,0 +1,54 @@
+/*
+ * report.h: what the chart set, the HTML writer and compare share inside plots/ (not for other modules:
+ * they use plots.h).
+ */
+#ifndef PGPB_PLOTS_REPORT_H
+#define PGPB_PLOTS_REPORT_H
+
+#include "plots/chart.h"
+#include "plots/results.h"
+
+#include <stdio.h>
+
+/* One chart of a report: drawn (files written in the formats) or skipped with a note. */
+struct report_item {
+	char name[64]; /* file stem in charts/ */
+	char title[160];
+	char caption[400]; /* how to read it */
+	char note[320]; /* why it was skipped, or a remark on what it shows */
+	int drawn;
+	unsigned files; /* CHART_SVG | CHART_PNG actually written */
+};
+
+/* The chart set of `plot`: definitions in order; build returns 1 (chart filled) or 0 (skipped, why set). */
+struct charts_def {
+	const char *name, *title, *caption;
+	int (*build)(const struct res_run *run, struct chart *c, char *why, size_t len);
+};
+extern const struct charts_def charts_defs[];
+extern const size_t charts_ndefs;
+
+/* "PostgreSQL 15.18 · scale 0.1 · 2026-11-25 20:00 UTC · host x" (UTF-8). */
+void charts_context(const struct res_run *run, char *buf, size_t len);
+/* "pool 4 · offset 100 · 500/s" (with model and query when the run mixes them). */
+void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len);
+
+/* Draws a chart in the requested PLOTS_* formats into charts_dir/<it->name>.<ext>, sets it->files, and
+ * removes files of that name left by an earlier run in formats not drawn now. 0, or -1 (logged). */
+int plots_draw(const struct chart *c, const char *charts_dir, struct report_item *it, unsigned formats);
+
+/* mkdir -p; 0, or -1 (logged). */
+int plots_make_dir(const char *path);
+
+/* HTML helpers. */
+void report_html_escape(FILE *f, const char *s);
+void report_html_head(FILE *f, const char *title);
+void report_context_table(FILE *f, const struct res_run *run, const char *rel_results);
+void report_steps_table(FILE *f, const struct res_run *run, const char *rel_results);
+void report_items(FILE *f, const struct report_item *items, size_t n);
+/* Relative path from directory `from` to `to` (both existing); falls back to the absolute path. */
+void report_relpath(const char *from, const char *to, char *buf, size_t len);
+/* Writes path via a temporary file: fill() writes the body; returns 0 or -1 (logged). */
+int report_write_file(const char *path, void (*fill)(FILE *f, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,218 @@
+# pgpagebench plot: every chart from the fixture results directories to SVG and PNG, what each holds, the
+# offline index.html, odd input (one step, an all-errors step, non-Latin-1 labels, libplot's environment
+# variables) and bad input. Expected counts come from the fixtures' own files (tests/fixtures/lib-results.sh).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../fixtures/lib-results.sh"
+B=$PGPB_BIN
+FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
+CHARTS="qps-vs-pool latency-vs-pool latency-vs-offset percentile-spectrum timeline pool-wait-vs-service throughput-vs-latency corrected-vs-uncorrected"
+
+# expected FIXTURE_DIR: "chart series_count" for every chart the results hold data for (0 = not drawn)
+expected() {
+	local d=$1 nh=0 f tot
+	for f in "$d"/*.hgrm; do
+		case $f in *.uncorrected.hgrm|*.wait.hgrm) continue ;; esac
+		[ -f "$f" ] || continue
+		tot=$(sed -n 's/.*Total count *= *\([0-9]*\).*/\1/p' "$f")
+		[ "${tot:-0}" -gt 0 ] && echo "$(basename "$f" .hgrm)"
+	done >"$TEST_TMP/hgrm-steps"
+	local niv errs
+	niv=$(awk -F, 'NR > 1' "$d/intervals.csv" 2>/dev/null | wc -l)
+	errs=$(csv_cols "$d/intervals.csv" errors 2>/dev/null | awk '$1 > 0 { e = 1 } END { print e + 0 }')
+	csv_cols "$d/steps.csv" step model connections workers offset rate_qps qps p50_us p99_us wait_p50_us wait_p99_us \
+		uncorrected_p50_us uncorrected_p99_us |
+	awk -F'|' -v niv="$niv" -v errs="$errs" -v hgrm="$TEST_TMP/hgrm-steps" '
+		BEGIN { while ((getline l < hgrm) > 0) h[l] = 1 }
+		{ step=$1; model=$2; c=$3; w=$4; off=$5; rate=$6; qps=$7; p50=$8; p99=$9; wp50=$10; wp99=$11; u50=$12; u99=$13
+		  if (rate == "") {
+			if (qps != "") q[off] = 1
+			if (p99 != "") l99[off] = 1; if (p50 != "") l50[off] = 1
+			if (off != "mix") { if (p99 != "") o99[c] = 1; if (p50 != "") o50[c] = 1; closedoff = 1 }
+		  } else {
+			pools[c] = 1
+			if (p99 != "") t99[off "|" c] = 1; if (p50 != "") t50[off "|" c] = 1
+			if (u99 != "" || u50 != "") cu[off "|" c] = 1
+		  }
+		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) pw[off] = 1
+		  if (NR == 1) { c0 = c; r0 = rate } else { if (c != c0) vc = 1; if (rate != r0) vr = 1 }
+		  if (step in h) { nh++; hp[off] = 1; hc[off, c] = 1; hr[off, rate] = 1 }
+		}
+		function n(a,   k, m) { m = 0; for (k in a) m++; return m }
+		END {
+			print "qps-vs-pool", n(q)
+			print "latency-vs-pool", n(l99) + n(l50)
+			print "latency-vs-offset", closedoff ? n(o99) + n(o50) : 0
+			if (nh <= 8) s = nh
+			else if (2 * n(hp) <= 8) {
+				# the smallest and largest pool (or rate, when only rates vary) at each offset
+				s = 0
+				for (k in hp) {
+					m = 0
+					if (vc || !vr) { for (kk in hc) { split(kk, part, SUBSEP); if (part[1] == k) m++ } }
+					else { for (kk in hr) { split(kk, part, SUBSEP); if (part[1] == k) m++ } }
+					s += (m > 1) ? 2 : 1
+				}
+			}
+			else s = 8
+			print "percentile-spectrum", s
+			print "timeline", (niv > 0 ? 3 + errs : 0)
+			print "pool-wait-vs-service", n(pw) == 1 ? 4 : 2 * n(pw)
+			print "throughput-vs-latency", n(t99) + n(t50)
+			print "corrected-vs-uncorrected", n(cu) == 1 ? 4 : 2 * n(cu)
+		}'
+}
+
+# axis and chart titles each chart must show (as <text> in the SVG)
+titles() {
+	case $1 in
+	qps-vs-pool) echo "Queries per second by pool size"; echo "pool size (connections)"; echo "queries/s" ;;
+	latency-vs-pool) echo "Latency p50 and p99 by pool size"; echo "pool size (connections)"; echo "latency (log scale)" ;;
+	latency-vs-offset) echo "Latency by page depth (offset)"; echo "latency (log scale)" ;;
+	percentile-spectrum) echo "Latency percentile spectrum"; echo "percentile"; echo "latency (log scale)"; echo "50%"; echo "99%" ;;
+	timeline) echo "Queries per second and latency over time"; echo "per second"; echo "latency (log)" ;;
+	pool-wait-vs-service) echo "Pool wait versus service time"; echo "pool size (connections)"; echo "time per query (log scale)" ;;
+	throughput-vs-latency) echo "Throughput versus latency (rate sweep)"; echo "achieved queries/s"; echo "latency (log scale)" ;;
+	corrected-vs-uncorrected) echo "Corrected versus uncorrected latency"; echo "target rate (queries/s)"; echo "latency (log scale)" ;;
+	esac
+}
+
+declare -A drawn_somewhere
+for d in "$FIX"/run-*; do
+	[ -f "$d/steps.csv" ] || continue
+	name=$(basename "$d")
+	out="$TEST_TMP/out-$name"
+	run_cmd "$B" plot "$d" --out "$out" --format svg,png --size 640x400
+	check "$name: plot exits 0" [ "$RC" = 0 ]
+	check "$name: no error or warning on stderr" [ -z "$ERR" ]
+	check "$name: index.html written" [ -s "$out/index.html" ]
+	expected "$d" >"$TEST_TMP/expect-$name"
+	check "$name: expectations derived for all 8 charts" [ "$(wc -l <"$TEST_TMP/expect-$name")" = 8 ]
+	while read -r chart want; do
+		svg="$out/charts/$chart.svg" png="$out/charts/$chart.png"
+		if [ "$want" = 0 ]; then
+			check "$name/$chart: skipped with a note" grep -q "^skipped $chart: ..*" "$TEST_TMP/out"
+			check "$name/$chart: no file for a skipped chart" [ ! -e "$svg" -a ! -e "$png" ]
+			check "$name/$chart: the report says why it was not drawn" grep -q "id=\"$chart\"" "$out/index.html"
+			continue
+		fi
+		drawn_somewhere[$chart]=1
+		check "$name/$chart: SVG parses as XML" xmllint --noout "$svg"
+		got=$(svg_series "$svg")
+		check "$name/$chart: $want series expected, SVG holds ${got:-none}" [ "$got" = "$want" ]
+		missing=""
+		while IFS= read -r label; do
+			svg_has_text "$svg" "$label" || missing="$missing [$label]"
+		done < <(svg_labels "$svg")
+		check "$name/$chart: every series has its legend entry${missing:+ (missing:$missing)}" [ -z "$missing" ]
+		missing=""
+		while IFS= read -r t; do svg_has_text "$svg" "$t" || missing="$missing [$t]"; done < <(titles "$chart")
+		check "$name/$chart: title and axis titles shown${missing:+ (missing:$missing)}" [ -z "$missing" ]
+		check "$name/$chart: no NaN or infinity reached the drawing" sh -c "! LC_ALL=C grep -aqiE '(nan|inf)[^o]' '$svg'"
+		size=$(identify -format '%m %wx%h' "$png" 2>/dev/null)
+		check "$name/$chart: PNG decodes at the requested 640x400 (got: $size)" [ "$size" = "PNG 640x400" ]
+	done <"$TEST_TMP/expect-$name"
+	out_links=$(html_links_exist "$out")
+	check "$name: index.html links only files that exist $out_links" [ -z "$out_links" ]
+	check "$name: index.html has no script and no network reference" sh -c "! grep -qiE '<script|https?://|//[a-z]' '$out/index.html'"
+	nsteps=$(csv_cols "$d/steps.csv" step | wc -l)
+	check "$name: the steps table lists all $nsteps steps" [ "$(grep -c '^<tr><td>[0-9]' "$out/index.html")" = "$nsteps" ]
+done
+for c in $CHARTS; do
+	check "chart $c is drawn from at least one fixture" [ -n "${drawn_somewhere[$c]:-}" ]
+done
+
+# Columns are read by name: run-single has them in reverse order plus an unknown one.
+qps=$(csv_cols "$FIX/run-single/steps.csv" qps | head -1)
+check "columns found by name (qps $qps in the table)" grep -q "<td>$(printf '%.1f' "$qps")</td>" "$TEST_TMP/out-run-single/index.html"
+
+# Non-Latin-1 text (CJK, emoji, backslash, <&>) in the host and query names: drawn as Latin-1 with '?',
+# valid XML everywhere, the original UTF-8 in the HTML.
+host=$(sed -n 's/.*"hostname": "\(.*\)".*/\1/p' "$FIX/run-single/meta.json")
+check "fixture hostname has non-Latin-1 characters" sh -c "printf '%s' '$host' | iconv -f UTF-8 -t ISO-8859-1 >/dev/null 2>&1; [ \$? != 0 ]"
+sub=$(LC_ALL=C grep -ao '>PostgreSQL[^<]*</text>' "$TEST_TMP/out-run-single/charts/qps-vs-pool.svg" | head -1)
+check "subtitle drawn with the host name in Latin-1 (${sub})" sh -c "printf '%s' '$sub' | LC_ALL=C grep -q 'host ?*-? &lt;caf.&gt; &amp; co'"
+esc_host=$(printf '%s' "$host" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
+check "index.html keeps the UTF-8 host name, escaped" grep -qF "$esc_host" "$TEST_TMP/out-run-single/index.html"
+check "index.html is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$TEST_TMP/out-run-single/index.html" -o /dev/null
+
+# libplot falls back to environment variables for unset parameters: they must not change the output.
+clean="$TEST_TMP/env-clean" dirty="$TEST_TMP/env-dirty"
+"$B" plot "$FIX/run-small" --out "$clean" --quiet
+env BITMAPSIZE=123x45 PAGESIZE=a4 BG_COLOR=black ROTATION=90 TRANSPARENT_COLOR=white INTERLACE=yes \
+	EMULATE_COLOR=yes MAX_LINE_LENGTH=3 "$B" plot "$FIX/run-small" --out "$dirty" --quiet
+for f in "$clean"/charts/*.svg; do
+	check "libplot env vars leave $(basename "$f") byte-identical" cmp -s "$f" "$dirty/charts/$(basename "$f")"
+done
+for f in "$clean"/charts/*.png; do
+	a=$(identify -format '%wx%h %#' "$f") b=$(identify -format '%wx%h %#' "$dirty/charts/$(basename "$f")")
+	check "libplot env vars leave $(basename "$f") pixels identical ($b)" [ "$a" = "$b" ]
+done
+check "default size is 800x480" [ "$(identify -format '%wx%h' "$clean/charts/qps-vs-pool.png")" = 800x480 ]
+
+# Formats: only what was asked for, and the page shows what exists.
+run_cmd "$B" plot "$FIX/run-small" --out "$TEST_TMP/svgonly" --format svg --quiet
+check "--format svg: exit 0" [ "$RC" = 0 ]
+check "--format svg: no PNG written" [ -z "$(ls "$TEST_TMP/svgonly/charts" | grep '\.png$')" ]
+check "--format svg: links exist" html_links_exist "$TEST_TMP/svgonly"
+run_cmd "$B" plot "$FIX/run-small" --out "$TEST_TMP/svgonly" --format png --quiet
+check "--format png over an svg report: old SVGs removed" [ -z "$(ls "$TEST_TMP/svgonly/charts" | grep '\.svg$')" ]
+check "--format png: the page shows the PNGs" grep -q 'src="charts/qps-vs-pool.png"' "$TEST_TMP/svgonly/index.html"
+check "--format png: links exist" html_links_exist "$TEST_TMP/svgonly"
+# A run without open-loop steps plotted over an open-loop report: no stale charts stay behind.
+"$B" plot "$FIX/run-open" --out "$TEST_TMP/reuse" --quiet
+"$B" plot "$FIX/run-small" --out "$TEST_TMP/reuse" --quiet
+check "charts the new run skips are removed" [ ! -e "$TEST_TMP/reuse/charts/throughput-vs-latency.svg" ]
+
+# Default output: the results directory itself, with relative links to its files.
+cp -r "$FIX/run-errors" "$TEST_TMP/inplace"
+run_cmd "$B" plot "$TEST_TMP/inplace"
+check "plot without --out exits 0" [ "$RC" = 0 ]
+check "plot without --out writes into the results directory" [ -f "$TEST_TMP/inplace/index.html" ]
+check "in place: the page links steps.csv" grep -q 'href="steps.csv"' "$TEST_TMP/inplace/index.html"
+check "in place: links exist" html_links_exist "$TEST_TMP/inplace"
+
+# Without the .hgrm files the spectrum comes from summary.json's buckets, the same steps.
+cp -r "$FIX/run-small" "$TEST_TMP/nohgrm"
+rm -f "$TEST_TMP/nohgrm"/*.hgrm
+"$B" plot "$TEST_TMP/nohgrm" --quiet
+check "spectrum from summary.json when the .hgrm files are gone" \
+	[ "$(svg_series "$TEST_TMP/nohgrm/charts/percentile-spectrum.svg")" = "$(svg_series "$TEST_TMP/out-run-small/charts/percentile-spectrum.svg")" ]
+
+# Missing optional files: no intervals, no histograms, no meta.json -> charts skipped with notes, exit 0.
+cp -r "$FIX/run-small" "$TEST_TMP/bare"
+rm -f "$TEST_TMP/bare/intervals.csv" "$TEST_TMP/bare"/*.hgrm "$TEST_TMP/bare/meta.json" "$TEST_TMP/bare/summary.json"
+run_cmd "$B" plot "$TEST_TMP/bare" --out "$TEST_TMP/bare-out"
+check "bare results: exit 0" [ "$RC" = 0 ]
+check "bare results: a warning about the missing meta.json" grep -q 'warning: no readable meta.json' "$TEST_TMP/err"
+check "bare results: timeline skipped" grep -q '^skipped timeline: intervals.csv' "$TEST_TMP/out"
+check "bare results: spectrum skipped" grep -q '^skipped percentile-spectrum:' "$TEST_TMP/out"
+check "bare results: links exist" html_links_exist "$TEST_TMP/bare-out"
+
+# Bad input: a clear error and exit 1 (runtime) or 2 (usage), never a crash.
+expect_fail "missing results directory" 1 'could not open results directory ".*nope"' "$B" plot "$TEST_TMP/nope"
+mkdir -p "$TEST_TMP/empty"
+expect_fail "no steps.csv" 1 'could not read ".*/steps.csv": No such file' "$B" plot "$TEST_TMP/empty"
+cp -r "$FIX/run-small" "$TEST_TMP/corrupt"
+head -c 300 /dev/urandom >"$TEST_TMP/corrupt/steps.csv"
+expect_fail "binary steps.csv" 1 'invalid ".*steps.csv"' "$B" plot "$TEST_TMP/corrupt"
+sed '2s/,threads,seed,1,1,,0,,5,[0-9]*,/,threads,seed,1,1,,0,,5,many,/' "$FIX/run-small/steps.csv" >"$TEST_TMP/corrupt/steps.csv"
+check "fixture line 2 was corrupted" grep -q ',many,' "$TEST_TMP/corrupt/steps.csv"
+expect_fail "a word in a number column" 1 'line 2: column "ok" holds "many", not a number' "$B" plot "$TEST_TMP/corrupt"
+printf 'stp,qps\nx,1\n' >"$TEST_TMP/corrupt/steps.csv"
+expect_fail "steps.csv without a step column" 1 'no "step" column' "$B" plot "$TEST_TMP/corrupt"
+head -1 "$FIX/run-small/steps.csv" >"$TEST_TMP/corrupt/steps.csv"
+expect_fail "steps.csv with no steps" 1 'holds no steps' "$B" plot "$TEST_TMP/corrupt"
+: >"$TEST_TMP/corrupt/steps.csv"
+expect_fail "empty steps.csv" 1 'steps.csv' "$B" plot "$TEST_TMP/corrupt"
+expect_fail "bad --format" 2 'invalid value "svg,gif" for option --format: unknown item "gif"' "$B" plot "$FIX/run-small" --format svg,gif
+expect_fail "empty --format" 2 'option --format' "$B" plot "$FIX/run-small" --format ""
+expect_fail "bad --size" 2 'invalid value "big" for option --size' "$B" plot "$FIX/run-small" --size big
+expect_fail "no results directory" 2 'no results directory given' "$B" plot
+expect_fail "two results directories" 2 'too many command-line arguments' "$B" plot "$FIX/run-small" "$FIX/run-open"
+expect_fail "connection options refused" 2 'takes no connection options' "$B" plot -h localhost "$FIX/run-small"
+touch "$TEST_TMP/afile"
+expect_fail "--out is a file" 1 'could not create directory' "$B" plot "$FIX/run-small" --out "$TEST_TMP/afile"
+run_cmd "$B" plot --help
+check "plot --help exits 0" [ "$RC" = 0 ]
+check "plot --help names --format" grep -q -- '--format' "$TEST_TMP/out"
+pgpb_finish
