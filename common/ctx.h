@@ -73,6 +73,9 @@ int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn);
 void conn_describe(PGconn *conn, char *buf, size_t len);
 /* Masks any password in a conninfo string or URI; the result never holds the password. */
 void conn_mask(const char *conninfo, char *buf, size_t len);
+/* Copies msg (say, a libpq error about conninfo) with every password that conninfo holds replaced
+ * by ********, as written or as libpq decodes it. */
+void conn_scrub(const char *conninfo, const char *msg, char *buf, size_t len);
 /* The command line with passwords masked (in -d values and password= anywhere), space separated. */
 void conn_mask_argv(int argc, char **argv, char *buf, size_t len);
 
