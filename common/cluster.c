@@ -205,6 +205,8 @@ static pid_t spawn(const struct cluster *c, char *const argv[], const char *logp
 		close(ep[0]);
 		if (new_session)
 			setsid();
+		else
+			setpgid(0, 0); /* a group of its own, which the tool can signal and watch as a whole */
 		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || in < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
@@ -233,6 +235,8 @@ static pid_t spawn(const struct cluster *c, char *const argv[], const char *logp
 		_exit(127);
 	}
 	close(ep[1]);
+	if (!new_session)
+		setpgid(pid, pid); /* also here, so the group exists before anyone signals it (fails once exec'd) */
 	struct spawn_err se = { 0, 0 };
 	ssize_t r;
 	while ((r = read(ep[0], &se, sizeof se)) < 0 && errno == EINTR)
@@ -266,8 +270,11 @@ static pid_t spawn(const struct cluster *c, char *const argv[], const char *logp
 	return -1;
 }
 
-/* Waits for a short-lived child (initdb). A caught signal is passed on as SIGTERM, then SIGKILL after
- * 10 s. Polls, so a signal that arrives just before the wait cannot be missed. 0 and *status, or -1. */
+/*
+ * Waits for a short-lived child (initdb) that leads its own process group. A caught signal is passed on
+ * to the whole group as SIGTERM, then SIGKILL after 10 s. Polls, so a signal that arrives just before the
+ * wait cannot be missed. Returns 0 and *status, or -1.
+ */
 static int wait_child(pid_t pid, int *status)
 {
 	double killed_at = 0;
@@ -279,11 +286,32 @@ static int wait_child(pid_t pid, int *status)
 			return -1;
 		if (sig_caught()) {
 			if (killed_at == 0) {
-				kill(pid, SIGTERM);
+				kill(-pid, SIGTERM);
 				killed_at = now_s();
 			} else if (now_s() - killed_at > 10) {
-				kill(pid, SIGKILL);
+				kill(-pid, SIGKILL);
 			}
+		}
+		sleep_ms(10);
+	}
+}
+
+/*
+ * initdb runs its bootstrap backend through a shell; killed, it exits before them. Before the directory
+ * is removed, every process of its group must be gone: wait (SIGKILL after 10 s, give up after 15 s).
+ */
+static void wait_group_gone(pid_t pgid)
+{
+	double t0 = now_s();
+	int killed = 0;
+	while (kill(-pgid, 0) == 0 || errno == EINTR) {
+		if (!killed && now_s() - t0 > 10) {
+			kill(-pgid, SIGKILL);
+			killed = 1;
+		}
+		if (now_s() - t0 > 15) {
+			log_warning("processes of initdb (group %d) are still running", (int)pgid);
+			return;
 		}
 		sleep_ms(10);
 	}
@@ -462,8 +490,11 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	int status;
 	if (wait_child(pid, &status) < 0) {
 		log_error("could not wait for initdb: %s", strerror(errno));
+		kill(-pid, SIGKILL);
+		wait_group_gone(pid);
 		goto fail;
 	}
+	wait_group_gone(pid);
 	if (sig_caught())
 		goto fail;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
