@@ -183,10 +183,10 @@ char *ctx_schema_ident(const struct pgpb_ctx *ctx)
 	return out;
 }
 
+/* Always set, "public" included: with the default "$user", public, a user who owns a schema of their
+ * own name would get the tables there while every check looks in public. */
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn)
 {
-	if (!ctx->schema)
-		return 0;
 	char *ident = ctx_schema_ident(ctx);
 	if (!ident)
 		return -1;

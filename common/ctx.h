@@ -66,7 +66,7 @@ PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
 void ctx_close(struct pgpb_ctx *ctx);
 /* Schema name quoted as an identifier ("public" when none); malloc'd, caller frees. */
 char *ctx_schema_ident(const struct pgpb_ctx *ctx);
-/* Sets search_path on conn to the ctx schema; 0 on success (logs on failure). */
+/* Sets search_path on conn to the ctx schema ("public" without --schema), then pg_catalog; 0 on success (logs on failure). */
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn);
 
 /* Describes a live connection without its password: "host=... port=... user=... dbname=...". */

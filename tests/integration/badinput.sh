@@ -100,6 +100,18 @@ expect_fail "a conninfo with a quoted password and a bad keyword" 1 'invalid con
 	"$B" schema check -d "password='$SECRET x' nope=1"
 no_secret "a quoted password in a bad conninfo"
 
+# -- a role with a schema of its own name (first in the default search_path): without --schema,
+#    the tables still go to public, where check and drop look for them
+psql_q -c 'CREATE ROLE app LOGIN' -c 'CREATE SCHEMA app AUTHORIZATION app' -c 'GRANT CREATE ON SCHEMA public TO app'
+run_cmd "$B" schema create -U app
+check "schema create as a role that owns schema app" [ "$RC" = 0 ]
+check "... puts the tables in public, as it says" \
+	[ "$(psql_q -c "SELECT string_agg(DISTINCT schemaname, ',') FROM pg_tables WHERE tablename IN ('auth_user', 'record', 'tag')")" = public ]
+run_cmd "$B" schema check -U app
+check "... schema check finds them ($ERR)" [ "$RC" = 0 ]
+run_cmd "$B" schema drop -U app
+check "... schema drop drops them" eval '[ "$RC" = 0 ] && [ "$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename = '"'record'"'")" = 0 ]'
+
 # -- and every command still answers --help ----------------------------------------------------------
 for cmd in schema server demo; do
 	run_cmd "$B" "$cmd" --help
