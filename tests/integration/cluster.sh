@@ -126,8 +126,11 @@ check "schema create --ephemeral $WHO succeeds" [ "$RC" = 0 ]
 check "-v reports the start-up time" grep -Eq 'temporary cluster ready in [0-9.]+ s \(initdb [0-9.]+ s, server start [0-9.]+ s\)' "$TEST_TMP/err"
 clean "normal exit $WHO" "$d"
 
-# 2. killed while the cluster runs: SIGINT 130, SIGTERM 143, SIGHUP 129
-for sig in INT:130 TERM:143 HUP:129; do
+# 2. killed while the cluster runs: SIGINT 130, SIGTERM 143, SIGHUP 129 (as another user, SIGINT: the
+# other two take the same path, and the suite's time is shared)
+sigs="INT:130 TERM:143 HUP:129"
+[ -n "$AS" ] && sigs=INT:130
+for sig in $sigs; do
 	d=$(newdir "run${sig%%:*}")
 	if ! start_server "$d"; then
 		not_ok "server $WHO did not start: $(cat "$d.err")"
@@ -185,11 +188,13 @@ expect_fail "a bad --pg-setting value is named $WHO" 1 \
 	'did not start: FATAL: invalid value for parameter "shared_buffers": "nonsense"' \
 	tool "$d" schema create --ephemeral --pg-setting shared_buffers=nonsense
 clean "server refused shared_buffers=nonsense $WHO" "$d"
-d=$(newdir badname)
-expect_fail "an unknown --pg-setting name is named $WHO" 1 \
-	'did not start: FATAL: unrecognized configuration parameter "no_such_setting"' \
-	tool "$d" server --pg-setting no_such_setting=1
-clean "server refused no_such_setting $WHO" "$d"
+if [ -z "$AS" ]; then
+	d=$(newdir badname)
+	expect_fail "an unknown --pg-setting name is named $WHO" 1 \
+		'did not start: FATAL: unrecognized configuration parameter "no_such_setting"' \
+		tool "$d" server --pg-setting no_such_setting=1
+	clean "server refused no_such_setting $WHO" "$d"
+fi
 
 # 5. initdb fails. A bin directory with a copy of the real initdb and pg_ctl, beside a "postgres" that
 # reports another version: the real initdb refuses to run with it.
@@ -204,20 +209,23 @@ expect_fail "initdb failure is reported $WHO" 1 'initdb failed: .*"postgres".*no
 	env PGPB_PG_BINDIR="$bin" "${RUN[@]}" env TMPDIR="$d" "$B" schema create --ephemeral
 clean "initdb failed $WHO" "$d"
 
-# 6. the server dies under `pgpagebench server` (immediate shutdown): it says so and exits 1
-d=$(newdir died)
-if start_server "$d"; then
-	kill -QUIT "$(head -1 "$SDIR/data/postmaster.pid")"
-	wait "$SPID"
-	rc=$?
-	exec 8<&-
-	check "server exits 1 when its postmaster dies $WHO (got $rc)" [ "$rc" = 1 ]
-	check "and says so" grep -q 'error: the temporary server exited unexpectedly' "$d.err"
-else
-	not_ok "server $WHO did not start: $(cat "$d.err")"
+# 6. the server dies under `pgpagebench server` (immediate shutdown): it says so and exits 1 (for the
+# current user only: the same code path for any user)
+if [ -z "$AS" ]; then
+	d=$(newdir died)
+	if start_server "$d"; then
+		kill -QUIT "$(head -1 "$SDIR/data/postmaster.pid")"
+		wait "$SPID"
+		rc=$?
+		exec 8<&-
+		check "server exits 1 when its postmaster dies $WHO (got $rc)" [ "$rc" = 1 ]
+		check "and says so" grep -q 'error: the temporary server exited unexpectedly' "$d.err"
+	else
+		not_ok "server $WHO did not start: $(cat "$d.err")"
+	fi
+	rm -f "$d.fifo" "$d.err"
+	clean "postmaster died $WHO" "$d"
 fi
-rm -f "$d.fifo" "$d.err"
-clean "postmaster died $WHO" "$d"
 
 # 7. --keep prints the conninfo and the exact stop command; the server outlives the tool until it runs
 d=$(newdir keep)
