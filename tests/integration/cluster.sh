@@ -227,6 +227,24 @@ if [ -z "$AS" ]; then
 	clean "postmaster died $WHO" "$d"
 fi
 
+# 6b. the tool is SIGKILLed: the kernel's parent-death signal shuts the server down (the directory
+# stays: nothing of the tool runs any more to remove it)
+if [ -z "$AS" ]; then
+	d=$(newdir killed)
+	if start_server "$d"; then
+		pm=$(head -1 "$SDIR/data/postmaster.pid")
+		kill -KILL "$SPID"
+		wait "$SPID"
+		exec 8<&-
+		for ((i = 0; i < 6000; i++)); do kill -0 "$pm" 2>/dev/null || break; sleep 0.01; done
+		check "SIGKILL of the tool shuts its server down" [ -z "$(procs_mentioning "$d")" ]
+		rm -rf "${d:?}"/*
+	else
+		not_ok "server $WHO did not start: $(cat "$d.err")"
+	fi
+	rm -f "$d.fifo" "$d.err"
+fi
+
 # 7. --keep prints the conninfo and the exact stop command; the server outlives the tool until it runs
 d=$(newdir keep)
 run_cmd tool "$d" schema create --ephemeral --keep
