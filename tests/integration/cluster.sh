@@ -274,6 +274,15 @@ fallback=$(sed -n 's/.* at host=\([^ ]*\) .*/\1/p' "$TEST_TMP/err")
 check "... in /tmp, removed afterwards ($fallback)" eval '[ "${fallback#/tmp/pgpagebench-}" != "$fallback" ] && [ ! -e "$fallback" ]'
 rmdir "$long"
 clean "TMPDIR too long $WHO" "$d"
+if [ -z "$AS" ]; then
+	odd="$d/a b,c'd"
+	mkdir "$odd"
+	run_cmd tool "$odd" schema create --ephemeral -v
+	check "a TMPDIR with a space, a comma and a quote still works" [ "$RC" = 0 ]
+	check "... with a warning naming it" grep -qF "warning: temporary directory \"$odd\" is too long or holds characters unsafe" "$TEST_TMP/err"
+	rmdir "$odd"
+	clean "TMPDIR with unsafe characters" "$d"
+fi
 
 if [ -n "$AS" ]; then
 	d=$(newdir ro)
