@@ -78,11 +78,16 @@ int cli_parse_duration(const char *opt, const char *s, double *seconds)
 	return 0;
 }
 
+#define LIST_MAX 10000 /* values in one list; duplicates are found by a linear scan */
+
+/* Appends v unless present: 0, or -1 out of memory, or -2 more than LIST_MAX values. */
 static int push(long **vals, size_t *n, size_t *cap, long v)
 {
 	for (size_t i = 0; i < *n; i++)
 		if ((*vals)[i] == v)
 			return 0;
+	if (*n >= LIST_MAX)
+		return -2;
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 8;
 		long *p = realloc(*vals, nc * sizeof *p);
@@ -113,7 +118,7 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 	char *copy = strdup(s);
 	if (!copy)
 		return bad(opt, s, "out of memory");
-	int rc = -1;
+	int rc = -1, pr = 0;
 	char *save = NULL;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *end;
@@ -125,8 +130,8 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 		if (*end == '\0') {
 			if (a < min || a > max)
 				goto range;
-			if (push(&vals, &cnt, &cap, a) < 0)
-				goto oom;
+			if ((pr = push(&vals, &cnt, &cap, a)) < 0)
+				goto full;
 			continue;
 		}
 		if (strncmp(end, "..", 2) != 0 || parse_num(end + 2, &end, &b) < 0) {
@@ -154,9 +159,14 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				goto out;
 			}
 			for (long i = 0; i < arg; i++) {
-				long v = arg == 1 ? a : a + (long)llround((double)(b - a) * (double)i / (double)(arg - 1));
-				if (push(&vals, &cnt, &cap, v) < 0)
-					goto oom;
+				/* in double, clamped to [a, b]: b - a may not fit in a long when min is negative */
+				double dv = arg == 1 ? (double)a
+				                     : (double)a + ((double)b - (double)a) * (double)i / (double)(arg - 1);
+				long v = i == 0 || dv <= (double)a         ? a
+				         : i == arg - 1 || dv >= (double)b ? b
+				                                           : (long)llround(dv);
+				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+					goto full;
 			}
 		} else if (kind == '*') {
 			if (arg < 2 || a < 1) {
@@ -164,9 +174,9 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				goto out;
 			}
 			for (long v = a; v <= b; v *= arg) {
-				if (push(&vals, &cnt, &cap, v) < 0)
-					goto oom;
-				if (v > max / arg)
+				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+					goto full;
+				if (v > b / arg) /* the next value would pass b (or overflow) */
 					break;
 			}
 		} else {
@@ -175,12 +185,10 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				goto out;
 			}
 			for (long v = a; v <= b; v += arg) {
-				if (push(&vals, &cnt, &cap, v) < 0)
-					goto oom;
-				if (cnt > 100000) {
-					bad(opt, s, "more than 100000 values");
-					goto out;
-				}
+				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+					goto full;
+				if (v > b - arg) /* the next value would pass b (or overflow) */
+					break;
 			}
 		}
 	}
@@ -196,8 +204,11 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 range:
 	log_error("invalid value \"%s\" for option %s: values must be in range %ld..%ld", s, opt, min, max);
 	goto out;
-oom:
-	bad(opt, s, "out of memory");
+full:
+	if (pr == -2)
+		log_error("invalid value \"%s\" for option %s: more than %d values", s, opt, LIST_MAX);
+	else
+		bad(opt, s, "out of memory");
 out:
 	free(vals);
 	free(copy);
@@ -271,13 +282,21 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 int cli_getopt_fail(const char *command, int c, char **argv, int optind_now, int optopt_now)
 {
-	const char *arg = argv[optind_now - 1];
-	if (c == ':') {
-		if (optopt_now && optopt_now < 0x100 && arg[0] == '-' && arg[1] != '-')
-			return cli_usage_error(command, "option requires an argument -- '%c'", optopt_now);
-		return cli_usage_error(command, "option \"%s\" requires an argument", arg);
-	}
-	if (optopt_now && optopt_now < 0x100 && arg[0] == '-' && arg[1] != '-')
+	const char *prev = argv[optind_now - 1], *cur = argv[optind_now]; /* argv ends with NULL */
+	int is_short = optopt_now > 0 && optopt_now < 0x100;
+	/* an unknown letter inside a cluster ("-xv"): getopt has not moved past that word yet */
+	if (c == '?' && is_short && cur && cur[0] == '-' && cur[1] && cur[1] != '-' && strchr(cur + 1, optopt_now))
 		return cli_usage_error(command, "invalid option -- '%c'", optopt_now);
-	return cli_usage_error(command, "unrecognized option \"%s\"", arg);
+	if (strncmp(prev, "--", 2) == 0 && prev[2]) {
+		const char *eq = strchr(prev, '=');
+		if (c == ':')
+			return cli_usage_error(command, "option \"%s\" requires an argument", prev);
+		if (optopt_now && eq)
+			return cli_usage_error(command, "option \"%.*s\" does not take a value", (int)(eq - prev), prev);
+		return cli_usage_error(command, "unrecognized option \"%s\"", prev);
+	}
+	if (is_short)
+		return cli_usage_error(command, c == ':' ? "option requires an argument -- '%c'" : "invalid option -- '%c'",
+		                       optopt_now);
+	return cli_usage_error(command, "unrecognized option \"%s\"", prev);
 }

@@ -13,7 +13,8 @@ int cli_parse_double(const char *opt, const char *s, double min, double max, dou
 int cli_parse_duration(const char *opt, const char *s, double *seconds);
 /*
  * A list of integers: "1,2,4", ranges "0..10000:5" (five evenly spaced values), "1..64*2" (doubling),
- * "0..100+25" (step 25), mixed with commas. Values are kept in the given order, duplicates removed.
+ * "0..100+25" (step 25), mixed with commas. Values are kept in the given order, duplicates removed,
+ * at most 10000 of them.
  * *out is malloc'd; the caller frees it.
  */
 int cli_parse_list(const char *opt, const char *s, long min, long max, long **out, size_t *n);

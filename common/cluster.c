@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/sig.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -34,7 +36,9 @@ struct cluster {
 	char dir[PATH_MAX];
 	char datadir[PATH_MAX];
 	char bindir[PATH_MAX];
+	char logpath[PATH_MAX]; /* the server's log, <dir>/server.log */
 	pid_t postmaster;
+	int keep; /* --keep: the server must outlive the tool, so no parent-death signal */
 	int as_root; /* servers run as the postgres user */
 	uid_t uid;
 	gid_t gid;
@@ -101,31 +105,43 @@ static int pg_config_bindir(char *out, size_t len)
 	close(fds[0]);
 	out[n] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	int status = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0]) ? 0 : -1;
+	return (w == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0]) ? 0 : -1;
+}
+
+
+/* Bin directories are used by their resolved absolute path: the children run inside the cluster's
+ * directory, where a relative PATH entry or PGPB_PG_BINDIR would point somewhere else. */
+static int use_bindir(const char *dir, char *out, size_t len)
+{
+	char real[PATH_MAX];
+	if (!realpath(dir, real) || !good_bindir(real) || strlen(real) >= len)
+		return -1;
+	snprintf(out, len, "%s", real);
+	return 0;
 }
 
 int cluster_find_bindir(char *out, size_t len)
 {
 	const char *env = getenv("PGPB_PG_BINDIR");
 	if (env && *env) {
-		if (!good_bindir(env)) {
+		if (use_bindir(env, out, len) < 0) {
 			log_error("PGPB_PG_BINDIR \"%s\" does not hold initdb, pg_ctl and postgres", env);
 			return -1;
 		}
-		snprintf(out, len, "%s", env);
 		return 0;
 	}
-	if (pg_config_bindir(out, len) == 0 && good_bindir(out))
+	char cand[PATH_MAX];
+	if (pg_config_bindir(cand, sizeof cand) == 0 && use_bindir(cand, out, len) == 0)
 		return 0;
 	const char *path = getenv("PATH");
 	if (path) {
 		char *copy = strdup(path), *save = NULL;
 		for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
-			if (good_bindir(d)) {
-				snprintf(out, len, "%s", d);
+			if (use_bindir(d, out, len) == 0) {
 				free(copy);
 				return 0;
 			}
@@ -138,12 +154,9 @@ int cluster_find_bindir(char *out, size_t len)
 		while ((e = readdir(dh))) {
 			char *end;
 			long v = strtol(e->d_name, &end, 10);
-			char cand[PATH_MAX];
 			snprintf(cand, sizeof cand, "/usr/lib/postgresql/%s/bin", e->d_name);
-			if (*end == '\0' && end != e->d_name && v > best && good_bindir(cand)) {
+			if (*end == '\0' && end != e->d_name && v > best && use_bindir(cand, out, len) == 0)
 				best = v;
-				snprintf(out, len, "%s", cand);
-			}
 		}
 		closedir(dh);
 	}
@@ -154,53 +167,154 @@ int cluster_find_bindir(char *out, size_t len)
 	return -1;
 }
 
-/* fork + (drop to postgres) + exec, with stdout/stderr into logpath. Returns the pid or -1. */
-static pid_t spawn(const struct cluster *c, char *const argv[], const char *logpath, int new_session)
+/* What a child reports through its close-on-exec pipe when it fails before exec. */
+enum spawn_step { STEP_LOG = 1, STEP_USER, STEP_DIR, STEP_EXEC };
+struct spawn_err {
+	int step, err;
+};
+
+/*
+ * fork + (as root: become postgres) + exec, with stdin from /dev/null and stdout/stderr into logpath.
+ * A server gets its own session, so a terminal's ^C reaches only the tool, which then stops it in order.
+ * deathsig (if not 0) is sent to the child when the tool dies without cleaning up (say, SIGKILL); it is
+ * set after the change of user, which would clear it. Returns the pid, or -1 (logged).
+ */
+static pid_t spawn(const struct cluster *c, char *const argv[], const char *logpath, int new_session, int deathsig)
 {
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	/* child: only async-signal-safe calls until exec */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	if (new_session)
-		setsid();
-	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	int in = open("/dev/null", O_RDONLY);
-	if (fd < 0 || in < 0)
-		_exit(126);
-	dup2(in, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (c->as_root) {
-		if (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
-			_exit(125);
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		log_error("could not create a pipe: %s", strerror(errno));
+		return -1;
 	}
-	if (chdir(c->dir) < 0)
-		_exit(124);
-	execv(argv[0], argv);
-	_exit(127);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(ep[0]);
+		close(ep[1]);
+		log_error("could not fork: %s", strerror(e));
+		return -1;
+	}
+	if (pid == 0) {
+		/* child: only async-signal-safe calls until exec */
+		struct spawn_err se = { 0, 0 };
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		close(ep[0]);
+		if (new_session)
+			setsid();
+		else
+			setpgid(0, 0); /* a group of its own, which the tool can signal and watch as a whole */
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || in < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+			se.step = STEP_LOG;
+			goto fail;
+		}
+		if (c->as_root && (setgroups(0, NULL) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)) {
+			se.step = STEP_USER;
+			goto fail;
+		}
+		if (deathsig) {
+			prctl(PR_SET_PDEATHSIG, deathsig);
+			if (getppid() != parent) /* the tool died before prctl: start nothing */
+				_exit(1);
+		}
+		if (chdir(c->dir) < 0) {
+			se.step = STEP_DIR;
+			goto fail;
+		}
+		execv(argv[0], argv);
+		se.step = STEP_EXEC;
+	fail:
+		se.err = errno;
+		if (write(ep[1], &se, sizeof se) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(ep[1]);
+	if (!new_session)
+		setpgid(pid, pid); /* also here, so the group exists before anyone signals it (fails once exec'd) */
+	struct spawn_err se = { 0, 0 };
+	ssize_t r;
+	while ((r = read(ep[0], &se, sizeof se)) < 0 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (r != (ssize_t)sizeof se)
+		return pid; /* end of file: exec succeeded */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	const char *why = strerror(se.err);
+	switch (se.step) {
+	case STEP_LOG:
+		log_error("could not open log file \"%s\": %s", logpath, why);
+		break;
+	case STEP_USER:
+		log_error("could not switch to user \"%s\": %s", CLUSTER_USER, why);
+		break;
+	case STEP_DIR:
+		if (c->as_root) {
+			log_error("user \"%s\" cannot enter directory \"%s\": %s", CLUSTER_USER, c->dir, why);
+			log_hint("As root, the temporary cluster runs as user %s: every parent directory of TMPDIR must be "
+			         "searchable by it.", CLUSTER_USER);
+		} else {
+			log_error("could not enter directory \"%s\": %s", c->dir, why);
+		}
+		break;
+	default:
+		log_error("could not execute \"%s\": %s", argv[0], why);
+		break;
+	}
+	return -1;
 }
 
-/* Waits for a child; a caught signal kills it. Returns its exit status, or -1 when killed or signalled. */
-static int wait_child(pid_t pid)
+/*
+ * Waits for a short-lived child (initdb) that leads its own process group. A caught signal is passed on
+ * to the whole group as SIGTERM, then SIGKILL after 10 s. Polls, so a signal that arrives just before the
+ * wait cannot be missed. Returns 0 and *status, or -1.
+ */
+static int wait_child(pid_t pid, int *status)
 {
-	int status;
+	double killed_at = 0;
 	for (;;) {
-		pid_t r = waitpid(pid, &status, 0);
+		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid)
-			break;
-		if (r < 0 && errno == EINTR) {
-			if (sig_caught())
-				kill(pid, SIGTERM);
-			continue;
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (sig_caught()) {
+			if (killed_at == 0) {
+				kill(-pid, SIGTERM);
+				killed_at = now_s();
+			} else if (now_s() - killed_at > 10) {
+				kill(-pid, SIGKILL);
+			}
 		}
-		return -1;
+		sleep_ms(10);
 	}
-	if (sig_caught())
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * initdb runs its bootstrap backend through a shell; killed, it exits before them. Before the directory
+ * is removed, every process of its group must be gone: wait (SIGKILL after 10 s, give up after 15 s).
+ */
+static void wait_group_gone(pid_t pgid)
+{
+	double t0 = now_s();
+	int killed = 0;
+	while (kill(-pgid, 0) == 0 || errno == EINTR) {
+		if (!killed && now_s() - t0 > 10) {
+			kill(-pgid, SIGKILL);
+			killed = 1;
+		}
+		if (now_s() - t0 > 15) {
+			log_warning("processes of initdb (group %d) are still running", (int)pgid);
+			return;
+		}
+		sleep_ms(10);
+	}
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -212,28 +326,59 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void remove_tree(const char *dir)
 {
-	if (dir[0])
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	struct stat st;
+	if (!dir[0])
+		return;
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (lstat(dir, &st) == 0)
+		log_warning("could not remove temporary directory \"%s\"", dir);
 }
 
-/* Prints the most telling line of a log file: the first FATAL/ERROR/PANIC, else the last line. */
+/*
+ * The most telling line of a log file: the first FATAL/PANIC/ERROR (from its level on, without the
+ * timestamp prefix) or "error" line; else, when any_line, the last line. Returns 1 when a telling line
+ * was found, 0 when out holds the last line or is empty.
+ */
+static int log_pick(const char *path, char *out, size_t len, int any_line)
+{
+	static const char *const levels[] = { "PANIC:", "FATAL:", "ERROR:" };
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+	out[0] = '\0';
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		const char *from = NULL;
+		for (size_t i = 0; i < sizeof levels / sizeof levels[0] && !from; i++)
+			from = strstr(line, levels[i]);
+		if (!from && (strstr(line, "error") || strstr(line, "invalid")))
+			from = line;
+		if (from)
+			found = 1;
+		else if (!any_line)
+			continue;
+		else
+			from = line;
+		/* copy, squeezing runs of blanks (PostgreSQL puts two spaces after the level) */
+		size_t o = 0;
+		for (const char *p = from; *p && o + 1 < len; p++)
+			if (!(isspace((unsigned char)*p) && o > 0 && out[o - 1] == ' '))
+				out[o++] = isspace((unsigned char)*p) ? ' ' : *p;
+		out[o] = '\0';
+	}
+	fclose(f);
+	return found;
+}
+
 static void log_tail(const char *what, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[1024], last[1024] = "", best[1024] = "";
-	if (f) {
-		while (fgets(line, sizeof line, f)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (!line[0])
-				continue;
-			snprintf(last, sizeof last, "%s", line);
-			if (!best[0] && (strstr(line, "FATAL") || strstr(line, "ERROR") || strstr(line, "PANIC") ||
-			                 strstr(line, "invalid") || strstr(line, "error")))
-				snprintf(best, sizeof best, "%s", line);
-		}
-		fclose(f);
-	}
-	log_error("%s: %s", what, best[0] ? best : last[0] ? last : "no output");
+	char line[1024];
+	log_pick(path, line, sizeof line, 1);
+	log_error("%s: %s", what, line[0] ? line : "no output");
 }
 
 static void stop_postmaster(struct cluster *c)
@@ -257,25 +402,54 @@ static void stop_postmaster(struct cluster *c)
 	}
 }
 
+/* Characters that need no quoting in unix_socket_directories, a conninfo string or a shell command. */
+static int plain_path(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("/._-+", *s))
+			return 0;
+	return 1;
+}
+
 static int setup_dir(struct cluster *c)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *env = getenv("TMPDIR");
+	const char *base = env && *env ? env : "/tmp";
+	char real[PATH_MAX];
 	struct sockaddr_un sun;
-	/* the socket path must fit in sun_path: fall back to /tmp when TMPDIR is long */
-	if (!tmp || !*tmp || strlen(tmp) + 40 > sizeof sun.sun_path)
-		tmp = "/tmp";
-	snprintf(c->dir, sizeof c->dir, "%s/pgpagebench-XXXXXX", tmp);
+	if (!realpath(base, real)) {
+		log_error("could not use temporary directory \"%s\"%s: %s", base, env && *env ? " (from TMPDIR)" : "",
+		          strerror(errno));
+		log_hint("Set TMPDIR to a directory you can write to.");
+		return -1;
+	}
+	/* the socket <dir>/.s.PGSQL.5432 must fit in a socket address, and the directory is used unquoted */
+	if (strlen(real) + strlen("/pgpagebench-XXXXXX/.s.PGSQL.5432") >= sizeof sun.sun_path || !plain_path(real)) {
+		log_warning("temporary directory \"%s\" is too long or holds characters unsafe in a socket path: using /tmp",
+		            real);
+		snprintf(real, sizeof real, "/tmp");
+	}
+	snprintf(c->dir, sizeof c->dir, "%s/pgpagebench-XXXXXX", strcmp(real, "/") == 0 ? "" : real);
 	if (!mkdtemp(c->dir)) {
-		log_error("could not create temporary directory \"%s\": %s", c->dir, strerror(errno));
+		log_error("could not create a temporary directory in \"%s\": %s", real, strerror(errno));
+		log_hint("Set TMPDIR to a directory you can write to.");
 		c->dir[0] = '\0';
 		return -1;
 	}
 	snprintf(c->datadir, sizeof c->datadir, "%s/data", c->dir);
+	snprintf(c->logpath, sizeof c->logpath, "%s/server.log", c->dir);
 	if (c->as_root && chown(c->dir, c->uid, c->gid) < 0) {
 		log_error("could not give directory \"%s\" to user \"%s\": %s", c->dir, CLUSTER_USER, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when name=value (from --pg-setting) sets the GUC name; GUC names are case-insensitive. */
+static int setting_is(const char *setting, const char *name)
+{
+	size_t n = strlen(name);
+	return strncasecmp(setting, name, n) == 0 && setting[n] == '=';
 }
 
 struct cluster *cluster_start(const struct cluster_opts *opts)
@@ -285,6 +459,7 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 		log_error("out of memory");
 		return NULL;
 	}
+	c->keep = opts->keep;
 	double t0 = now_s();
 	if (cluster_find_bindir(c->bindir, sizeof c->bindir) < 0)
 		goto fail;
@@ -299,7 +474,7 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 		c->uid = pw->pw_uid;
 		c->gid = pw->pw_gid;
 	}
-	if (setup_dir(c) < 0)
+	if (sig_caught() || setup_dir(c) < 0)
 		goto fail;
 
 	char initdb[PATH_MAX], postgres[PATH_MAX], logpath[PATH_MAX], dopt[PATH_MAX + 8];
@@ -309,15 +484,20 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	snprintf(dopt, sizeof dopt, "--pgdata=%s", c->datadir);
 	char *iargv[] = { initdb, dopt, "--username=" CLUSTER_USER, "--auth=trust", "--encoding=UTF8",
 	                  "--locale=C", "--no-sync", NULL };
-	pid_t pid = spawn(c, iargv, logpath, 0);
-	if (pid < 0) {
-		log_error("could not start initdb: %s", strerror(errno));
+	pid_t pid = spawn(c, iargv, logpath, 0, SIGTERM);
+	if (pid < 0)
+		goto fail;
+	int status;
+	if (wait_child(pid, &status) < 0) {
+		log_error("could not wait for initdb: %s", strerror(errno));
+		kill(-pid, SIGKILL);
+		wait_group_gone(pid);
 		goto fail;
 	}
-	int rc = wait_child(pid);
+	wait_group_gone(pid);
 	if (sig_caught())
 		goto fail;
-	if (rc != 0) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_tail("initdb failed", logpath);
 		goto fail;
 	}
@@ -327,9 +507,15 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	char libpath[PATH_MAX];
 	snprintf(libpath, sizeof libpath, "%s/../lib/pg_stat_statements.so", c->bindir);
 	c->pgss = access(libpath, R_OK) == 0;
-	char sockopt[PATH_MAX + 32], portopt[32];
+	for (size_t i = 0; i < opts->nsettings; i++)
+		if (setting_is(opts->settings[i], "shared_preload_libraries"))
+			c->pgss = c->pgss && strstr(opts->settings[i], "pg_stat_statements") != NULL;
+	/* cluster_name shows in every server process's title, so `ps` tells which run a process belongs to */
+	char sockopt[PATH_MAX + 32], portopt[32], nameopt[96];
 	snprintf(sockopt, sizeof sockopt, "unix_socket_directories=%s", c->dir);
 	snprintf(portopt, sizeof portopt, "port=%d", CLUSTER_PORT);
+	const char *slash = strrchr(c->dir, '/');
+	snprintf(nameopt, sizeof nameopt, "cluster_name=%s", strlen(c->dir) < 64 ? c->dir : slash + 1);
 	char *sargv[16 + 2 * 64 + 1];
 	size_t n = 0;
 	sargv[n++] = postgres;
@@ -341,6 +527,8 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	sargv[n++] = sockopt;
 	sargv[n++] = "-c";
 	sargv[n++] = portopt;
+	sargv[n++] = "-c";
+	sargv[n++] = nameopt;
 	if (c->pgss) {
 		sargv[n++] = "-c";
 		sargv[n++] = "shared_preload_libraries=pg_stat_statements";
@@ -350,11 +538,11 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 		sargv[n++] = (char *)opts->settings[i];
 	}
 	sargv[n] = NULL;
-	snprintf(logpath, sizeof logpath, "%s/server.log", c->dir);
-	c->postmaster = spawn(c, sargv, logpath, 1);
+	if (sig_caught())
+		goto fail;
+	c->postmaster = spawn(c, sargv, c->logpath, 1, c->keep ? 0 : SIGINT);
 	if (c->postmaster < 0) {
 		c->postmaster = 0;
-		log_error("could not start postgres: %s", strerror(errno));
 		goto fail;
 	}
 	char conninfo[PATH_MAX + 128];
@@ -363,17 +551,19 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	for (;;) {
 		if (sig_caught())
 			goto fail;
-		int status;
 		pid_t r = waitpid(c->postmaster, &status, WNOHANG);
 		if (r == c->postmaster) {
 			c->postmaster = 0;
-			log_tail("the temporary server did not start", logpath);
+			log_tail("the temporary server did not start", c->logpath);
 			goto fail;
 		}
 		if (PQping(conninfo) == PQPING_OK)
 			break;
-		if (now_s() - t0 > 120) {
-			log_error("the temporary server did not accept connections within 120 s (log: %s)", logpath);
+		if (now_s() - t_initdb > 120) {
+			char line[1024];
+			log_pick(c->logpath, line, sizeof line, 1);
+			log_error("the temporary server did not accept connections within 120 s (last log line: %s)",
+			          line[0] ? line : "none");
 			goto fail;
 		}
 		sleep_ms(10);
@@ -397,6 +587,29 @@ const char *cluster_dir(const struct cluster *c) { return c->dir; }
 const char *cluster_bindir(const struct cluster *c) { return c->bindir; }
 int cluster_has_pg_stat_statements(const struct cluster *c) { return c->pgss; }
 
+int cluster_running(struct cluster *c)
+{
+	if (!c || c->postmaster <= 0)
+		return 0;
+	int status;
+	pid_t r = waitpid(c->postmaster, &status, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return 1;
+	c->postmaster = 0;
+	char line[1024], how[64];
+	if (r > 0 && WIFSIGNALED(status))
+		snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+	else if (r > 0 && WIFEXITED(status))
+		snprintf(how, sizeof how, "exit code %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof how, "gone");
+	if (log_pick(c->logpath, line, sizeof line, 0))
+		log_error("the temporary server exited unexpectedly (%s): %s", how, line);
+	else
+		log_error("the temporary server exited unexpectedly (%s)", how);
+	return 0;
+}
+
 void cluster_stop(struct cluster *c)
 {
 	if (!c)
@@ -406,17 +619,39 @@ void cluster_stop(struct cluster *c)
 	free(c);
 }
 
+/* Writes s as one shell word (single-quoted unless it needs no quoting). */
+static void put_shell_word(FILE *f, const char *s)
+{
+	if (*s && plain_path(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
 void cluster_detach(struct cluster *c)
 {
 	if (!c)
 		return;
-	printf("temporary cluster left running\n");
+	char pg_ctl[PATH_MAX + 8];
+	snprintf(pg_ctl, sizeof pg_ctl, "%s/pg_ctl", c->bindir);
+	printf("temporary cluster left running in %s\n", c->dir);
 	printf("conninfo: host=%s port=%d user=%s dbname=postgres\n", c->dir, CLUSTER_PORT, CLUSTER_USER);
+	printf("stop it with: ");
 	if (c->as_root)
-		printf("stop it with: runuser -u %s -- %s/pg_ctl stop -D %s && rm -rf %s\n", CLUSTER_USER, c->bindir,
-		       c->datadir, c->dir);
-	else
-		printf("stop it with: %s/pg_ctl stop -D %s && rm -rf %s\n", c->bindir, c->datadir, c->dir);
+		printf("runuser -u %s -- ", CLUSTER_USER);
+	put_shell_word(stdout, pg_ctl);
+	printf(" stop -D ");
+	put_shell_word(stdout, c->datadir);
+	printf(" && rm -rf ");
+	put_shell_word(stdout, c->dir);
+	printf("\n");
 	fflush(stdout);
 	free(c);
 }

@@ -11,6 +11,7 @@ struct cluster_opts {
 	const char *const *settings; /* "name=value", passed to the server as -c name=value */
 	size_t nsettings;
 	int verbose, quiet;
+	int keep; /* --keep: the server is meant to outlive the tool (no stop when the tool dies) */
 };
 
 struct cluster;
@@ -23,9 +24,12 @@ const char *cluster_user(const struct cluster *c); /* the bootstrap superuser */
 const char *cluster_dir(const struct cluster *c); /* the temporary directory (data is in <dir>/data) */
 const char *cluster_bindir(const struct cluster *c); /* where initdb, pg_ctl and postgres were found */
 int cluster_has_pg_stat_statements(const struct cluster *c);
+/* 1 while the server runs; 0 (logged, with why) once it has exited on its own. */
+int cluster_running(struct cluster *c);
 /* Stops the server (fast shutdown, then harder), removes the directory and frees c. */
 void cluster_stop(struct cluster *c);
-/* --keep: prints the conninfo and the exact command that stops it, then frees c without stopping. */
+/* --keep: prints the conninfo and the exact shell command that stops it and removes the directory,
+ * then frees c without stopping it. */
 void cluster_detach(struct cluster *c);
 
 /* Finds the PostgreSQL bin directory: $PGPB_PG_BINDIR, `pg_config --bindir`, PATH, then the highest

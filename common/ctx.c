@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/sig.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,14 @@ int ctx_option(struct pgpb_ctx *ctx, int opt, const char *arg)
 				log_error("invalid value \"%s\" for option --pg-setting: bad setting name", arg);
 				return -1;
 			}
+		static const char *const reserved[] = { "port", "unix_socket_directories", "listen_addresses" };
+		for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+			if ((size_t)(eq - arg) == strlen(reserved[i]) &&
+			    strncasecmp(arg, reserved[i], strlen(reserved[i])) == 0) {
+				log_error("invalid value \"%s\" for option --pg-setting: the temporary cluster sets \"%s\" itself",
+				          arg, reserved[i]);
+				return -1;
+			}
 		if (ctx->nsettings == sizeof ctx->settings / sizeof ctx->settings[0]) {
 			log_error("too many --pg-setting options (at most 64)");
 			return -1;
@@ -86,7 +95,7 @@ int ctx_open(struct pgpb_ctx *ctx)
 		return EXIT_USAGE;
 	}
 	struct cluster_opts co = { .settings = ctx->settings, .nsettings = ctx->nsettings,
-	                           .verbose = ctx->verbose, .quiet = ctx->quiet };
+	                           .verbose = ctx->verbose, .quiet = ctx->quiet, .keep = ctx->keep };
 	ctx->cluster = cluster_start(&co);
 	if (!ctx->cluster)
 		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
@@ -119,15 +128,21 @@ PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name)
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
-		char line[1024];
-		const char *msg = PQerrorMessage(conn);
-		/* libpq's message starts with the whole "connection to server ... failed:" line; keep both parts */
-		char buf[2048];
-		snprintf(buf, sizeof buf, "%s", msg);
-		for (char *p = buf; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		log_error("%s", log_firstline(buf, line, sizeof line));
+		/* libpq's message spans lines ("connection to server ... failed: why" then a tab-indented
+		 * question); make it one. A malformed conninfo or URI may be echoed whole: scrub its password. */
+		char buf[2048], line[2048];
+		conn_scrub(ctx->dbname, PQerrorMessage(conn), buf, sizeof buf);
+		size_t o = 0;
+		for (const char *p = buf; *p; p++) {
+			if (*p == '\n' || *p == '\t') {
+				if (o > 0 && line[o - 1] != ' ')
+					line[o++] = ' ';
+			} else {
+				line[o++] = *p;
+			}
+		}
+		line[o] = '\0';
+		log_error("%s", line);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -168,10 +183,10 @@ char *ctx_schema_ident(const struct pgpb_ctx *ctx)
 	return out;
 }
 
+/* Always set, "public" included: with the default "$user", public, a user who owns a schema of their
+ * own name would get the tables there while every check looks in public. */
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn)
 {
-	if (!ctx->schema)
-		return 0;
 	char *ident = ctx_schema_ident(ctx);
 	if (!ident)
 		return -1;
@@ -205,35 +220,119 @@ static void put(char *buf, size_t len, size_t *o, const char *s, size_t n)
 
 static const char MASK[] = "********";
 
-static void mask_uri(const char *s, char *buf, size_t len)
+/* A secret inside a conninfo string: where it is, and whether it is a quoted keyword value. */
+struct span {
+	size_t off, len;
+	int quoted;
+};
+#define MAX_SECRETS 16
+
+/* "password", "sslpassword" and anything else whose name ends in "password" (case-insensitive, to be safe). */
+static int secret_key(const char *key, size_t n)
 {
-	size_t o = 0;
-	const char *p = strstr(s, "://") + 3;
-	put(buf, len, &o, s, (size_t)(p - s));
-	size_t authlen = strcspn(p, "/?");
-	const char *at = NULL;
-	for (const char *q = p; q < p + authlen; q++)
-		if (*q == '@')
-			at = q;
-	if (at) {
-		const char *colon = memchr(p, ':', (size_t)(at - p));
-		if (colon) {
-			put(buf, len, &o, p, (size_t)(colon - p) + 1);
-			put(buf, len, &o, MASK, strlen(MASK));
-			p = at;
-		}
+	return n >= 8 && strncasecmp(key + n - 8, "password", 8) == 0;
+}
+
+static void add_span(struct span *sp, size_t *ns, size_t off, size_t len, int quoted)
+{
+	if (*ns < MAX_SECRETS && len > 0)
+		sp[(*ns)++] = (struct span){ off, len, quoted };
+}
+
+/* Where a URI starts in s (libpq accepts postgresql:// and postgres://), or NULL. */
+static const char *find_uri(const char *s, size_t *prefix)
+{
+	const char *a = strstr(s, "postgresql://"), *b = strstr(s, "postgres://");
+	if (a && (!b || a <= b)) {
+		*prefix = 13;
+		return a;
 	}
-	/* rest: mask password=... in the query string */
-	while (*p) {
-		if ((p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0) {
-			put(buf, len, &o, p, 9);
-			put(buf, len, &o, MASK, strlen(MASK));
-			p += 9 + strcspn(p + 9, "&");
-			continue;
+	*prefix = 11;
+	return b;
+}
+
+/* Secrets of a URI in s[from, to): user:PASSWORD@ (up to the last '@' before the query) and
+ * password=/sslpassword= in the query string. Over-masks rather than under-masks a malformed URI. */
+static void uri_secrets(const char *s, size_t from, size_t to, struct span *sp, size_t *ns)
+{
+	size_t q = from;
+	while (q < to && s[q] != '?')
+		q++;
+	size_t at = 0, colon = 0;
+	for (size_t i = from; i < q; i++)
+		if (s[i] == '@')
+			at = i;
+	for (size_t i = from; at && i < at; i++)
+		if (s[i] == ':') {
+			colon = i;
+			break;
 		}
-		put(buf, len, &o, p, 1);
+	if (at && colon)
+		add_span(sp, ns, colon + 1, at - colon - 1, 0);
+	for (size_t i = q + 1; i < to;) {
+		size_t amp = i;
+		while (amp < to && s[amp] != '&')
+			amp++;
+		size_t eq = i;
+		while (eq < amp && s[eq] != '=')
+			eq++;
+		if (eq < amp && secret_key(s + i, eq - i))
+			add_span(sp, ns, eq + 1, amp - eq - 1, 0);
+		i = amp + 1;
+	}
+}
+
+/* Secrets of keyword=value pairs in s[from, to) (values may be single-quoted with backslash escapes). */
+static void kv_secrets(const char *s, size_t from, size_t to, struct span *sp, size_t *ns)
+{
+	size_t p = from;
+	while (p < to) {
+		while (p < to && isspace((unsigned char)s[p]))
+			p++;
+		size_t key = p;
+		while (p < to && s[p] != '=' && !isspace((unsigned char)s[p]))
+			p++;
+		size_t keylen = p - key;
+		while (p < to && (s[p] == ' ' || s[p] == '\t'))
+			p++;
+		if (p >= to || s[p] != '=')
+			continue; /* a word that is not a pair */
 		p++;
+		while (p < to && (s[p] == ' ' || s[p] == '\t'))
+			p++;
+		size_t val = p;
+		int quoted = p < to && s[p] == '\'';
+		if (quoted) {
+			for (p++; p < to && s[p] != '\''; p++)
+				if (s[p] == '\\' && p + 1 < to)
+					p++;
+			if (p < to)
+				p++;
+		} else {
+			while (p < to && !isspace((unsigned char)s[p]))
+				p++;
+		}
+		if (secret_key(s + key, keylen))
+			add_span(sp, ns, val, p - val, quoted);
 	}
+}
+
+/* Every secret in s, in order: a URI (which may start anywhere, as in "-dpostgres://...") ends at the
+ * first blank; what is around it is read as keyword=value pairs. */
+static size_t find_secrets(const char *s, struct span *sp)
+{
+	size_t ns = 0, n = strlen(s), pos = 0, prefix;
+	const char *u;
+	while (pos < n && (u = find_uri(s + pos, &prefix))) {
+		size_t ustart = (size_t)(u - s), uend = ustart + prefix;
+		while (uend < n && !isspace((unsigned char)s[uend]))
+			uend++;
+		kv_secrets(s, pos, ustart, sp, &ns);
+		uri_secrets(s, ustart + prefix, uend, sp, &ns);
+		pos = uend;
+	}
+	kv_secrets(s, pos, n, sp, &ns);
+	return ns;
 }
 
 void conn_mask(const char *s, char *buf, size_t len)
@@ -244,46 +343,84 @@ void conn_mask(const char *s, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!s)
 		return;
-	if (strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0) {
-		mask_uri(s, buf, len);
-		return;
+	struct span sp[MAX_SECRETS];
+	size_t ns = find_secrets(s, sp), pos = 0;
+	for (size_t i = 0; i < ns; i++) {
+		put(buf, len, &o, s + pos, sp[i].off - pos);
+		put(buf, len, &o, MASK, strlen(MASK));
+		pos = sp[i].off + sp[i].len;
 	}
-	/* key = value pairs; values may be single-quoted with backslash escapes */
-	const char *p = s;
-	while (*p) {
-		const char *start = p;
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		const char *key = p;
-		while (*p && *p != '=' && *p != ' ' && *p != '\t')
-			p++;
-		size_t keylen = (size_t)(p - key);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '=') { /* not a conninfo pair: copy the word as is */
-			put(buf, len, &o, start, (size_t)(p - start));
-			continue;
-		}
+	put(buf, len, &o, s + pos, strlen(s + pos));
+	if (ns == MAX_SECRETS) /* more secrets than we track: show nothing of the rest */
+		snprintf(buf, len, "%s", MASK);
+}
+
+/* A secret as libpq may echo it: unquoted (keyword form) or percent-decoded (URI). malloc'd. */
+static char *secret_plain(const char *s, const struct span *sp)
+{
+	char *out = malloc(sp->len + 1), *o = out;
+	const char *p = s + sp->off, *end = s + sp->off + sp->len;
+	if (!out)
+		return NULL;
+	if (sp->quoted)
 		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		const char *val = p;
-		if (*p == '\'') {
-			for (p++; *p && *p != '\''; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (*p)
-				p++;
+	for (; p < end; p++) {
+		if (sp->quoted && *p == '\'')
+			break;
+		if (sp->quoted && *p == '\\' && p + 1 < end) {
+			*o++ = *++p;
+		} else if (!sp->quoted && *p == '%' && end - p > 2 && isxdigit((unsigned char)p[1]) &&
+		           isxdigit((unsigned char)p[2])) {
+			char hex[3] = { p[1], p[2], '\0' };
+			*o++ = (char)strtol(hex, NULL, 16);
+			p += 2;
 		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n')
-				p++;
+			*o++ = *p;
 		}
-		put(buf, len, &o, start, (size_t)(val - start));
-		if (keylen == 8 && strncmp(key, "password", 8) == 0)
-			put(buf, len, &o, MASK, strlen(MASK));
-		else
-			put(buf, len, &o, val, (size_t)(p - val));
 	}
+	*o = '\0';
+	return out;
+}
+
+void conn_scrub(const char *conninfo, const char *msg, char *buf, size_t len)
+{
+	size_t o = 0;
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (!msg)
+		return;
+	struct span sp[MAX_SECRETS];
+	size_t ns = conninfo ? find_secrets(conninfo, sp) : 0, nf = 0;
+	char *forms[2 * MAX_SECRETS];
+	for (size_t i = 0; i < ns; i++) {
+		forms[nf] = strndup(conninfo + sp[i].off, sp[i].len);
+		if (!forms[nf] || !(forms[nf + 1] = secret_plain(conninfo, &sp[i]))) {
+			free(forms[nf]);
+			for (size_t j = 0; j < nf; j++)
+				free(forms[j]);
+			snprintf(buf, len, "%s", MASK); /* out of memory: say nothing rather than risk the secret */
+			return;
+		}
+		nf += 2;
+	}
+	for (const char *p = msg; *p;) {
+		size_t best = 0;
+		for (size_t i = 0; i < nf; i++) {
+			size_t fl = strlen(forms[i]);
+			if (fl > best && strncmp(p, forms[i], fl) == 0)
+				best = fl;
+		}
+		if (best) {
+			put(buf, len, &o, MASK, strlen(MASK));
+			p += best;
+		} else {
+			put(buf, len, &o, p, 1);
+			p++;
+		}
+	}
+	for (size_t i = 0; i < nf; i++)
+		free(forms[i]);
 }
 
 void conn_mask_argv(int argc, char **argv, char *buf, size_t len)

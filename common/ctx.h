@@ -66,13 +66,16 @@ PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
 void ctx_close(struct pgpb_ctx *ctx);
 /* Schema name quoted as an identifier ("public" when none); malloc'd, caller frees. */
 char *ctx_schema_ident(const struct pgpb_ctx *ctx);
-/* Sets search_path on conn to the ctx schema; 0 on success (logs on failure). */
+/* Sets search_path on conn to the ctx schema ("public" without --schema), then pg_catalog; 0 on success (logs on failure). */
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn);
 
 /* Describes a live connection without its password: "host=... port=... user=... dbname=...". */
 void conn_describe(PGconn *conn, char *buf, size_t len);
 /* Masks any password in a conninfo string or URI; the result never holds the password. */
 void conn_mask(const char *conninfo, char *buf, size_t len);
+/* Copies msg (say, a libpq error about conninfo) with every password that conninfo holds replaced
+ * by ********, as written or as libpq decodes it. */
+void conn_scrub(const char *conninfo, const char *msg, char *buf, size_t len);
 /* The command line with passwords masked (in -d values and password= anywhere), space separated. */
 void conn_mask_argv(int argc, char **argv, char *buf, size_t len);
 

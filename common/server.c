@@ -1,7 +1,8 @@
 /*
  * server.c: `pgpagebench server` starts a private temporary PostgreSQL, prints its conninfo and keeps it
- * until SIGINT or SIGTERM, then removes it. A throwaway database for a web app, and the fixture the
- * integration tests share (they wait for the conninfo line, not for a clock).
+ * until SIGINT or SIGTERM, then removes it; if the server dies on its own, it says so and exits 1. A
+ * throwaway database for a web app, and the fixture the integration tests share (they wait for the
+ * conninfo line, not for a clock).
  */
 #include "common/cli.h"
 #include "common/cluster.h"
@@ -58,6 +59,10 @@ int server_main(int argc, char **argv)
 		       cluster_port(ctx.cluster), cluster_user(ctx.cluster));
 		fflush(stdout);
 		while (!sig_caught()) {
+			if (!cluster_running(ctx.cluster)) { /* it died under us (logged): clean up and fail */
+				ctx_close(&ctx);
+				return EXIT_RUNTIME;
+			}
 			struct timespec ts = { 0, 100 * 1000000L };
 			nanosleep(&ts, NULL);
 		}

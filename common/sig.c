@@ -1,6 +1,6 @@
 /*
  * sig.c: the tool never dies in the middle of writing results or with a temporary cluster left behind.
- * SIGINT and SIGTERM only set a flag (and optionally cancel the running statement); the code that owns a
+ * SIGINT, SIGTERM and SIGHUP only set a flag (and optionally cancel the running statement); the code that owns a
  * loop checks sig_caught() and unwinds normally, so every cleanup path is the ordinary one.
  */
 #include "common/sig.h"
@@ -31,6 +31,7 @@ void sig_install(void)
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a closed terminal must not leave a temporary cluster behind either */
 	signal(SIGPIPE, SIG_IGN);
 }
 

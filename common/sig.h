@@ -1,4 +1,4 @@
-/* sig.h: SIGINT/SIGTERM become a flag that long loops poll; the only process-wide mutable state. */
+/* sig.h: SIGINT/SIGTERM/SIGHUP become a flag that long loops poll; the only process-wide mutable state. */
 #ifndef PGPB_SIG_H
 #define PGPB_SIG_H
 
@@ -6,7 +6,7 @@
 
 /* Installs the handlers (no SA_RESTART, so blocking waits return EINTR) and ignores SIGPIPE. */
 void sig_install(void);
-/* The signal number caught (SIGINT or SIGTERM), or 0. */
+/* The signal number caught (SIGINT, SIGTERM or SIGHUP), or 0. */
 int sig_caught(void);
 /* While set, a caught signal also sends a cancel request for the statement running on that connection
  * (PQcancel is async-signal-safe). Pass NULL to clear. Main thread only. */

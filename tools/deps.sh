@@ -2,7 +2,9 @@
 # Installs the Debian packages pgpagebench needs to build, test and run (as root), or prints the exact
 # apt-get line and fails (as any other user). Used by `make deps`, `make check` and `make demo`.
 PKGS="gcc make pkg-config gawk libpq-dev libpqtypes-dev libplot-dev libjansson-dev libcmocka-dev \
-postgresql postgresql-contrib pgbouncer apache2-utils libxml2-utils librsvg2-bin imagemagick util-linux procps"
+postgresql postgresql-contrib pgbouncer apache2-utils libxml2-utils librsvg2-bin imagemagick util-linux procps \
+man-db groff-base $PGPB_DEPS_EXTRA"
+# PGPB_DEPS_EXTRA: more package names, so a test can see the "missing" path without uninstalling anything
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -16,5 +18,5 @@ if [ "$(id -u)" = 0 ]; then
   exit 0
 fi
 echo "deps: error: missing Debian packages:$missing" >&2
-echo "deps: hint: run as root:  apt-get update && apt-get install -y$missing" >&2
+echo "deps: hint: run as root:  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
 exit 1
