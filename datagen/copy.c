@@ -13,6 +13,7 @@
 #include "common/sig.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -50,6 +51,7 @@ struct worker {
 	struct copy_state *st;
 	PGconn *conn;
 	int64_t lane_first, lane_end; /* freeze mode: items [first, end) are this worker's */
+	int pause_done; /* the test pause happens once */
 	pthread_t thread;
 };
 
@@ -89,12 +91,14 @@ static int send_buf(struct worker *w, struct datagen_buf *b, enum datagen_table 
 	}
 	b->len = 0;
 	atomic_fetch_add(&st->done[t], rows);
-	if (st->pause_rows && total_done(st) >= st->pause_rows) {
+	if (st->pause_rows && !w->pause_done && total_done(st) >= st->pause_rows) {
 		atomic_store(&st->paused, 1);
-		while (!atomic_load(&st->stop)) {
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
+		w->pause_done = 1;
+		/* until a signal, or until the server closes this connection (the test of a lost server): then
+		 * the load goes on and the next libpq call reports the server's error */
+		struct pollfd pfd = { .fd = PQsocket(w->conn), .events = POLLIN };
+		while (!atomic_load(&st->stop) && poll(&pfd, 1, 10) == 0)
+			;
 	}
 	return atomic_load(&st->stop) ? -1 : 0;
 }

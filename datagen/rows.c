@@ -173,10 +173,10 @@ int datagen_parse_status_mix(struct datagen_opts *o, const char *s)
 
 void datagen_args_text(const struct datagen_opts *o, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "v1 scale=%.17g seed=%llu user-zipf=%.17g children=%.17g status-mix=", o->scale,
+	size_t n = (size_t)snprintf(buf, len, "v1 scale=%.15g seed=%llu user-zipf=%.15g children=%.15g status-mix=", o->scale,
 	                            (unsigned long long)o->seed, o->user_zipf, o->children);
 	for (size_t i = 0; i < o->nstatus && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s=%.17g", i ? "," : "", o->status[i], o->status_weight[i]);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=%.15g", i ? "," : "", o->status[i], o->status_weight[i]);
 	if (n < len)
 		snprintf(buf + n, len - n, " indexes=%s", o->with_indexes ? "yes" : "no");
 }
@@ -463,31 +463,42 @@ int64_t datagen_record_user(const struct datagen_plan *p, int64_t i)
 	return (int64_t)datagen_perm_apply(&p->user_perm, rank);
 }
 
-/* a child's candidate: an earlier record, close ones likelier (distance ~ i * u^3) */
-static int is_child(const struct datagen_plan *p, int64_t i, int64_t *cand)
+static int is_child(const struct datagen_plan *p, int64_t i)
 {
 	if (i == 0)
 		return 0;
 	struct datagen_rng r;
 	datagen_rng_init(&r, p->opts.seed, S_RECORD_PARENT, (uint64_t)i);
-	if (datagen_rng_u01(&r) >= p->opts.children)
-		return 0;
-	double u = datagen_rng_u01(&r);
-	int64_t d = (int64_t)((double)i * u * u * u);
-	*cand = i - 1 - (d < i ? d : i - 1);
-	return 1;
+	return datagen_rng_u01(&r) < p->opts.children;
 }
 
+/*
+ * A child looks at up to three candidates, earlier records with close ones likelier (distance i * u^3).
+ * The first candidate that is itself a child passes on its own parent (preferential attachment: a parent
+ * with many parts is likelier to get more); when all three are top-level, the last is the parent. So
+ * children per parent follow a power law, and the parent is always an earlier top-level record.
+ */
 int64_t datagen_record_parent(const struct datagen_plan *p, int64_t i)
 {
-	int64_t c;
-	if (!is_child(p, i, &c))
+	if (!is_child(p, i))
 		return -1;
-	/* a child that picks another child joins that child's parent: rich get richer, so skewed */
-	int64_t next;
-	while (is_child(p, c, &next))
-		c = next;
-	return c;
+	int64_t c = i;
+	for (;;) {
+		struct datagen_rng r;
+		datagen_rng_init(&r, p->opts.seed, S_RECORD_PARENT, (uint64_t)c);
+		datagen_rng_next(&r); /* the is_child draw */
+		int64_t cand = 0;
+		for (int t = 0; t < 3; t++) {
+			double u = datagen_rng_u01(&r);
+			int64_t d = (int64_t)((double)c * u * u * u);
+			cand = c - 1 - (d < c ? d : c - 1);
+			if (is_child(p, cand))
+				break;
+		}
+		if (!is_child(p, cand))
+			return cand;
+		c = cand; /* a child: its parent is ours */
+	}
 }
 
 static inline void put_words(struct datagen_rng *r, struct datagen_buf *b, size_t target, int capital)
