@@ -280,7 +280,8 @@ static void draw(struct copy_state *st, const int64_t *total, int redraw)
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = '\0';
-		double since = st->start[k] >= 0 ? t - st->start[k] : 0;
+		double until = d >= total[k] && st->end[k] >= 0 ? st->end[k] : t; /* a finished table keeps its rate */
+		double since = st->start[k] >= 0 ? until - st->start[k] : 0;
 		double rate = since > 0 ? (double)d / since : 0;
 		char r[32], eta[32] = "";
 		fmt_rate(rate, r, sizeof r);
