@@ -110,7 +110,11 @@ struct datagen_plan {
 	 * user tags of users [i*uchunk, ...) at user_tag_off[i] (after all record tags) */
 	int64_t chunk, nchunks, uchunk, nuchunks;
 	int64_t *rec_tag_off, *user_tag_off; /* owned */
+	char *pool; /* owned: DATAGEN_POOL_BYTES of words (plus 4 KiB), contents are cut from it */
+	uint32_t *pool_words; /* owned: offsets of the words that start in the first DATAGEN_POOL_BYTES */
+	size_t npool_words;
 };
+#define DATAGEN_POOL_BYTES (1 << 20)
 
 #define DATAGEN_PASSWORD "pgpagebench"
 #define DATAGEN_PBKDF2_ITERATIONS 260000

@@ -18,7 +18,7 @@ const char *const datagen_table_names[DATAGEN_NTABLES] = { "auth_user", "record"
 
 /* stream ids: one per kind of draw, so adding a draw to one never shifts another */
 enum { S_USER = 1, S_RECORD, S_RECORD_USER, S_RECORD_PARENT, S_RECORD_NTAGS, S_RECORD_TAGS, S_USER_TAGS,
-       S_KEYS, S_SALT };
+       S_KEYS, S_SALT, S_POOL };
 
 #define SPAN_US (INT64_C(2) * 365 * 86400 * 1000000) /* `updated`: two years before the reference */
 #define JOIN_SPAN_US (INT64_C(3) * 365 * 86400 * 1000000) /* date_joined: up to three years before */
@@ -228,6 +228,24 @@ int datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
 	    datagen_zipf_init(&p->tag_zipf, TAG_VOCABULARY, TAG_ZIPF) < 0)
 		goto oom;
 
+	/* the text pool the contents are cut from: random words, built once (one memcpy a row instead of
+	 * forty word draws); starts of words are recorded so every content starts at one */
+	p->pool = malloc(DATAGEN_POOL_BYTES + 4096 + 16);
+	p->pool_words = malloc((DATAGEN_POOL_BYTES / 2) * sizeof *p->pool_words);
+	if (!p->pool || !p->pool_words)
+		goto oom;
+	datagen_rng_init(&r, o->seed, S_POOL, 0);
+	size_t at = 0;
+	p->npool_words = 0;
+	while (at < DATAGEN_POOL_BYTES + 4096) {
+		size_t w = datagen_rng_below(&r, NWORDS);
+		if (at < DATAGEN_POOL_BYTES)
+			p->pool_words[p->npool_words++] = (uint32_t)at;
+		memcpy(p->pool + at, words[w].s, words[w].n);
+		at += words[w].n;
+		p->pool[at++] = ' ';
+	}
+
 	/* chunks: small enough for progress and balance, large enough that each COPY is worth its round trip */
 	int jobs = o->jobs > 0 ? o->jobs : 1;
 	p->chunk = p->records / (jobs * 16);
@@ -284,7 +302,11 @@ void datagen_plan_free(struct datagen_plan *p)
 	datagen_zipf_free(&p->tag_zipf);
 	free(p->rec_tag_off);
 	free(p->user_tag_off);
+	free(p->pool);
+	free(p->pool_words);
 	p->rec_tag_off = p->user_tag_off = NULL;
+	p->pool = NULL;
+	p->pool_words = NULL;
 }
 
 /* ---- COPY binary encoding ---------------------------------------------------------------------- */
@@ -501,21 +523,16 @@ int64_t datagen_record_parent(const struct datagen_plan *p, int64_t i)
 	}
 }
 
-static inline void put_words(struct datagen_rng *r, struct datagen_buf *b, size_t target, int capital)
+/* content: a run of the text pool starting at a word, cut to length, capitalised, never ending in a space */
+static inline void put_content(const struct datagen_plan *p, struct datagen_rng *r, struct datagen_buf *b, size_t len)
 {
-	size_t start = b->len;
-	while (b->len - start < target) {
-		size_t w = datagen_rng_below(r, NWORDS);
-		if (b->len > start)
-			b->data[b->len++] = ' ';
-		memcpy(b->data + b->len, words[w].s, words[w].n);
-		if (capital && b->len == start)
-			b->data[b->len] = (unsigned char)(b->data[b->len] - 32);
-		b->len += words[w].n;
-	}
-	b->len = start + target;
-	if (b->data[b->len - 1] == ' ')
-		b->data[b->len - 1] = '.';
+	uint32_t from = p->pool_words[datagen_rng_below(r, (uint64_t)p->npool_words)];
+	unsigned char *out = b->data + b->len;
+	memcpy(out, p->pool + from, len);
+	out[0] = (unsigned char)(out[0] - 32);
+	if (out[len - 1] == ' ')
+		out[len - 1] = '.';
+	b->len += len;
 }
 
 void datagen_row_record(const struct datagen_plan *p, int64_t i, struct datagen_buf *b)
@@ -559,8 +576,7 @@ void datagen_row_record(const struct datagen_plan *p, int64_t i, struct datagen_
 	}
 	field_close(b, at);
 	at = field_open(b);
-	datagen_buf_reserve(b, clen + 16);
-	put_words(&r, b, clen, 1);
+	put_content(p, &r, b, clen);
 	field_close(b, at);
 }
 
