@@ -39,6 +39,8 @@ struct copy_state {
 	atomic_llong done[DATAGEN_NTABLES];
 	atomic_int stop, paused, running;
 	atomic_int password_ready; /* the main thread computes it while the first COPYs run */
+	atomic_llong remaining[DATAGEN_NTABLES]; /* chunks not yet committed, per table */
+	struct datagen_jobs *jobs; /* what the connections do after their COPYs */
 	int64_t pause_rows; /* test pause: 0 = none */
 	int freeze; /* 1: each table on one connection (COPY FREEZE); 0: chunks of any table on any connection */
 	pthread_mutex_t mu;
@@ -71,6 +73,7 @@ static void fail(struct copy_state *st, const char *fmt, const char *detail)
 	}
 	pthread_mutex_unlock(&st->mu);
 	atomic_store(&st->stop, 1);
+	datagen_jobs_stop(st->jobs);
 }
 
 static int64_t total_done(struct copy_state *st)
@@ -225,6 +228,8 @@ static int run_lane(struct worker *w, struct datagen_buf *b)
 			rc = exec_cmd(w, "COMMIT");
 		else
 			PQclear(PQexec(w->conn, "ROLLBACK"));
+		if (rc == 0)
+			datagen_jobs_loaded(st->jobs, t);
 	}
 	return rc;
 }
@@ -247,8 +252,13 @@ static void *worker_main(void *arg)
 			const struct item *it = &st->items[k];
 			if (copy_begin(w, it->table, 0, &b) < 0 || copy_end(w, it->table, copy_rows(w, it, &b), &b) < 0)
 				break;
+			if (atomic_fetch_sub(&st->remaining[it->table], 1) == 1)
+				datagen_jobs_loaded(st->jobs, it->table);
 		}
 	datagen_buf_free(&b);
+	/* then the keys, indexes, checksums and VACUUM, side by side with the COPYs still running */
+	if (!atomic_load(&st->stop))
+		datagen_jobs_work(st->jobs, w->conn);
 	pthread_mutex_lock(&st->mu);
 	atomic_fetch_sub(&st->running, 1);
 	pthread_cond_signal(&st->cv);
@@ -295,18 +305,24 @@ static void draw(struct copy_state *st, const int64_t *total, int redraw)
 	fflush(stderr);
 }
 
-int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int progress,
-                 struct datagen_copy_result *out)
+int datagen_load(struct datagen_plan *plan, PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
+                 struct datagen_copy_result *out, struct datagen_finish_result *fout)
 {
 	struct copy_state st;
 	memset(&st, 0, sizeof st);
 	st.plan = plan;
+	st.jobs = datagen_jobs_new(with_indexes);
+	if (!st.jobs)
+		return -1;
 	st.nitems = plan->nuchunks * 2 + plan->nchunks * 2;
 	st.items = malloc((size_t)st.nitems * sizeof *st.items);
 	struct worker *w = calloc((size_t)nconns, sizeof *w);
-	if (!st.items || !w) {
+	PGcancel **cancel = calloc((size_t)nconns, sizeof *cancel);
+	if (!st.items || !w || !cancel) {
 		free(st.items);
 		free(w);
+		free(cancel);
+		datagen_jobs_free(st.jobs);
 		log_error("out of memory");
 		return -1;
 	}
@@ -350,6 +366,10 @@ int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int prog
 			st.items[n++] = (struct item){ DATAGEN_USERS, 0, c };
 		w[l].lane_end = n;
 	}
+	for (int64_t k = 0; k < n; k++)
+		atomic_fetch_add(&st.remaining[st.items[k].table], 1);
+	for (int i = 0; i < nconns; i++)
+		cancel[i] = PQgetCancel(conns[i]);
 	int64_t total[DATAGEN_NTABLES] = { plan->users, plan->records, plan->rec_tags + plan->user_tags };
 	const char *pause = getenv("PGPB_DATAGEN_TEST_PAUSE");
 	if (pause && *pause)
@@ -384,7 +404,7 @@ int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int prog
 	datagen_plan_password(plan);
 	atomic_store(&st.password_ready, 1);
 
-	int drawn = 0, pause_told = 0;
+	int drawn = 0, pause_told = 0, cancelled = 0, bars_final = 0;
 	double next_draw = 0;
 	pthread_mutex_lock(&st.mu);
 	while (atomic_load(&st.running) > 0) {
@@ -395,8 +415,17 @@ int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int prog
 			ts.tv_sec++, ts.tv_nsec -= 1000000000;
 		pthread_cond_timedwait(&st.cv, &st.mu, &ts);
 		pthread_mutex_unlock(&st.mu);
-		if (sig_caught())
+		if (sig_caught() && !cancelled) {
+			/* stop the COPYs at their next buffer, and cancel the statements running */
+			cancelled = 1;
 			atomic_store(&st.stop, 1);
+			datagen_jobs_stop(st.jobs);
+			for (int i = 0; i < nconns; i++) {
+				char e[256];
+				if (cancel[i])
+					PQcancel(cancel[i], e, sizeof e);
+			}
+		}
 		if (atomic_load(&st.paused) && !pause_told) {
 			fprintf(stderr, "%s: datagen: test pause after %lld of %lld rows; waiting for a signal\n", PGPB_PROGNAME,
 			        (long long)total_done(&st), (long long)(total[0] + total[1] + total[2]));
@@ -404,30 +433,49 @@ int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int prog
 			pause_told = 1;
 		}
 		if (progress && datagen_now() >= next_draw) {
-			draw(&st, total, drawn);
-			drawn = 1;
-			next_draw = datagen_now() + 0.25;
+			if (!bars_final) {
+				draw(&st, total, drawn);
+				drawn = 1;
+				bars_final = total_done(&st) >= total[0] + total[1] + total[2];
+			} else {
+				char line[512];
+				datagen_jobs_status(st.jobs, line, sizeof line);
+				fprintf(stderr, "\r\033[K%.*s", 200, line);
+				fflush(stderr);
+			}
+			next_draw = datagen_now() + 0.2;
 		}
 		pthread_mutex_lock(&st.mu);
 	}
 	pthread_mutex_unlock(&st.mu);
 	for (int i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
-	if (progress)
-		draw(&st, total, drawn);
+	if (progress) {
+		if (!bars_final)
+			draw(&st, total, drawn);
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
 
 	int rc = 0;
-	if (st.error[0] && !sig_caught()) {
+	out->total_seconds = 0;
+	if (sig_caught())
+		rc = -1;
+	else if (st.error[0]) {
 		log_error("%s", st.error);
 		rc = -1;
-	} else if (sig_caught() || atomic_load(&st.stop)) {
+	} else if (datagen_jobs_result(st.jobs, st.t0, verbose, fout) < 0)
 		rc = -1;
-	}
-	out->total_seconds = datagen_now() - st.t0;
 	for (int k = 0; k < DATAGEN_NTABLES; k++) {
 		out->rows[k] = atomic_load(&st.done[k]);
 		out->seconds[k] = st.start[k] >= 0 && st.end[k] >= st.start[k] ? st.end[k] - st.start[k] : 0;
+		if (st.end[k] > out->total_seconds)
+			out->total_seconds = st.end[k];
 	}
+	for (int i = 0; i < nconns; i++)
+		PQfreeCancel(cancel[i]);
+	free(cancel);
+	datagen_jobs_free(st.jobs);
 	pthread_mutex_destroy(&st.mu);
 	pthread_cond_destroy(&st.cv);
 	free(st.items);

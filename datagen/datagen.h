@@ -155,27 +155,35 @@ int datagen_user_ntags(const struct datagen_plan *p, int64_t u);
 int64_t datagen_record_parent(const struct datagen_plan *p, int64_t i);
 int64_t datagen_record_user(const struct datagen_plan *p, int64_t i);
 
-/* ---- the two parallel phases (copy.c, finish.c), one thread per connection ------------------------ */
+/* ---- the load: COPY (copy.c) then the jobs after it (finish.c), one thread per connection ------- */
 struct datagen_copy_result {
 	int64_t rows[DATAGEN_NTABLES];
 	double seconds[DATAGEN_NTABLES]; /* first COPY start to last COPY end of that table */
-	double total_seconds;
+	double total_seconds; /* start to the last COPY's end */
 };
-
-/* COPYs every row over conns[0..nconns) in parallel; progress on stderr when progress is set.
- * 0 on success; -1 on failure (logged) or signal (nothing logged; sig_caught() tells). */
-int datagen_copy(struct datagen_plan *plan, PGconn **conns, int nconns, int progress, struct datagen_copy_result *out);
-
 struct datagen_finish_result {
-	int64_t count[DATAGEN_NTABLES];
+	int64_t count[DATAGEN_NTABLES]; /* from the checksum queries */
 	int64_t sum[DATAGEN_NTABLES];
-	double total_seconds;
+	double total_seconds; /* first job start to last job end */
 };
 
-/* Keys, foreign keys, indexes (when with_indexes), checksums and VACUUM (ANALYZE), as parallel jobs in
- * the order their locks and dependencies allow; with verbose, each job's start and end. 0 on success, -1 on failure (logged) or signal. */
-int datagen_finish(PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
-                   struct datagen_finish_result *out);
+/* COPYs every row over conns[0..nconns) in parallel, each connection turning to the jobs (keys,
+ * indexes, checksums, VACUUM) once its COPYs are done; progress on stderr when progress is set, each
+ * job's timing with verbose. 0 on success; -1 on failure (logged) or signal (sig_caught() tells). */
+int datagen_load(struct datagen_plan *plan, PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
+                 struct datagen_copy_result *copy, struct datagen_finish_result *finish);
+
+/* The job pool (finish.c) the loader uses. Thread-safe. */
+struct datagen_jobs;
+struct datagen_jobs *datagen_jobs_new(int with_indexes); /* NULL (logged) on failure */
+void datagen_jobs_free(struct datagen_jobs *js);
+void datagen_jobs_loaded(struct datagen_jobs *js, int table); /* the table's rows are committed */
+void datagen_jobs_stop(struct datagen_jobs *js);
+/* Runs jobs on conn until all are done (0) or the pool is stopped (-1). */
+int datagen_jobs_work(struct datagen_jobs *js, PGconn *conn);
+void datagen_jobs_status(struct datagen_jobs *js, char *buf, size_t len);
+/* After the workers ended: checksums and timings into out, 0; -1 when a job failed (logged) or was not run. */
+int datagen_jobs_result(struct datagen_jobs *js, double t0, int verbose, struct datagen_finish_result *out);
 
 double datagen_now(void);
 

@@ -1,18 +1,17 @@
 /*
- * finish.c: everything after the COPYs, as jobs over the same connections: the statements of
- * schema/keys.sql and schema/indexes.sql (one a line), the per-table checksums and VACUUM (ANALYZE).
- * A job starts only when its dependencies are done (a foreign key needs the referenced key, VACUUM
- * comes last on its table) and when the lock it takes does not conflict with a job running on the same
- * table, so no connection sits waiting on a lock while another job could run.
+ * finish.c: everything after the COPYs, as a pool of jobs the loading connections take up as soon as
+ * their COPYs are done: the statements of schema/keys.sql and schema/indexes.sql (one a line), the
+ * per-table checksums and VACUUM (ANALYZE). A job starts only when its tables are loaded, its
+ * dependencies are done (a foreign key needs the referenced key, VACUUM comes last on its table) and the
+ * lock it takes does not conflict with a job running on the same table, so no connection sits waiting
+ * on a lock while another job could run, and one table's indexes are built while another still loads.
  */
 #include "datagen/datagen.h"
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/sqlfiles.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,24 +46,18 @@ struct job {
 	double t_start, t_end;
 };
 
-struct finish_state {
+struct datagen_jobs {
 	struct job jobs[MAX_JOBS];
 	int njobs, ndone;
 	int held[DATAGEN_NTABLES][5]; /* running jobs per table and lock mode */
+	int loaded[DATAGEN_NTABLES]; /* a job waits until the COPY of each of its tables committed */
 	int stop;
 	char error[512];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int running;
-	PGcancel *cancel[64];
+	double t_first, t_last; /* first job start, last job end */
 };
 
-struct fworker {
-	struct finish_state *st;
-	PGconn *conn;
-	int index;
-	pthread_t thread;
-};
 
 static int table_index(const char *s, size_t n)
 {
@@ -89,7 +82,7 @@ static int word_after(const char *line, const char *key, char *out, size_t len)
 	return 0;
 }
 
-static int add_job(struct finish_state *st, const char *line, size_t n, const char *file)
+static int add_job(struct datagen_jobs *st, const char *line, size_t n, const char *file)
 {
 	if (st->njobs == MAX_JOBS) {
 		log_error("internal error: too many statements in %s.sql", file);
@@ -158,7 +151,7 @@ static int job_rank(const struct job *j)
 	return (int)j->kind * 8 + table_weight[j->tab[0]] * 2 + (strncmp(j->sql, "CREATE UNIQUE", 13) != 0);
 }
 
-static void order_jobs(struct finish_state *st)
+static void order_jobs(struct datagen_jobs *st)
 {
 	for (int i = 1; i < st->njobs; i++) /* stable insertion sort: a few dozen jobs */
 		for (int k = i; k > 0 && job_rank(&st->jobs[k - 1]) > job_rank(&st->jobs[k]); k--) {
@@ -187,7 +180,7 @@ static void order_jobs(struct finish_state *st)
 	}
 }
 
-static int add_file(struct finish_state *st, const char *file)
+static int add_file(struct datagen_jobs *st, const char *file)
 {
 	const char *sql = sql_get(file);
 	if (!sql) {
@@ -203,11 +196,14 @@ static int add_file(struct finish_state *st, const char *file)
 	return 0;
 }
 
-static int runnable(struct finish_state *st, int i)
+static int runnable(struct datagen_jobs *st, int i)
 {
 	struct job *j = &st->jobs[i];
 	if (j->state != J_WAITING)
 		return 0;
+	for (int t = 0; t < j->ntab; t++)
+		if (!st->loaded[j->tab[t]])
+			return 0;
 	for (int d = 0; d < st->njobs; d++)
 		if ((j->deps >> d & 1) && st->jobs[d].state != J_DONE)
 			return 0;
@@ -218,7 +214,7 @@ static int runnable(struct finish_state *st, int i)
 	return 1;
 }
 
-static void hold(struct finish_state *st, struct job *j, int delta)
+static void hold(struct datagen_jobs *st, struct job *j, int delta)
 {
 	for (int t = 0; t < j->ntab; t++)
 		st->held[j->tab[t]][j->mode[t]] += delta;
@@ -241,10 +237,53 @@ static int run_job(PGconn *conn, struct job *j, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
-static void *fworker_main(void *arg)
+struct datagen_jobs *datagen_jobs_new(int with_indexes)
 {
-	struct fworker *w = arg;
-	struct finish_state *st = w->st;
+	struct datagen_jobs *st = calloc(1, sizeof *st);
+	if (!st) {
+		log_error("out of memory");
+		return NULL;
+	}
+	if (add_file(st, "schema/keys") < 0 || (with_indexes && add_file(st, "schema/indexes") < 0) ||
+	    add_file(st, "datagen/checksum") < 0 || add_file(st, "datagen/vacuum") < 0) {
+		datagen_jobs_free(st);
+		return NULL;
+	}
+	order_jobs(st);
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	return st;
+}
+
+void datagen_jobs_free(struct datagen_jobs *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < st->njobs; i++)
+		free(st->jobs[i].sql);
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->cv);
+	free(st);
+}
+
+void datagen_jobs_loaded(struct datagen_jobs *st, int table)
+{
+	pthread_mutex_lock(&st->mu);
+	st->loaded[table] = 1;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+void datagen_jobs_stop(struct datagen_jobs *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->stop = 1;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+int datagen_jobs_work(struct datagen_jobs *st, PGconn *conn)
+{
 	pthread_mutex_lock(&st->mu);
 	for (;;) {
 		if (st->stop || st->ndone == st->njobs)
@@ -260,12 +299,14 @@ static void *fworker_main(void *arg)
 		struct job *j = &st->jobs[pick];
 		j->state = J_RUNNING;
 		j->t_start = datagen_now();
+		if (st->t_first == 0)
+			st->t_first = j->t_start;
 		hold(st, j, 1);
 		pthread_mutex_unlock(&st->mu);
 		char err[512] = "";
-		int rc = run_job(w->conn, j, err, sizeof err);
+		int rc = run_job(conn, j, err, sizeof err);
 		pthread_mutex_lock(&st->mu);
-		j->t_end = datagen_now();
+		j->t_end = st->t_last = datagen_now();
 		hold(st, j, -1);
 		j->state = J_DONE;
 		st->ndone++;
@@ -276,122 +317,37 @@ static void *fworker_main(void *arg)
 		}
 		pthread_cond_broadcast(&st->cv);
 	}
-	st->running--;
-	pthread_cond_broadcast(&st->cv);
+	int rc = st->stop ? -1 : 0;
 	pthread_mutex_unlock(&st->mu);
-	return NULL;
+	return rc;
 }
 
-int datagen_finish(PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
-                   struct datagen_finish_result *out)
+void datagen_jobs_status(struct datagen_jobs *st, char *buf, size_t len)
 {
-	struct finish_state *st = calloc(1, sizeof *st);
-	struct fworker *w = calloc((size_t)nconns, sizeof *w);
-	int rc = -1;
-	if (!st || !w) {
-		log_error("out of memory");
-		free(st);
-		free(w);
-		return -1;
-	}
-	double t0 = datagen_now();
-	if (add_file(st, "schema/keys") < 0 || (with_indexes && add_file(st, "schema/indexes") < 0) ||
-	    add_file(st, "datagen/checksum") < 0 || add_file(st, "datagen/vacuum") < 0)
-		goto out;
-	order_jobs(st);
-	pthread_mutex_init(&st->mu, NULL);
-	pthread_cond_init(&st->cv, NULL);
-	if (nconns > 64)
-		nconns = 64;
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int started = 0;
-	for (int i = 0; i < nconns; i++) {
-		w[i] = (struct fworker){ .st = st, .conn = conns[i], .index = i };
-		st->cancel[i] = PQgetCancel(conns[i]);
-		pthread_mutex_lock(&st->mu);
-		st->running++;
-		pthread_mutex_unlock(&st->mu);
-		if (pthread_create(&w[i].thread, NULL, fworker_main, &w[i]) != 0) {
-			pthread_mutex_lock(&st->mu);
-			st->running--;
-			st->stop = 1;
-			snprintf(st->error, sizeof st->error, "could not start a thread: %s", strerror(errno));
-			pthread_mutex_unlock(&st->mu);
-			break;
-		}
-		started++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	int cancelled = 0;
 	pthread_mutex_lock(&st->mu);
-	while (st->running > 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000)
-			ts.tv_sec++, ts.tv_nsec -= 1000000000;
-		pthread_cond_timedwait(&st->cv, &st->mu, &ts);
-		if (sig_caught() && !cancelled) {
-			st->stop = 1;
-			cancelled = 1;
-			pthread_mutex_unlock(&st->mu);
-			for (int i = 0; i < started; i++) {
-				char e[256];
-				if (st->cancel[i])
-					PQcancel(st->cancel[i], e, sizeof e);
-			}
-			pthread_mutex_lock(&st->mu);
-		}
-		if (progress) {
-			int running = 0;
-			char names[256] = "";
-			size_t o = 0;
-			for (int i = 0; i < st->njobs; i++)
-				if (st->jobs[i].state == J_RUNNING) {
-					running++;
-					o += (size_t)snprintf(names + o, o < sizeof names ? sizeof names - o : 0, "%s%s", o ? ", " : "",
-					                      st->jobs[i].name);
-					if (o >= sizeof names)
-						o = sizeof names - 1;
-				}
-			fprintf(stderr, "\r\033[Kkeys, indexes, checksums, vacuum: %d of %d done (%.1fs) %s", st->ndone, st->njobs,
-			        datagen_now() - t0, names);
-			fflush(stderr);
-		}
-	}
+	size_t o = (size_t)snprintf(buf, len, "keys, indexes, checksums, vacuum: %d of %d done", st->ndone, st->njobs);
+	for (int i = 0; i < st->njobs && o < len; i++)
+		if (st->jobs[i].state == J_RUNNING)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", st->jobs[i].name);
 	pthread_mutex_unlock(&st->mu);
-	for (int i = 0; i < started; i++)
-		pthread_join(w[i].thread, NULL);
-	if (progress)
-		fprintf(stderr, "\r\033[K");
-	for (int i = 0; i < nconns; i++)
-		PQfreeCancel(st->cancel[i]);
-	pthread_mutex_destroy(&st->mu);
-	pthread_cond_destroy(&st->cv);
-	if (sig_caught())
-		goto out;
+}
+
+int datagen_jobs_result(struct datagen_jobs *st, double t0, int verbose, struct datagen_finish_result *out)
+{
 	if (st->error[0]) {
 		log_error("%s", st->error);
-		goto out;
+		return -1;
 	}
+	if (st->ndone != st->njobs)
+		return -1;
 	for (int i = 0; i < st->njobs; i++)
 		if (st->jobs[i].kind == K_CHECKSUM) {
 			out->count[st->jobs[i].tab[0]] = st->jobs[i].count;
 			out->sum[st->jobs[i].tab[0]] = st->jobs[i].sum;
 		}
-	out->total_seconds = datagen_now() - t0;
+	out->total_seconds = st->t_last - st->t_first;
 	for (int i = 0; verbose && i < st->njobs; i++)
 		log_info("datagen: %-40.40s %6.2f s .. %6.2f s", st->jobs[i].name, st->jobs[i].t_start - t0,
 		         st->jobs[i].t_end - t0);
-	rc = 0;
-out:
-	for (int i = 0; i < st->njobs; i++)
-		free(st->jobs[i].sql);
-	free(st);
-	free(w);
-	return rc;
+	return 0;
 }
