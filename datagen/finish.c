@@ -326,9 +326,10 @@ void datagen_jobs_status(struct datagen_jobs *st, char *buf, size_t len)
 {
 	pthread_mutex_lock(&st->mu);
 	size_t o = (size_t)snprintf(buf, len, "keys, indexes, checksums, vacuum: %d of %d done", st->ndone, st->njobs);
+	int n = 0;
 	for (int i = 0; i < st->njobs && o < len; i++)
 		if (st->jobs[i].state == J_RUNNING)
-			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", st->jobs[i].name);
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", n++ ? ", " : "; running ", st->jobs[i].name);
 	pthread_mutex_unlock(&st->mu);
 }
 
