@@ -4,9 +4,10 @@
  * connections than tables (freeze mode), each table goes whole to one connection, truncated and COPYed
  * with FREEZE in one transaction: rows land frozen and all-visible, so the index builds, checksums and
  * VACUUM after the load do not have to set hint bits or rewrite every page. With more connections (chunk
- * mode), each takes the next chunk of any table, one COPY per chunk. The
- * main thread only watches: progress on a TTY, signals (which abort the COPYs in flight, leaving the
- * dataset state 'loading'), and the test pause (PGPB_DATAGEN_TEST_PAUSE, see docs/datagen.md).
+ * mode), each takes the next chunk of any table, one COPY per chunk. A connection with no COPY left runs
+ * the jobs of finish.c. The main thread only watches: progress on a TTY, signals (which abort the COPYs
+ * in flight and cancel the jobs, leaving the dataset state 'loading'), and the test pause
+ * (PGPB_DATAGEN_TEST_PAUSE, see docs/datagen.md).
  */
 #include "datagen/datagen.h"
 #include "common/log.h"

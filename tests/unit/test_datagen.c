@@ -296,6 +296,23 @@ static void args_text(void **state)
 	assert_non_null(strstr(ta, "status-mix=new=70,done=20,archived=10"));
 }
 
+/* every statement of schema/keys.sql and schema/indexes.sql is understood by the job pool */
+static void job_pool_parses_the_schema_files(void **state)
+{
+	(void)state;
+	char line[512];
+	struct datagen_jobs *js = datagen_jobs_new(1);
+	assert_non_null(js);
+	datagen_jobs_status(js, line, sizeof line);
+	assert_string_equal(line, "keys, indexes, checksums, vacuum: 0 of 19 done");
+	datagen_jobs_free(js);
+	js = datagen_jobs_new(0);
+	assert_non_null(js);
+	datagen_jobs_status(js, line, sizeof line);
+	assert_string_equal(line, "keys, indexes, checksums, vacuum: 0 of 15 done");
+	datagen_jobs_free(js);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,7 +321,7 @@ int main(void)
 		cmocka_unit_test(zipf_draws),           cmocka_unit_test(streams_are_per_row),
 		cmocka_unit_test(counts_follow_the_formulas), cmocka_unit_test(rows_do_not_depend_on_jobs),
 		cmocka_unit_test(shapes),               cmocka_unit_test(status_mix_parsing),
-		cmocka_unit_test(args_text),
+		cmocka_unit_test(args_text),            cmocka_unit_test(job_pool_parses_the_schema_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
