@@ -139,4 +139,7 @@ check "datagen fills the empty tables of schema create" [ "$RC:$(psql_q -c 'SELE
 psql_q -c "INSERT INTO theirs.auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES ('x', false, 'someone', '', '', 's@x', false, true, now())"
 expect_fail "rows datagen did not load are not replaced without --drop" 1 'hold rows that datagen did not load' "$B" datagen --scale 0.01 --schema theirs
 check "those rows survive" [ "$(psql_q -c 'SELECT count(*) FROM theirs.auth_user')" = 1 ]
+odd='my "odd" schema'
+run_cmd "$B" datagen --scale 0.01 --schema "$odd" --jobs 4
+check "datagen into an odd schema name (chunk mode)" [ "$RC:$(psql_q -c "SELECT count(*) FROM \"my \"\"odd\"\" schema\".record")" = 0:1000 ]
 pgpb_finish
