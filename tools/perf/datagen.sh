@@ -34,7 +34,7 @@ run_tool() {
 	fi
 	t1=$(now)
 	local s
-	s=$(echo "$t1 - $t0" | bc -l)
+	s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 	tool_times+=("$s")
 	cpu+=("$(sed -n 's/.*client cpu \([0-9.]*\) s.*/\1/p' "$TEST_TMP/tool.out")")
 	rates+=$(awk '$1 ~ /^(auth_user|record|tag)$/ { printf "%s %s\n", $1, $4 }' "$TEST_TMP/tool.out")$'\n'
@@ -50,7 +50,7 @@ run_ref() {
 	fi
 	t1=$(now)
 	local s
-	s=$(echo "$t1 - $t0" | bc -l)
+	s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 	ref_times+=("$s")
 	printf '  reference  %7.2f s\n' "$s"
 }
@@ -61,7 +61,7 @@ done
 tool_med=$(printf '%s\n' "${tool_times[@]}" | median)
 ref_med=$(printf '%s\n' "${ref_times[@]}" | median)
 cpu_med=$(printf '%s\n' "${cpu[@]}" | median)
-ratio=$(echo "$tool_med / $ref_med" | bc -l)
+ratio=$(awk -v a="$tool_med" -v b="$ref_med" 'BEGIN { printf "%.3f", a / b }')
 echo "rows/s per table (datagen, median of the runs; the COPY phase of each table):"
 for t in auth_user record tag; do
 	printf '  %-10s %12.0f\n' "$t" "$(printf '%s' "$rates" | awk -v t="$t" '$1 == t { print $2 }' | median)"
@@ -69,7 +69,7 @@ done
 printf 'median datagen %.2f s, reference %.2f s, ratio %.3f (required <= %s), datagen client cpu %.2f s\n' \
 	"$tool_med" "$ref_med" "$ratio" "$REQUIRED" "$cpu_med"
 pgpb_finish
-if [ "$(echo "$ratio <= $REQUIRED" | bc -l)" != 1 ]; then
+if ! awk -v r="$ratio" -v q="$REQUIRED" 'BEGIN { exit !(r <= q) }'; then
 	echo "datagen perf: FAILED: ratio $ratio above $REQUIRED"
 	exit 1
 fi
