@@ -41,7 +41,7 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
 		cp->keys[n] = "port", cp->vals[n++] = ctx->port;
 		cp->keys[n] = "user", cp->vals[n++] = ctx->user;
 	}
-	cp->keys[n] = "fallback_application_name", cp->vals[n++] = "pgpagebench run";
+	cp->keys[n] = "fallback_application_name", cp->vals[n++] = "pgpagebench run worker";
 	cp->keys[n] = NULL, cp->vals[n] = NULL;
 	if (ctx->schema) {
 		char *ident = ctx_schema_ident(ctx);

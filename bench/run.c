@@ -114,7 +114,9 @@ static double cpu_s(void)
 static void sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
-	const char *msg = res ? PQresultErrorMessage(res) : "";
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg || !*msg)
+		msg = res ? PQresultErrorMessage(res) : NULL;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
@@ -719,12 +721,13 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	r->tty = isatty(STDERR_FILENO);
 	r->progress = o->quiet || ctx->quiet ? 0 : o->progress < 0 ? r->tty : o->progress;
 	if (!o->quiet && !ctx->quiet)
-		log_info("%d steps of %.0f s (+%.0f s warm-up), %s protocol, %d threads; results in %s", r->nsteps,
+		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %d threads; results in %s", r->nsteps,
 		         o->duration_s, o->warmup_s, protocol_names[o->protocol], r->threads, dir);
 
 	struct step_result *done = calloc((size_t)r->nsteps, sizeof *done);
 	struct hist *kept = calloc((size_t)r->nsteps, sizeof *kept);
 	int ndone = 0, failed = 0;
+	uint64_t verrors = 0;
 	for (int i = 0; done && kept && i < r->nsteps && !sig_caught(); i++) {
 		int written;
 		if (run_step(r, i, &done[ndone], &written) < 0) {
@@ -736,6 +739,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 			if (hist_init(&kept[ndone], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
 				hist_merge(&kept[ndone], &r->merged);
 			done[ndone].lat = &kept[ndone];
+			verrors += done[ndone].verrors;
 			ndone++;
 		}
 	}
@@ -752,12 +756,20 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	for (int k = 0; kept && k < ndone; k++)
 		hist_free(&kept[k]);
 	free(kept);
+	int last_partial = ndone && done[ndone - 1].partial;
 	free(done);
 	if (interrupted) {
-		printf("interrupted: %d finished step%s written to %s\n", ndone, ndone == 1 ? "" : "s", dir);
+		printf("interrupted: %d step%s written to %s%s\n", ndone, ndone == 1 ? "" : "s", dir,
+		       last_partial ? " (the last one partial)" : "");
 		rc = sig_exit_status();
 	} else if (failed) {
 		printf("stopped after %d step%s; results so far in %s\n", ndone, ndone == 1 ? "" : "s", dir);
+		rc = EXIT_RUNTIME;
+	} else if (verrors) {
+		printf("results: %s\n", dir);
+		log_error("%llu pages failed validation: the figures measure wrong answers",
+		          (unsigned long long)verrors);
+		log_hint("The first failures are printed above; --no-validate runs without the checks.");
 		rc = EXIT_RUNTIME;
 	} else {
 		printf("results: %s\n", dir);
