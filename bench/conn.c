@@ -132,7 +132,7 @@ enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp)
 			c->events = POLLOUT;
 			break;
 		case PGRES_POLLING_OK:
-			if (PQsetnonblocking(c->pg, 1) != 0 || !PQinitTypes(c->pg)) {
+			if (PQsetnonblocking(c->pg, 1) != 0 || (cp->init_types && !PQinitTypes(c->pg))) {
 				set_err(c, "could not set up the connection (non-blocking mode, libpqtypes)");
 				c->state = BC_FAILED;
 				return c->state;

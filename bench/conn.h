@@ -20,6 +20,8 @@ struct conn_params {
 	int nparams; /* 0 or 1 */
 	enum run_protocol protocol;
 	const char *stmt_name; /* prepared statement name */
+	int binary; /* results in binary format: only when validation decodes columns (else text, as pgbench) */
+	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
 };
 
 enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };

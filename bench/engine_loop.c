@@ -102,10 +102,10 @@ static void send_query(struct eng_thread *t, struct bconn *c, int64_t now)
 	int ok;
 	switch (cp->protocol) {
 	case RUN_PROTO_PREPARED:
-		ok = PQsendQueryPrepared(c->pg, cp->stmt_name, cp->nparams, vals, NULL, NULL, 1);
+		ok = PQsendQueryPrepared(c->pg, cp->stmt_name, cp->nparams, vals, NULL, NULL, cp->binary);
 		break;
 	case RUN_PROTO_EXTENDED:
-		ok = PQsendQueryParams(c->pg, cp->sql, cp->nparams, NULL, vals, NULL, NULL, 1);
+		ok = PQsendQueryParams(c->pg, cp->sql, cp->nparams, NULL, vals, NULL, NULL, cp->binary);
 		break;
 	default: {
 		size_t o = 0;

@@ -686,6 +686,9 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	}
 	if (conn_params_init(&r->cp, ctx, r->sql, r->nparams, o->protocol) < 0)
 		goto out;
+	/* text results, as pgbench gets, unless the page checks decode columns */
+	r->cp.init_types = r->have_val && validate_decodes(&r->val);
+	r->cp.binary = r->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
 
 	/* the steps: pool size outer, offsets inner (then the mix), in the order given */
 	size_t per_pool = o->noffsets + (o->offset_mix ? 1 : 0);

@@ -51,6 +51,11 @@ int validate_init(struct validator *v, const PGresult *desc, int text_results, l
 	return 0;
 }
 
+int validate_decodes(const struct validator *v)
+{
+	return v->col_updated >= 0 || v->col_cnt >= 0 || v->col_tag >= 0;
+}
+
 static int get_count(const struct validator *v, const PGresult *res, int row, long long *out)
 {
 	if (v->type_cnt == OID_INT8) {

@@ -22,6 +22,8 @@ struct validator {
  * message in why when a known column has a type the checks cannot read. */
 int validate_init(struct validator *v, const PGresult *desc, int text_results, long page_size, char *why,
                   size_t len);
+/* 1 when the checks decode columns (binary results and libpqtypes needed), 0 when they only count rows. */
+int validate_decodes(const struct validator *v);
 /* 0 when the page passes; -1 with the reason in why. Safe in any thread (no libpqtypes globals). */
 int validate_page(const struct validator *v, const PGresult *res, long offset, char *why, size_t len);
 
