@@ -11,7 +11,9 @@
 #include <stddef.h>
 
 enum run_protocol { RUN_PROTO_SIMPLE, RUN_PROTO_EXTENDED, RUN_PROTO_PREPARED };
-/* How queries are issued. Only RUN_MODEL_THREADS exists yet; the others are issue 5. */
+/* How queries are issued: THREADS = one connection per client on event-loop threads (pgbench's model);
+ * POOL = W worker threads borrowing from a shared pool of P connections (gunicorn + a DB pool);
+ * ASYNC = L event-loop threads driving all the connections (aiohttp + asyncpg). */
 enum run_model { RUN_MODEL_THREADS, RUN_MODEL_POOL, RUN_MODEL_ASYNC };
 
 struct run_opts {
@@ -22,7 +24,13 @@ struct run_opts {
 	double duration_s, warmup_s; /* measured time and warm-up per step */
 	int threads; /* driver threads (each drives its share of the connections); 0 = CPU count */
 	enum run_protocol protocol;
-	enum run_model model;
+	enum run_model model; /* THREADS; POOL when workers > 0 with --model threads; ASYNC */
+	int workers; /* POOL: worker threads (every pool size must be <= workers) */
+	int loops; /* ASYNC: event-loop threads (default 1) */
+	const long *rates; /* open loop: target queries a second, one step each; NULL = closed loop */
+	size_t nrates;
+	int poisson; /* open loop arrivals: 0 constant interval, 1 Poisson */
+	int preset_seed_article; /* the seed article's two stacks side by side (POOL W=P=2xCPUs, ASYNC 1 loop) */
 	const char *query_file; /* NULL = the seed query (schema/query) */
 	const char *out_dir; /* NULL = results/<YYYYmmdd-HHMMSS> */
 	int validate; /* check every page (docs/run.md) */

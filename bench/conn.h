@@ -34,6 +34,7 @@ struct bconn {
 	int fd, registered_fd; /* registered_fd: the engine's epoll bookkeeping (-1 = none) */
 	unsigned registered_events;
 	int64_t t_start; /* monotonic ns: the query in flight was sent */
+	int64_t t_intended; /* open loop: when its schedule wanted it sent (= t_start in a closed loop) */
 	int64_t backoff_until; /* BC_BACKOFF: when to reconnect */
 	int backoff_ms;
 	long offset; /* of the query in flight */

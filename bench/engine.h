@@ -9,6 +9,9 @@
 #ifndef PGPB_ENGINE_H
 #define PGPB_ENGINE_H
 
+/* A query sent later than this after its scheduled time is a late start (open loop). */
+#define ENGINE_LATE_NS 1000000LL
+
 #include "bench/conn.h"
 #include "bench/offsets.h"
 #include "bench/recorder.h"
@@ -19,13 +22,17 @@
 
 /* Shared by the engine's threads for one step; read-only during it except the atomics. */
 struct engine_env {
+	enum run_model model; /* THREADS and ASYNC: event loops; POOL: workers borrowing connections */
+	int workers; /* POOL: worker threads sharing the connections */
+	double rate; /* open loop: queries a second for the whole step; 0 = closed loop */
+	int poisson; /* open loop: Poisson arrivals instead of a constant interval */
 	const struct conn_params *cp;
 	const struct validator *val; /* NULL: --no-validate */
 	const struct offset_gen *og;
 	const char *step_id;
 	char **simple_pieces; /* simple protocol: the SQL split at each $1 (npieces = occurrences + 1) */
 	int npieces;
-	int64_t t_measure, t_end; /* monotonic ns: warm-up ends, measured time ends */
+	int64_t t_begin, t_measure, t_end; /* monotonic ns: warm-up starts, warm-up ends, measured time ends */
 	_Atomic int64_t t_stop; /* set before `stop`: when measuring stopped early (0 = not) */
 	atomic_int stop;
 	atomic_int messages; /* error and validation messages printed so far (the first few only) */
@@ -35,7 +42,8 @@ struct engine_env {
 
 struct engine;
 
-/* Starts nthreads threads over conns[0..nconns) (spread evenly). NULL on failure (logged). */
+/* Starts nthreads threads over conns[0..nconns): event loops each owning an even share of the
+ * connections, or (POOL) nthreads = workers borrowing from all of them. NULL on failure (logged). */
 struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nconns, struct recorder *recs,
                             int nthreads);
 /* 1 once every thread has ended. */

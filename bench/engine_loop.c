@@ -1,44 +1,26 @@
 /*
- * engine_loop.c: the event-loop engine (pgbench's model). Each thread owns a share of the connections and
- * keeps exactly one query in flight on each: send (PQsendQueryPrepared and friends), wait in epoll,
- * PQconsumeInput/PQgetResult, record, send the next. No locks; the clock is read once per completion.
+ * engine_loop.c: the event-loop engine: pgbench's model (--model threads) and aiohttp's (--model async).
+ * Each thread owns a share of the connections and keeps at most one query in flight on each: send, wait
+ * in epoll, PQconsumeInput/PQgetResult, record, send the next. Closed loop: the next query leaves as soon
+ * as the connection is free. Open loop (--rate): queries are due on a schedule; a due query waits for a
+ * free connection and its latency counts from when it was due. No locks; one clock read a completion.
  * A failed query is counted by SQLSTATE and the loop goes on; a lost connection is re-established with
  * exponential backoff inside the loop while the other connections keep working.
  */
-#include "bench/engine.h"
+#include "bench/engine_impl.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <unistd.h>
 
-#define MAX_MESSAGES 5 /* error and validation messages printed a step */
-
-struct eng_thread {
-	struct engine_env *env;
-	struct bconn *conns;
-	int n;
-	struct recorder *rec;
-	pthread_t th;
-	int index, started;
-	int epfd;
-	int nbackoff;
-	uint64_t rng;
-	char *sqlbuf; /* simple protocol: the statement with the offset in place of $1 */
-	size_t sqlcap;
-	atomic_int *finished;
-};
-
-struct engine {
+struct loop {
 	struct eng_thread *t;
-	int n;
-	atomic_int finished;
+	struct bconn **idle; /* open loop: connections waiting for a due query */
+	int nidle;
 };
 
 static void watch(struct eng_thread *t, struct bconn *c, unsigned events)
@@ -72,153 +54,117 @@ static unsigned to_epoll(int events)
 	return ((events & POLLIN) ? EPOLLIN : 0) | ((events & POLLOUT) ? EPOLLOUT : 0);
 }
 
-static int in_window(const struct engine_env *env, int64_t now)
-{
-	if (now < env->t_measure || now >= env->t_end)
-		return 0;
-	int64_t stop = atomic_load_explicit(&env->t_stop, memory_order_relaxed);
-	return !(stop && now >= stop);
-}
+static void lost(struct loop *l, struct bconn *c, int64_t now);
 
-static void message(struct engine_env *env, const char *what, const char *text)
+/* Sends a query on a ready connection: `now` is its start, `intended` when it was due. */
+static void send_query(struct loop *l, struct bconn *c, int64_t now, int64_t intended)
 {
-	if (atomic_fetch_add(&env->messages, 1) < MAX_MESSAGES) {
-		char line[512];
-		log_warning("step %s: %s: %s", env->step_id, what, log_firstline(text, line, sizeof line));
-	}
-}
-
-static void lost(struct eng_thread *t, struct bconn *c, int64_t now);
-
-/* Sends the next query on a ready connection; `now` is its start time. */
-static void send_query(struct eng_thread *t, struct bconn *c, int64_t now)
-{
-	const struct engine_env *env = t->env;
-	const struct conn_params *cp = env->cp;
-	char num[24];
-	c->offset = offsets_next(env->og, &t->rng);
-	snprintf(num, sizeof num, "%ld", c->offset);
-	const char *vals[1] = { num };
-	int ok;
-	switch (cp->protocol) {
-	case RUN_PROTO_PREPARED:
-		ok = PQsendQueryPrepared(c->pg, cp->stmt_name, cp->nparams, vals, NULL, NULL, cp->binary);
-		break;
-	case RUN_PROTO_EXTENDED:
-		ok = PQsendQueryParams(c->pg, cp->sql, cp->nparams, NULL, vals, NULL, NULL, cp->binary);
-		break;
-	default: {
-		size_t o = 0;
-		for (int i = 0; i < env->npieces; i++) {
-			size_t l = strlen(env->simple_pieces[i]);
-			memcpy(t->sqlbuf + o, env->simple_pieces[i], l);
-			o += l;
-			if (i + 1 < env->npieces) {
-				size_t nl = strlen(num);
-				memcpy(t->sqlbuf + o, num, nl);
-				o += nl;
-			}
-		}
-		t->sqlbuf[o] = '\0';
-		ok = PQsendQuery(c->pg, t->sqlbuf);
-	}
-	}
+	struct eng_thread *t = l->t;
+	int ok = engine_send(t, c);
 	c->t_start = now;
-	c->outcome = 0;
+	c->t_intended = intended;
 	c->state = BC_BUSY;
 	if (!ok) {
-		lost(t, c, now);
+		lost(l, c, now);
 		return;
 	}
 	int f = PQflush(c->pg);
 	if (f < 0) {
-		lost(t, c, now);
+		lost(l, c, now);
 		return;
 	}
 	watch(t, c, f == 1 ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
-static void backoff(struct eng_thread *t, struct bconn *c, int64_t now)
+/* A connection is free: closed loop sends at once, open loop queues it for the next due query. */
+static void ready(struct loop *l, struct bconn *c, int64_t now)
 {
-	unwatch(t, c);
+	struct engine_env *env = l->t->env;
+	c->state = BC_READY;
+	if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed))
+		return;
+	if (env->rate > 0)
+		l->idle[l->nidle++] = c;
+	else
+		send_query(l, c, now, now);
+}
+
+/* Open loop: every due query that has a free connection leaves now. */
+static void dispatch(struct loop *l, int64_t now)
+{
+	struct eng_thread *t = l->t;
+	while (l->nidle > 0 && t->sched.next <= now && now < t->env->t_end)
+		send_query(l, l->idle[--l->nidle], now, sched_take(&t->sched));
+}
+
+static void backoff(struct loop *l, struct bconn *c, int64_t now)
+{
+	unwatch(l->t, c);
 	bconn_close(c);
 	c->backoff_ms = c->backoff_ms ? (c->backoff_ms * 2 > 1000 ? 1000 : c->backoff_ms * 2) : 10;
 	c->backoff_until = now + (int64_t)c->backoff_ms * 1000000;
 	c->state = BC_BACKOFF;
-	t->nbackoff++;
+	l->t->nbackoff++;
 }
 
 /* The connection died: the query in flight counts as an error, then reconnect after a backoff. */
-static void lost(struct eng_thread *t, struct bconn *c, int64_t now)
+static void lost(struct loop *l, struct bconn *c, int64_t now)
 {
-	struct engine_env *env = t->env;
-	if (c->state == BC_BUSY && in_window(env, now))
-		recorder_error(t->rec, engine_second(env, now), c->outcome == 2 && c->sqlstate[0] ? c->sqlstate : "08006");
+	struct engine_env *env = l->t->env;
+	if (c->state == BC_BUSY && engine_in_window(env, now))
+		recorder_error(l->t->rec, engine_second(env, now), c->outcome == 2 && c->sqlstate[0] ? c->sqlstate : "08006");
 	if (c->state == BC_BUSY && c->outcome != 2)
-		message(env, "connection lost", PQerrorMessage(c->pg));
-	backoff(t, c, now);
+		engine_message(env, "connection lost", PQerrorMessage(c->pg));
+	backoff(l, c, now);
 }
 
-static void classify(struct eng_thread *t, struct bconn *c, PGresult *r)
+static void complete(struct loop *l, struct bconn *c)
 {
-	struct engine_env *env = t->env;
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		c->outcome = 1;
-		if (env->val && st == PGRES_TUPLES_OK) {
-			char why[256];
-			if (validate_page(env->val, r, c->offset, why, sizeof why) < 0) {
-				c->outcome = 3;
-				char text[320];
-				snprintf(text, sizeof text, "offset %ld: %s", c->offset, why);
-				message(env, "validation error", text);
-			}
-		}
-		return;
-	}
-	c->outcome = 2;
-	const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
-	message(env, "query error", PQresultErrorMessage(r));
-}
-
-static void complete(struct eng_thread *t, struct bconn *c)
-{
+	struct eng_thread *t = l->t;
 	struct engine_env *env = t->env;
 	int64_t now = mono_ns();
-	if (in_window(env, now)) {
+	if (engine_in_window(env, now)) {
 		long sec = engine_second(env, now);
-		if (c->outcome == 1)
-			recorder_ok(t->rec, sec, (now - c->t_start + 500) / 1000);
-		else if (c->outcome == 3)
+		if (c->outcome == 1) {
+			if (env->rate > 0) {
+				int64_t lag = c->t_start - c->t_intended;
+				recorder_ok_parts(t->rec, sec, (now - c->t_intended + 500) / 1000, -1, -1,
+				                  (now - c->t_start + 500) / 1000, (lag + 500) / 1000);
+				if (lag > ENGINE_LATE_NS)
+					t->rec->late_starts++;
+			} else {
+				recorder_ok(t->rec, sec, (now - c->t_start + 500) / 1000);
+			}
+		} else if (c->outcome == 3) {
 			recorder_verror(t->rec, sec);
-		else
+		} else {
 			recorder_error(t->rec, sec, c->sqlstate);
+		}
 	}
 	if (c->outcome == 1)
 		c->backoff_ms = 0;
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
-		backoff(t, c, now); /* the error was counted just above */
+		backoff(l, c, now); /* the error was counted just above */
 		return;
 	}
-	c->state = BC_READY;
-	if (now < env->t_end && !atomic_load_explicit(&env->stop, memory_order_relaxed))
-		send_query(t, c, now);
+	ready(l, c, now);
 }
 
-static void handle(struct eng_thread *t, struct bconn *c, unsigned events)
+static void handle(struct loop *l, struct bconn *c, unsigned events)
 {
+	struct eng_thread *t = l->t;
 	struct engine_env *env = t->env;
 	if (c->state == BC_CONNECTING || c->state == BC_SETUP) {
 		enum bconn_state st = bconn_advance(c, env->cp);
 		int64_t now = mono_ns();
 		if (st == BC_READY) {
-			if (in_window(env, now))
+			if (engine_in_window(env, now))
 				t->rec->reconnects++;
-			send_query(t, c, now);
+			watch(t, c, EPOLLIN);
+			ready(l, c, now);
 		} else if (st == BC_FAILED) {
-			message(env, "could not reconnect", c->err);
-			backoff(t, c, now);
+			engine_message(env, "could not reconnect", c->err);
+			backoff(l, c, now);
 		} else {
 			watch(t, c, to_epoll(c->events));
 		}
@@ -229,7 +175,7 @@ static void handle(struct eng_thread *t, struct bconn *c, unsigned events)
 	if (events & EPOLLOUT) {
 		int f = PQflush(c->pg);
 		if (f < 0) {
-			lost(t, c, mono_ns());
+			lost(l, c, mono_ns());
 			return;
 		}
 		if (f == 0)
@@ -237,24 +183,25 @@ static void handle(struct eng_thread *t, struct bconn *c, unsigned events)
 	}
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		if (!PQconsumeInput(c->pg)) {
-			lost(t, c, mono_ns());
+			lost(l, c, mono_ns());
 			return;
 		}
 		while (c->state == BC_BUSY && !PQisBusy(c->pg)) {
 			PGresult *r = PQgetResult(c->pg);
 			if (!r) {
-				complete(t, c);
+				complete(l, c);
 				break;
 			}
 			if (c->outcome == 0)
-				classify(t, c, r);
+				engine_classify(env, c, r);
 			PQclear(r);
 		}
 	}
 }
 
-static void reconnect_due(struct eng_thread *t, int64_t now, int64_t *wake)
+static void reconnect_due(struct loop *l, int64_t now, int64_t *wake)
 {
+	struct eng_thread *t = l->t;
 	for (int i = 0; i < t->n; i++) {
 		struct bconn *c = &t->conns[i];
 		if (c->state != BC_BACKOFF)
@@ -266,24 +213,28 @@ static void reconnect_due(struct eng_thread *t, int64_t now, int64_t *wake)
 		}
 		t->nbackoff--;
 		if (bconn_start(c, t->env->cp) < 0) {
-			backoff(t, c, now);
+			backoff(l, c, now);
 			continue;
 		}
 		watch(t, c, to_epoll(c->events));
 	}
 }
 
-static void *loop_main(void *arg)
+void *engine_loop_main(void *arg)
 {
 	struct eng_thread *t = arg;
 	struct engine_env *env = t->env;
+	struct loop l = { .t = t, .idle = calloc((size_t)t->n + 1, sizeof *l.idle), .nidle = 0 };
 	struct epoll_event stop_ev = { .events = EPOLLIN, .data.ptr = NULL };
 	epoll_ctl(t->epfd, EPOLL_CTL_ADD, env->stop_fd, &stop_ev);
 	int64_t now = mono_ns();
 	for (int i = 0; i < t->n; i++) {
 		t->conns[i].registered_fd = -1;
-		if (t->conns[i].state == BC_READY)
-			send_query(t, &t->conns[i], now);
+		if (t->conns[i].state == BC_READY) {
+			watch(t, &t->conns[i], EPOLLIN);
+			if (l.idle || env->rate <= 0)
+				ready(&l, &t->conns[i], now);
+		}
 	}
 	struct epoll_event evs[64];
 	for (;;) {
@@ -301,105 +252,24 @@ static void *loop_main(void *arg)
 				wake = next;
 		}
 		if (t->nbackoff)
-			reconnect_due(t, now, &wake);
-		int timeout = (int)((wake - now + 999999) / 1000000);
-		int n = epoll_wait(t->epfd, evs, 64, timeout > 0 ? timeout : 1);
+			reconnect_due(&l, now, &wake);
+		if (l.nidle) {
+			dispatch(&l, now);
+			if (l.nidle && t->sched.next < wake)
+				wake = t->sched.next;
+		}
+		int timeout = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		int n = epoll_wait(t->epfd, evs, 64, timeout);
 		for (int i = 0; i < n; i++)
 			if (evs[i].data.ptr)
-				handle(t, evs[i].data.ptr, evs[i].events);
+				handle(&l, evs[i].data.ptr, evs[i].events);
 	}
 	int64_t stop = atomic_load(&env->t_stop);
 	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
 	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
 	for (int i = 0; i < t->n; i++)
 		unwatch(t, &t->conns[i]);
+	free(l.idle);
 	atomic_fetch_add(t->finished, 1);
 	return NULL;
-}
-
-struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nconns, struct recorder *recs,
-                            int nthreads)
-{
-	if (nthreads > nconns)
-		nthreads = nconns;
-	struct engine *e = calloc(1, sizeof *e);
-	if (!e || !(e->t = calloc((size_t)nthreads, sizeof *e->t))) {
-		free(e);
-		log_error("out of memory");
-		return NULL;
-	}
-	size_t sqlcap = 1;
-	for (int i = 0; i < env->npieces; i++)
-		sqlcap += strlen(env->simple_pieces[i]) + 24;
-	/* the threads take no signals: the main thread sees SIGINT and stops them */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int ok = 1;
-	for (int i = 0; i < nthreads; i++) {
-		struct eng_thread *t = &e->t[i];
-		int lo = (int)((long)i * nconns / nthreads), hi = (int)((long)(i + 1) * nconns / nthreads);
-		t->env = env;
-		t->conns = conns + lo;
-		t->n = hi - lo;
-		t->rec = &recs[i];
-		t->index = i;
-		t->rng = env->seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1));
-		t->finished = &e->finished;
-		t->epfd = epoll_create1(EPOLL_CLOEXEC);
-		t->sqlbuf = env->npieces ? malloc(sqlcap) : NULL;
-		e->n = i + 1;
-		if (t->epfd < 0 || (env->npieces && !t->sqlbuf)) {
-			log_error("could not create an event loop: %s", strerror(errno));
-			ok = 0;
-			break;
-		}
-		if (pthread_create(&t->th, NULL, loop_main, t) != 0) {
-			log_error("could not start a driver thread: %s", strerror(errno));
-			ok = 0;
-			break;
-		}
-		t->started = 1;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!ok) {
-		engine_stop(env);
-		engine_join(e);
-		return NULL;
-	}
-	return e;
-}
-
-int engine_done(const struct engine *e)
-{
-	int started = 0;
-	for (int i = 0; i < e->n; i++)
-		started += e->t[i].started;
-	return atomic_load((atomic_int *)&e->finished) >= started;
-}
-
-void engine_join(struct engine *e)
-{
-	for (int i = 0; i < e->n; i++) {
-		if (e->t[i].started)
-			pthread_join(e->t[i].th, NULL);
-		if (e->t[i].epfd >= 0)
-			close(e->t[i].epfd);
-		free(e->t[i].sqlbuf);
-	}
-	free(e->t);
-	free(e);
-}
-
-void engine_stop(struct engine_env *env)
-{
-	int64_t expected = 0;
-	atomic_compare_exchange_strong(&env->t_stop, &expected, mono_ns());
-	atomic_store(&env->stop, 1);
-	uint64_t one = 1;
-	if (write(env->stop_fd, &one, sizeof one) < 0) {
-		/* the threads still see the flag within a second */
-	}
 }

@@ -9,11 +9,18 @@
 #include <string.h>
 #include <time.h>
 
-int recorder_init(struct recorder *r, const atomic_int *stop)
+int recorder_init(struct recorder *r, const atomic_int *stop, int flags)
 {
 	memset(r, 0, sizeof *r);
 	r->stop = stop;
+	r->flags = flags;
 	if (hist_init(&r->lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)
+		return -1;
+	if ((flags & REC_WAIT) && (hist_init(&r->wait, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                           hist_init(&r->service, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))
+		return -1;
+	if ((flags & REC_OPEN) && (hist_init(&r->uncorrected, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                           hist_init(&r->lag, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))
 		return -1;
 	for (int i = 0; i < REC_RING; i++)
 		if (hist_init(&r->ring[i].h, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
@@ -27,6 +34,10 @@ int recorder_init(struct recorder *r, const atomic_int *stop)
 void recorder_free(struct recorder *r)
 {
 	hist_free(&r->lat);
+	hist_free(&r->wait);
+	hist_free(&r->service);
+	hist_free(&r->uncorrected);
+	hist_free(&r->lag);
 	for (int i = 0; i < REC_RING; i++)
 		hist_free(&r->ring[i].h);
 }
@@ -34,6 +45,15 @@ void recorder_free(struct recorder *r)
 void recorder_reset(struct recorder *r)
 {
 	hist_reset(&r->lat);
+	if (r->flags & REC_WAIT) {
+		hist_reset(&r->wait);
+		hist_reset(&r->service);
+	}
+	if (r->flags & REC_OPEN) {
+		hist_reset(&r->uncorrected);
+		hist_reset(&r->lag);
+	}
+	r->late_starts = 0;
 	r->cur = -1;
 	atomic_store(&r->closed, 0);
 	atomic_store(&r->consumed, 0);
@@ -62,6 +82,20 @@ void recorder_advance(struct recorder *r, long sec)
 		slot->ok = slot->errors = slot->verrors = 0;
 	}
 	r->cur = sec;
+}
+
+void recorder_ok_parts(struct recorder *r, long sec, int64_t us, int64_t wait_us, int64_t service_us,
+                       int64_t uncorrected_us, int64_t lag_us)
+{
+	recorder_ok(r, sec, us);
+	if ((r->flags & REC_WAIT) && wait_us >= 0) {
+		hist_record(&r->wait, wait_us);
+		hist_record(&r->service, service_us);
+	}
+	if ((r->flags & REC_OPEN) && uncorrected_us >= 0) {
+		hist_record(&r->uncorrected, uncorrected_us);
+		hist_record(&r->lag, lag_us);
+	}
 }
 
 void recorder_error(struct recorder *r, long sec, const char *sqlstate)

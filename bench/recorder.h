@@ -26,8 +26,16 @@ struct rec_code {
 	uint64_t n;
 };
 
+/* Which extra distributions a run keeps (issue 5's models). */
+enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time holding it */
+       REC_OPEN = 2 /* open loop: latency from the actual send, and schedule lag */ };
+
 struct recorder {
-	struct hist lat; /* latency of successful queries, the step's histogram */
+	struct hist lat; /* latency of successful queries, the step's histogram (open loop: from the intended start) */
+	int flags;
+	struct hist wait, service; /* REC_WAIT */
+	struct hist uncorrected, lag; /* REC_OPEN */
+	uint64_t late_starts; /* REC_OPEN: queries sent later than their schedule allowed */
 	struct rec_second ring[REC_RING];
 	long cur; /* current second (0-based from the measured start), -1 before the first */
 	_Atomic long closed; /* seconds < closed are complete: written by the owner thread */
@@ -38,13 +46,16 @@ struct recorder {
 	int ncodes;
 };
 
-int recorder_init(struct recorder *r, const atomic_int *stop);
+int recorder_init(struct recorder *r, const atomic_int *stop, int flags);
 void recorder_free(struct recorder *r);
 /* Before each step. */
 void recorder_reset(struct recorder *r);
 /* Owner thread: make `sec` current, closing the seconds before it (waits if the ring is full). */
 void recorder_advance(struct recorder *r, long sec);
 static inline void recorder_ok(struct recorder *r, long sec, int64_t us);
+/* A successful query with its parts; a negative part is not recorded. */
+void recorder_ok_parts(struct recorder *r, long sec, int64_t us, int64_t wait_us, int64_t service_us,
+                       int64_t uncorrected_us, int64_t lag_us);
 void recorder_error(struct recorder *r, long sec, const char *sqlstate);
 void recorder_verror(struct recorder *r, long sec);
 /* Owner thread, at the end: closes every second up to and including last (-1: none measured). */

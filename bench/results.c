@@ -131,6 +131,21 @@ static void col_empty(struct row *w, const char *name)
 	json_object_set_new(w->j, name, json_null());
 }
 
+static int write_hgrm(const struct results *r, const char *id, const char *suffix, const struct hist *h)
+{
+	char path[4300];
+	snprintf(path, sizeof path, "%s/%s%s.hgrm", r->dir, id, suffix);
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+	if (!f || hist_write_hgrm(h, f, 1000.0) < 0)
+		rc = -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+	return rc;
+}
+
 int results_step(struct results *r, const struct step_result *s)
 {
 	json_t *j = json_object();
@@ -150,7 +165,10 @@ int results_step(struct results *r, const struct step_result *s)
 		col_str(&w, "offset", "mix");
 	else
 		col_int(&w, "offset", s->offset);
-	col_empty(&w, "rate_qps");
+	if (s->rate > 0)
+		col_num(&w, "rate_qps", s->rate, 1);
+	else
+		col_empty(&w, "rate_qps");
 	col_num(&w, "duration_s", s->duration_s, 3);
 	col_int(&w, "ok", (long long)s->ok);
 	col_int(&w, "errors", (long long)s->errors);
@@ -175,12 +193,37 @@ int results_step(struct results *r, const struct step_result *s)
 		for (size_t i = 0; i < 9; i++)
 			col_empty(&w, names[i]);
 	}
-	/* open-loop and shared-pool columns: issue 5's models fill them */
-	static const char *const later[] = { "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us",
-	                                     "wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us",
-	                                     "service_p99_us", "lag_p99_us", "late_starts" };
-	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
-		col_empty(&w, later[i]);
+	/* open loop: from the actual send; shared pool: waiting for and holding a connection */
+	int unc = s->uncorrected && s->uncorrected->total, wt = s->wait && s->wait->total;
+	static const char *const unames[] = { "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us" };
+	static const double ups[] = { 50, 99, 99.9 };
+	for (int k = 0; k < 3; k++)
+		if (unc)
+			col_int(&w, unames[k], hist_percentile(s->uncorrected, ups[k]));
+		else
+			col_empty(&w, unames[k]);
+	if (wt) {
+		col_num(&w, "wait_mean_us", hist_mean(s->wait), 1);
+		col_int(&w, "wait_p50_us", hist_percentile(s->wait, 50));
+		col_int(&w, "wait_p99_us", hist_percentile(s->wait, 99));
+		col_int(&w, "service_p50_us", hist_percentile(s->service, 50));
+		col_int(&w, "service_p99_us", hist_percentile(s->service, 99));
+	} else {
+		static const char *const names[] = { "wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us",
+		                                     "service_p99_us" };
+		for (size_t k = 0; k < 5; k++)
+			col_empty(&w, names[k]);
+	}
+	if (s->lag && s->rate > 0) {
+		if (s->lag->total)
+			col_int(&w, "lag_p99_us", hist_percentile(s->lag, 99));
+		else
+			col_empty(&w, "lag_p99_us");
+		col_int(&w, "late_starts", (long long)s->late_starts);
+	} else {
+		col_empty(&w, "lag_p99_us");
+		col_empty(&w, "late_starts");
+	}
 	col_num(&w, "connect_s", s->connect_s, 3);
 	col_num(&w, "client_cpu_s", s->client_cpu_s, 3);
 	if (s->ok)
@@ -224,21 +267,27 @@ int results_step(struct results *r, const struct step_result *s)
 	for (int i = 0; i < s->ncodes; i++)
 		json_object_set_new(codes, s->codes[i].code, json_integer((json_int_t)s->codes[i].n));
 	json_object_set_new(j, "errors_by_sqlstate", codes);
-	json_object_set_new(j, "histograms", json_pack("{s:o}", "latency", hist_json(h)));
+	json_t *hs = json_pack("{s:o}", "latency", hist_json(h));
+	if (s->uncorrected)
+		json_object_set_new(hs, "uncorrected", hist_json(s->uncorrected));
+	if (s->lag)
+		json_object_set_new(hs, "lag", hist_json(s->lag));
+	if (s->wait) {
+		json_object_set_new(hs, "wait", hist_json(s->wait));
+		json_object_set_new(hs, "service", hist_json(s->service));
+	}
+	json_object_set_new(j, "histograms", hs);
 	json_array_append_new(r->steps_json, j);
 	int rc = 0;
 	if (fflush(r->steps) != 0 || fflush(r->intervals) != 0) {
 		log_error("could not write steps.csv in \"%s\": %s", r->dir, strerror(errno));
 		rc = -1;
 	}
-	char path[4200];
-	snprintf(path, sizeof path, "%s/%s.hgrm", r->dir, s->id);
-	FILE *f = fopen(path, "w");
-	if (!f || hist_write_hgrm(h, f, 1000.0) < 0) {
-		log_error("could not write \"%s\": %s", path, strerror(errno));
+	if (write_hgrm(r, s->id, "", h) < 0)
 		rc = -1;
-	}
-	if (f && fclose(f) != 0)
+	if (s->uncorrected && write_hgrm(r, s->id, ".uncorrected", s->uncorrected) < 0)
+		rc = -1;
+	if (s->wait && write_hgrm(r, s->id, ".wait", s->wait) < 0)
 		rc = -1;
 	if (write_summary(r) < 0)
 		rc = -1;

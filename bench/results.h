@@ -21,7 +21,11 @@ struct step_result {
 	int threads;
 	double duration_s, connect_s, client_cpu_s;
 	uint64_t ok, errors, verrors, reconnects;
+	double rate; /* open loop target, 0 = closed loop */
 	const struct hist *lat;
+	const struct hist *wait, *service; /* shared pool, else NULL */
+	const struct hist *uncorrected, *lag; /* open loop, else NULL */
+	uint64_t late_starts;
 	struct rec_code codes[REC_CODES * 4];
 	int ncodes;
 	struct srv_diff srv;

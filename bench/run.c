@@ -18,6 +18,7 @@
 #include "common/sqlfiles.h"
 #include "schema/schema.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -67,8 +68,11 @@ int run_plot_hook(const char *outdir, const struct run_opts *o)
 /* ---- what the whole run shares ------------------------------------------------------------- */
 
 struct step_def {
+	enum run_model model;
 	long connections, offset;
 	int mix;
+	int workers, loops; /* POOL, ASYNC */
+	long rate; /* 0 = closed loop */
 };
 
 struct run {
@@ -94,8 +98,9 @@ struct run {
 	struct results res;
 	int progress, tty;
 	double run_start;
-	struct hist merged;
+	struct hist merged, merged_wait, merged_service, merged_unc, merged_lag;
 	struct hist scratch;
+	int rec_flags;
 };
 
 static double now_s(void)
@@ -311,11 +316,17 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	const char *slash = strrchr(outdir, '/');
 	json_t *settings = json_pack("{s:s,s:s,s:s,s:s}", "shared_buffers", r->srv.shared_buffers, "work_mem",
 	                             r->srv.work_mem, "jit", r->srv.jit, "max_connections", r->srv.max_connections);
-	json_t *opts = json_pack("{s:o,s:o,s:f,s:f,s:i,s:s,s:s,s:n,s:n,s:n,s:b}", "pools",
-	                         list_json(o->pools, o->npools), "offsets", list_json(o->offsets, o->noffsets),
-	                         "duration_s", o->duration_s, "warmup_s", o->warmup_s, "threads", r->threads,
-	                         "protocol", protocol_names[o->protocol], "model", model_names[o->model], "workers",
-	                         "loops", "rates", "validate", o->validate);
+	json_t *opts = json_pack("{s:o,s:o,s:f,s:f,s:i,s:s,s:s,s:b}", "pools", list_json(o->pools, o->npools),
+	                         "offsets", list_json(o->offsets, o->noffsets), "duration_s", o->duration_s,
+	                         "warmup_s", o->warmup_s, "threads", r->threads, "protocol", protocol_names[o->protocol],
+	                         "model", o->preset_seed_article ? "seed-article" : model_names[o->model], "validate",
+	                         o->validate);
+	json_object_set_new(opts, "workers", o->model == RUN_MODEL_POOL ? json_integer(o->workers) : json_null());
+	json_object_set_new(opts, "loops", o->model == RUN_MODEL_ASYNC ? json_integer(o->loops > 0 ? o->loops : 1) : json_null());
+	json_object_set_new(opts, "rates", o->nrates ? list_json(o->rates, o->nrates) : json_null());
+	json_object_set_new(opts, "arrival", o->nrates ? json_string(o->poisson ? "poisson" : "constant") : json_null());
+	if (o->preset_seed_article)
+		json_object_set_new(opts, "preset", json_string("seed-article"));
 	if (o->offset_mix)
 		json_object_set_new(opts, "offset_mix",
 		                    json_pack("{s:f,s:f,s:i}", "page1", o->mix_page1, "zipf", o->mix_zipf_s, "page_size",
@@ -332,6 +343,35 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                 (json_int_t)ds->seed, "users", (json_int_t)ds->users, "records", (json_int_t)ds->records,
 	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", r->query_name,
 	                 "sha256", sha, "text", r->sql, "options", opts);
+}
+
+/* ---- steps ---------------------------------------------------------------------------------- */
+
+/* "s001-threads-c4-o100", "s002-pool-w8-c4-omix", "s003-async-l1-c500-o0-r1000"; i < 0: without "sNNN-" */
+static void step_name(const struct step_def *sd, int i, char *buf, size_t len)
+{
+	char pre[16] = "", extra[32] = "", off[24], rate[32] = "";
+	if (i >= 0)
+		snprintf(pre, sizeof pre, "s%03d-", i + 1);
+	if (sd->model == RUN_MODEL_POOL)
+		snprintf(extra, sizeof extra, "w%d-", sd->workers);
+	else if (sd->model == RUN_MODEL_ASYNC)
+		snprintf(extra, sizeof extra, "l%d-", sd->loops);
+	if (sd->mix)
+		snprintf(off, sizeof off, "omix");
+	else
+		snprintf(off, sizeof off, "o%ld", sd->offset);
+	if (sd->rate > 0)
+		snprintf(rate, sizeof rate, "-r%ld", sd->rate);
+	snprintf(buf, len, "%s%s-%sc%ld-%s%s", pre, model_names[sd->model], extra, sd->connections, off, rate);
+}
+
+/* Threads issuing a step's queries: event loops (never more than connections), or the pool's workers. */
+static int step_threads(const struct run *r, const struct step_def *sd)
+{
+	int n = (int)sd->connections;
+	int want = sd->model == RUN_MODEL_POOL ? sd->workers : sd->model == RUN_MODEL_ASYNC ? sd->loops : r->threads;
+	return sd->model != RUN_MODEL_POOL && want > n ? n : want;
 }
 
 /* ---- progress and summary ------------------------------------------------------------------- */
@@ -354,10 +394,7 @@ static void progress_line(struct run *r, int i, const struct step_def *sd, const
 		return;
 	char eta[16], what[64];
 	fmt_clock(step_left + (double)(r->nsteps - i - 1) * step_span(r->o), eta, sizeof eta);
-	if (sd->mix)
-		snprintf(what, sizeof what, "c%ld omix", sd->connections);
-	else
-		snprintf(what, sizeof what, "c%ld o%ld", sd->connections, sd->offset);
+	step_name(sd, -1, what, sizeof what);
 	char figures[128] = "";
 	if (last)
 		snprintf(figures, sizeof figures, "  %llu qps  p99 %.2f ms  %llu errors", (unsigned long long)last->queries,
@@ -417,11 +454,13 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	const struct step_def *sd = &r->steps[i];
 	*written = 0;
 	memset(sr, 0, sizeof *sr);
-	snprintf(sr->id, sizeof sr->id, sd->mix ? "s%03d-%s-c%ld-omix" : "s%03d-%s-c%ld-o%ld", i + 1,
-	         model_names[o->model], sd->connections, sd->offset);
-	sr->model = model_names[o->model];
+	step_name(sd, i, sr->id, sizeof sr->id);
+	sr->model = model_names[sd->model];
 	sr->query = r->query_name;
-	sr->connections = sr->workers = sd->connections;
+	sr->connections = sd->connections;
+	sr->workers = sd->model == RUN_MODEL_POOL ? sd->workers : sd->connections;
+	sr->loops = sd->model == RUN_MODEL_ASYNC ? sd->loops : 0;
+	sr->rate = (double)sd->rate;
 	sr->mix = sd->mix;
 	sr->offset = sd->offset;
 
@@ -441,7 +480,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 		offsets_fixed(&og, sd->offset);
 	}
 
-	int n = (int)sd->connections, nthreads = r->threads < n ? r->threads : n;
+	int n = (int)sd->connections, nthreads = step_threads(r, sd);
 	struct bconn *conns = calloc((size_t)n, sizeof *conns);
 	if (!conns) {
 		offsets_free(&og);
@@ -468,6 +507,10 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 
 	struct engine_env env;
 	memset(&env, 0, sizeof env);
+	env.model = sd->model;
+	env.workers = sd->workers;
+	env.rate = (double)sd->rate;
+	env.poisson = o->poisson;
 	env.cp = &r->cp;
 	env.val = r->have_val ? &r->val : NULL;
 	env.og = &og;
@@ -477,6 +520,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	env.seed = 0x5EED0000ULL + (uint64_t)i;
 	env.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int64_t start = mono_ns();
+	env.t_begin = start;
 	env.t_measure = start + (int64_t)(o->warmup_s * 1e9);
 	env.t_end = env.t_measure + (int64_t)(o->duration_s * 1e9);
 	for (int k = 0; k < nthreads; k++)
@@ -558,9 +602,26 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	if (!measuring || fin <= env.t_measure)
 		return 0; /* interrupted before measuring: nothing to write */
 	hist_reset(&r->merged);
+	if (r->rec_flags & REC_WAIT) {
+		hist_reset(&r->merged_wait);
+		hist_reset(&r->merged_service);
+	}
+	if (r->rec_flags & REC_OPEN) {
+		hist_reset(&r->merged_unc);
+		hist_reset(&r->merged_lag);
+	}
 	for (int k = 0; k < nthreads; k++) {
 		struct recorder *rec = &r->recs[k];
 		hist_merge(&r->merged, &rec->lat);
+		if (sd->model == RUN_MODEL_POOL) {
+			hist_merge(&r->merged_wait, &rec->wait);
+			hist_merge(&r->merged_service, &rec->service);
+		}
+		if (sd->rate > 0) {
+			hist_merge(&r->merged_unc, &rec->uncorrected);
+			hist_merge(&r->merged_lag, &rec->lag);
+			sr->late_starts += rec->late_starts;
+		}
 		sr->ok += rec->ok;
 		sr->errors += rec->errors;
 		sr->verrors += rec->verrors;
@@ -568,6 +629,14 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 		merge_codes(sr, rec);
 	}
 	sr->lat = &r->merged;
+	if (sd->model == RUN_MODEL_POOL) {
+		sr->wait = &r->merged_wait;
+		sr->service = &r->merged_service;
+	}
+	if (sd->rate > 0) {
+		sr->uncorrected = &r->merged_unc;
+		sr->lag = &r->merged_lag;
+	}
 	sr->threads = nthreads;
 	sr->duration_s = (double)(fin - env.t_measure) / 1e9;
 	sr->client_cpu_s = cpu1 - cpu0;
@@ -602,8 +671,40 @@ static void run_free(struct run *r)
 	free(r->sql);
 	conn_params_free(&r->cp);
 	hist_free(&r->merged);
+	hist_free(&r->merged_wait);
+	hist_free(&r->merged_service);
+	hist_free(&r->merged_unc);
+	hist_free(&r->merged_lag);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
+}
+
+/* The largest number of connections a step of this sweep opens. */
+static long run_max_pool(const struct run_opts *o)
+{
+	long maxpool = 0;
+	for (size_t k = 0; k < o->npools; k++)
+		if (o->pools[k] > maxpool)
+			maxpool = o->pools[k];
+	if (o->preset_seed_article) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		maxpool = 2 * (n > 0 ? n : 1);
+	}
+	return maxpool;
+}
+
+/* Open file descriptors of this process (-v reports them around the sweep: none may leak). */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
 }
 
 static void raise_fd_limit(long need)
@@ -619,6 +720,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 {
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
+	int fds_before = count_fds();
 	r->ctx = ctx;
 	r->o = o;
 	if (outdir && len)
@@ -627,16 +729,17 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		log_error("nothing to run: no pool sizes or no offsets");
 		return EXIT_USAGE;
 	}
-	if (o->model != RUN_MODEL_THREADS) {
-		log_error("model \"%s\" is not available yet", model_names[o->model]);
-		return EXIT_USAGE;
+	if (o->model == RUN_MODEL_POOL) {
+		for (size_t k = 0; k < o->npools; k++)
+			if (o->pools[k] > o->workers) {
+				log_error("pool size %ld is larger than --workers %d: a pool never has more connections than workers",
+				          o->pools[k], o->workers);
+				return EXIT_USAGE;
+			}
 	}
 	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	r->threads = threads > 0 ? (int)threads : 1;
-	long maxpool = 0;
-	for (size_t k = 0; k < o->npools; k++)
-		if (o->pools[k] > maxpool)
-			maxpool = o->pools[k];
+	long maxpool = run_max_pool(o);
 	raise_fd_limit(maxpool + 64);
 	if (hist_init(&r->merged, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
 	    hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
@@ -690,24 +793,57 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	r->cp.init_types = r->have_val && validate_decodes(&r->val);
 	r->cp.binary = r->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
 
-	/* the steps: pool size outer, offsets inner (then the mix), in the order given */
-	size_t per_pool = o->noffsets + (o->offset_mix ? 1 : 0);
-	r->steps = calloc(o->npools * per_pool, sizeof *r->steps);
+	/* the steps: pool size outer, offsets (then the mix) inner, rates innermost, in the order given */
+	size_t per_pool = (o->noffsets + (o->offset_mix ? 1 : 0)) * (o->nrates ? o->nrates : 1);
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	long preset_pool = 2L * (ncpu > 0 ? ncpu : 1);
+	r->steps = calloc(o->npools * per_pool * 2, sizeof *r->steps);
 	if (!r->steps)
 		goto out;
-	for (size_t p = 0; p < o->npools; p++) {
-		for (size_t k = 0; k < o->noffsets; k++)
-			r->steps[r->nsteps++] = (struct step_def){ o->pools[p], o->offsets[k], 0 };
-		if (o->offset_mix)
-			r->steps[r->nsteps++] = (struct step_def){ o->pools[p], 0, 1 };
+	size_t npools = o->preset_seed_article ? 1 : o->npools;
+	for (size_t p = 0; p < npools; p++) {
+		for (size_t k = 0; k < o->noffsets + (o->offset_mix ? 1 : 0); k++) {
+			int mix = k == o->noffsets;
+			for (size_t q = 0; q < (o->nrates ? o->nrates : 1); q++) {
+				struct step_def d = { o->model, o->pools[p], mix ? 0 : o->offsets[k], mix, o->workers,
+				                      o->loops > 0 ? o->loops : 1, o->nrates ? o->rates[q] : 0 };
+				if (o->preset_seed_article) {
+					/* gunicorn threads over a pool, then aiohttp's one loop, side by side */
+					d.model = RUN_MODEL_POOL;
+					d.connections = preset_pool;
+					d.workers = (int)preset_pool;
+					r->steps[r->nsteps++] = d;
+					d.model = RUN_MODEL_ASYNC;
+					d.loops = 1;
+				}
+				r->steps[r->nsteps++] = d;
+			}
+		}
 	}
-	r->nrecs = r->threads < maxpool ? r->threads : (int)maxpool;
+	int maxthreads = 1;
+	for (int k = 0; k < r->nsteps; k++) {
+		int nt = step_threads(r, &r->steps[k]);
+		if (nt > maxthreads)
+			maxthreads = nt;
+		if (r->steps[k].model == RUN_MODEL_POOL)
+			r->rec_flags |= REC_WAIT;
+		if (r->steps[k].rate > 0)
+			r->rec_flags |= REC_OPEN;
+	}
+	if (((r->rec_flags & REC_WAIT) && (hist_init(&r->merged_wait, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                                    hist_init(&r->merged_service, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)) ||
+	    ((r->rec_flags & REC_OPEN) && (hist_init(&r->merged_unc, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                                    hist_init(&r->merged_lag, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))) {
+		log_error("out of memory");
+		goto out;
+	}
+	r->nrecs = maxthreads;
 	r->recs = calloc((size_t)r->nrecs, sizeof *r->recs);
 	if (!r->recs)
 		goto out;
 	for (int k = 0; k < r->nrecs; k++)
-		if (recorder_init(&r->recs[k], NULL) < 0) {
-			r->nrecs = k;
+		if (recorder_init(&r->recs[k], NULL, r->rec_flags) < 0) {
+			r->nrecs = k + 1;
 			log_error("out of memory");
 			goto out;
 		}
@@ -785,6 +921,8 @@ out:
 	if (rc == EXIT_RUNTIME && sig_caught())
 		rc = sig_exit_status();
 	run_free(r);
+	if (ctx->verbose)
+		log_info("open file descriptors: %d before the sweep, %d after", fds_before, count_fds());
 	return rc;
 }
 
@@ -805,6 +943,15 @@ static void help(void)
 	       "  --threads=N              driver threads (default: CPU count)\n"
 	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
 	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "\nLoad models:\n"
+	       "  --model=threads          one connection per client on --threads event loops (default; pgbench's)\n"
+	       "  --model=threads --workers=W\n"
+	       "                           W worker threads share a pool of --pools connections (each <= W)\n"
+	       "  --model=async --loops=L  L event-loop threads (default 1) drive all the connections\n"
+	       "  --rate=Q, --rates=LIST   open loop: Q queries a second on a schedule (latency from the intended\n"
+	       "                           start; a step per rate)\n"
+	       "  --arrival=KIND           open-loop schedule: constant (default) or poisson\n"
+	       "  --preset=seed-article    threads over a pool (W = P = 2 x CPUs) beside async (1 loop, same pool)\n"
 	       "\nOutput:\n"
 	       "  --out=DIR                results directory (default results/<timestamp>)\n"
 	       "  --no-validate            do not check the pages returned\n"
@@ -818,7 +965,8 @@ static void help(void)
 int run_main(int argc, char **argv)
 {
 	enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
-	       OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX };
+	       OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
+	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET };
 	static const struct option longopts[] = {
 		CTX_LONGOPTS,
 		{ "pools", required_argument, NULL, OPT_POOLS },
@@ -834,13 +982,21 @@ int run_main(int argc, char **argv)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "offset-mix", required_argument, NULL, OPT_MIX },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "loops", required_argument, NULL, OPT_LOOPS },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "rates", required_argument, NULL, OPT_RATES },
+		{ "arrival", required_argument, NULL, OPT_ARRIVAL },
+		{ "preset", required_argument, NULL, OPT_PRESET },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pgpb_ctx ctx;
 	ctx_init(&ctx, "run", argc, argv);
 	struct run_opts o = run_opts_default();
-	long *pools = NULL, *offsets = NULL;
-	size_t npools = 0, noffsets = 0;
+	long *pools = NULL, *offsets = NULL, *rates = NULL;
+	size_t npools = 0, noffsets = 0, nrates = 0;
+	int model_async = 0, loops_given = 0;
 	int offsets_given = 0, c, rc = EXIT_USAGE;
 	optind = 1;
 	opterr = 0;
@@ -916,10 +1072,76 @@ int run_main(int argc, char **argv)
 				goto out;
 			o.offset_mix = 1;
 			break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "threads") == 0)
+				model_async = 0;
+			else if (strcmp(optarg, "async") == 0)
+				model_async = 1;
+			else {
+				log_error("invalid value \"%s\" for option --model: expected threads or async", optarg);
+				goto out;
+			}
+			break;
+		case OPT_WORKERS:
+			if (cli_parse_long("--workers", optarg, 1, 4096, &v) < 0)
+				goto out;
+			o.workers = (int)v;
+			break;
+		case OPT_LOOPS:
+			if (cli_parse_long("--loops", optarg, 1, 256, &v) < 0)
+				goto out;
+			o.loops = (int)v;
+			loops_given = 1;
+			break;
+		case OPT_RATE:
+		case OPT_RATES:
+			free(rates);
+			rates = NULL;
+			if (cli_parse_list(c == OPT_RATE ? "--rate" : "--rates", optarg, 1, 10000000, &rates, &nrates) < 0)
+				goto out;
+			if (c == OPT_RATE && nrates != 1) {
+				log_error("invalid value \"%s\" for option --rate: one rate (use --rates for a list)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_ARRIVAL:
+			if (strcmp(optarg, "constant") == 0)
+				o.poisson = 0;
+			else if (strcmp(optarg, "poisson") == 0)
+				o.poisson = 1;
+			else {
+				log_error("invalid value \"%s\" for option --arrival: expected constant or poisson", optarg);
+				goto out;
+			}
+			break;
+		case OPT_PRESET:
+			if (strcmp(optarg, "seed-article") != 0) {
+				log_error("invalid value \"%s\" for option --preset: expected seed-article", optarg);
+				goto out;
+			}
+			o.preset_seed_article = 1;
+			break;
 		default:
 			if (ctx_option(&ctx, c, optarg) < 0)
 				goto out;
 		}
+	}
+	if (model_async) {
+		o.model = RUN_MODEL_ASYNC;
+		if (o.workers) {
+			rc = cli_usage_error("run", "--workers applies to --model threads, not async");
+			goto out;
+		}
+	} else if (o.workers) {
+		o.model = RUN_MODEL_POOL;
+	}
+	if (loops_given && !model_async) {
+		rc = cli_usage_error("run", "--loops applies to --model async");
+		goto out;
+	}
+	if (rates) {
+		o.rates = rates;
+		o.nrates = nrates;
 	}
 	if (optind < argc) {
 		rc = cli_usage_error("run", "too many command-line arguments (first is \"%s\")", argv[optind]);
@@ -939,10 +1161,7 @@ int run_main(int argc, char **argv)
 	/* the temporary cluster must accept the largest pool (plus the control connection) */
 	char maxconn[64];
 	if (ctx.ephemeral) {
-		long maxpool = 0;
-		for (size_t k = 0; k < o.npools; k++)
-			if (o.pools[k] > maxpool)
-				maxpool = o.pools[k];
+		long maxpool = run_max_pool(&o);
 		int user_set = 0;
 		for (size_t k = 0; k < ctx.nsettings; k++)
 			user_set |= strncmp(ctx.settings[k], "max_connections=", 16) == 0;
@@ -966,5 +1185,6 @@ int run_main(int argc, char **argv)
 out:
 	free(pools);
 	free(offsets);
+	free(rates);
 	return rc;
 }
