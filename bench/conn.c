@@ -212,10 +212,11 @@ int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
 		for (int i = 0; i < n; i++) {
 			struct bconn *c = &conns[i];
 			if (c->state == BC_FAILED) {
-				if (c->phase == 2 && cp->protocol == RUN_PROTO_PREPARED)
+				/* phase: 0 connecting, 1 setting search_path, 2 preparing */
+				if (c->phase == 2)
 					log_error("could not prepare the query: %s", c->err);
-				else if (c->state == BC_FAILED && c->phase > 0)
-					log_error("could not set up a connection: %s", c->err);
+				else if (c->phase == 1)
+					log_error("could not set search_path: %s", c->err);
 				else
 					log_error("could not connect: %s", c->err);
 				goto out;
