@@ -36,9 +36,13 @@ int engine_send(struct eng_thread *t, struct bconn *c)
 {
 	const struct engine_env *env = t->env;
 	const struct conn_params *cp = env->cp;
-	char num[24];
+	char buf[24];
+	const char *num = env->og->text; /* a fixed offset is formatted once per step */
 	c->offset = offsets_next(env->og, &t->rng);
-	snprintf(num, sizeof num, "%ld", c->offset);
+	if (env->og->mix) {
+		snprintf(buf, sizeof buf, "%ld", c->offset);
+		num = buf;
+	}
 	const char *vals[1] = { num };
 	c->outcome = 0;
 	c->sqlstate[0] = '\0';

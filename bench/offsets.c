@@ -14,6 +14,7 @@ void offsets_fixed(struct offset_gen *g, long offset)
 {
 	memset(g, 0, sizeof *g);
 	g->fixed = offset;
+	snprintf(g->text, sizeof g->text, "%ld", offset);
 	g->npages = 1;
 }
 

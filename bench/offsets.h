@@ -10,6 +10,7 @@
 struct offset_gen {
 	int mix;
 	long fixed;
+	char text[24]; /* the fixed offset as a parameter value */
 	double page1; /* probability of page one */
 	long page_size;
 	long npages; /* pages that exist (>= 1) */
