@@ -85,6 +85,7 @@ struct run {
 	int nparams;
 	struct validator val;
 	int have_val;
+	pthread_mutex_t decode_lock;
 	struct srv_info srv;
 	long long queryid;
 	struct conn_params cp;
@@ -243,6 +244,7 @@ static int check_query(struct run *r)
 			return -1;
 		}
 		r->have_val = 1;
+		r->val.decode_lock = &r->decode_lock;
 	}
 	PQclear(res);
 	return 0;
@@ -677,6 +679,7 @@ static void run_free(struct run *r)
 	hist_free(&r->merged_lag);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
+	pthread_mutex_destroy(&r->decode_lock);
 }
 
 /* The largest number of connections a step of this sweep opens. */
@@ -720,6 +723,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 {
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
+	pthread_mutex_init(&r->decode_lock, NULL);
 	int fds_before = count_fds();
 	r->ctx = ctx;
 	r->o = o;

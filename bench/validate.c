@@ -2,7 +2,8 @@
  * validate.c: the page checks. The driver measures a query only if its answer is a correct page: a
  * broken index, a wrong ORDER BY or a query file that counts the wrong rows shows up as validation
  * errors instead of a flattering latency. Decoding goes through libpqtypes' PQgetf (never PQgeterror,
- * which is not thread-safe in Debian's build: the reason is built from our own messages).
+ * which is not thread-safe in Debian's build: the reason is built from our own messages). PQgetf itself
+ * clears that process-wide buffer on every call, so decoding runs under the caller's lock.
  */
 #include "bench/validate.h"
 
@@ -72,7 +73,19 @@ static int get_count(const struct validator *v, const PGresult *res, int row, lo
 	return 0;
 }
 
+static int check_page(const struct validator *v, const PGresult *res, long offset, char *why, size_t len);
+
 int validate_page(const struct validator *v, const PGresult *res, long offset, char *why, size_t len)
+{
+	if (!v->decode_lock || !validate_decodes(v) || PQntuples(res) == 0)
+		return check_page(v, res, offset, why, len);
+	pthread_mutex_lock(v->decode_lock);
+	int rc = check_page(v, res, offset, why, len);
+	pthread_mutex_unlock(v->decode_lock);
+	return rc;
+}
+
+static int check_page(const struct validator *v, const PGresult *res, long offset, char *why, size_t len)
 {
 	int rows = PQntuples(res);
 	if (rows > v->page_size) {

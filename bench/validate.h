@@ -8,6 +8,7 @@
 #define PGPB_VALIDATE_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stddef.h>
 
 struct validator {
@@ -16,6 +17,9 @@ struct validator {
 	int text_results; /* simple protocol: results arrive as text */
 	long page_size;
 	long long expected_count; /* qualifying rows, counted once per step; -1 unknown */
+	/* libpqtypes' PQgetf writes a process-wide error buffer on every call (Debian's 1.5.1): pages that
+	 * decode columns are checked under this lock so threads never write it at once (owned by the caller) */
+	pthread_mutex_t *decode_lock;
 };
 
 /* From the statement's description (PQdescribePrepared): which columns can be checked. 0, or -1 with a
