@@ -8,7 +8,8 @@
 #  (c) the driver's peak RSS with 100 connections over 30 s and 60 s (must not grow with duration);
 #  (d) the load models (issue 5) on SELECT $1::int at 8, 64 and 256 connections, one run each, alternating:
 #      threads (W = P workers over a shared pool), async (2 event loops, as pgbench -j 2) and pgbench -j 2:
-#      TPS and client CPU a query; async >= pgbench required at 64 and 256.
+#      TPS and client CPU a query; async >= pgbench required at 64 and 256;
+#  (e) --preset seed-article on the scale-0.1 dataset: the seed article's two stacks side by side.
 # PERF_T (seconds a run, default 10), PERF_RUNS (default 3) and PERF_RSS_T (default "30 60") shrink it for
 # a smoke test. The machine may be shared: the ratios, not the absolute figures, are the result.
 set -u
@@ -169,6 +170,19 @@ for c in $MODEL_CONNS; do
 	if [ "$c" -ge 64 ] && ! awk -v r="$r" 'BEGIN { exit !(r >= 1.0) }'; then verdict="MISSED (required >= 1.0)"; fail=1; fi
 	echo "       TPS ratio async/pgbench at $c connections: $r ($verdict)"
 done
+
+# ---- (e) the seed article's stacks -----------------------------------------------------------------------------
+echo
+echo "(e) pgpagebench run --preset seed-article --offsets 0,100,1000 --duration ${T}s --warmup 1s"
+rm -rf "$W/res"
+"$B" run --preset seed-article --offsets 0,100,1000 --duration "${T}s" --warmup 1s --out "$W/res" --no-progress \
+	--no-plot --quiet || fail=1
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; printf "%-8s %6s %6s %7s %10s %9s %9s %9s %9s\n",
+	"model", "conns", "thr", "offset", "qps", "p50_ms", "p99_ms", "wait_p99", "cpu/q_us"; next }
+	{ printf "%-8s %6s %6s %7s %10s %9.2f %9.2f %9s %9s\n", $h["model"], $h["connections"],
+	  $h["model"] == "pool" ? $h["workers"] : $h["loops"], $h["offset"], $h["qps"], $h["p50_us"] / 1000,
+	  $h["p99_us"] / 1000, $h["wait_p99_us"] == "" ? "-" : sprintf("%.2f", $h["wait_p99_us"] / 1000), $h["cpu_per_query_us"] }' \
+	"$W/res/steps.csv"
 
 echo
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work)"
