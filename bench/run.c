@@ -863,9 +863,19 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	}
 	r->tty = isatty(STDERR_FILENO);
 	r->progress = o->quiet || ctx->quiet ? 0 : o->progress < 0 ? r->tty : o->progress;
-	if (!o->quiet && !ctx->quiet)
-		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %d threads; results in %s", r->nsteps,
-		         o->duration_s, o->warmup_s, protocol_names[o->protocol], r->threads, dir);
+	if (!o->quiet && !ctx->quiet) {
+		char how[64];
+		if (o->preset_seed_article)
+			snprintf(how, sizeof how, "seed-article preset");
+		else if (o->model == RUN_MODEL_POOL)
+			snprintf(how, sizeof how, "%d workers over a shared pool", o->workers);
+		else if (o->model == RUN_MODEL_ASYNC)
+			snprintf(how, sizeof how, "%d event loop%s", o->loops > 1 ? o->loops : 1, o->loops > 1 ? "s" : "");
+		else
+			snprintf(how, sizeof how, "%d threads", r->threads);
+		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, o->duration_s,
+		         o->warmup_s, protocol_names[o->protocol], how, dir);
+	}
 
 	struct step_result *done = calloc((size_t)r->nsteps, sizeof *done);
 	struct hist *kept = calloc((size_t)r->nsteps, sizeof *kept);
