@@ -410,8 +410,8 @@ static void progress_line(struct run *r, int i, const struct step_def *sd, const
 
 static void summary_header(void)
 {
-	printf("%-24s %6s %7s %10s %9s %9s %9s %7s %6s %9s\n", "step", "conns", "offset", "qps", "p50_ms", "p99_ms",
-	       "max_ms", "errors", "valerr", "cpu/q_us");
+	printf("%-28s %6s %7s %10s %9s %9s %9s %9s %7s %6s %9s\n", "step", "conns", "offset", "qps", "p50_ms",
+	       "p99_ms", "max_ms", "wait_p99", "errors", "valerr", "cpu/q_us");
 }
 
 static void summary_row(const struct step_result *s)
@@ -422,9 +422,12 @@ static void summary_row(const struct step_result *s)
 	else
 		snprintf(off, sizeof off, "%ld", s->offset);
 	const struct hist *h = s->lat;
-	printf("%-24s %6ld %7s %10.1f %9.3f %9.3f %9.3f %7llu %6llu %9.1f%s\n", s->id, s->connections, off,
+	char wait[24] = "-";
+	if (s->wait && s->wait->total)
+		snprintf(wait, sizeof wait, "%.3f", (double)hist_percentile(s->wait, 99) / 1000.0);
+	printf("%-28s %6ld %7s %10.1f %9.3f %9.3f %9.3f %9s %7llu %6llu %9.1f%s\n", s->id, s->connections, off,
 	       s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, (double)hist_percentile(h, 50) / 1000.0,
-	       (double)hist_percentile(h, 99) / 1000.0, (double)hist_max(h) / 1000.0, (unsigned long long)s->errors,
+	       (double)hist_percentile(h, 99) / 1000.0, (double)hist_max(h) / 1000.0, wait, (unsigned long long)s->errors,
 	       (unsigned long long)s->verrors, s->ok ? s->client_cpu_s * 1e6 / (double)s->ok : 0,
 	       s->partial ? "  (partial)" : "");
 }
@@ -878,7 +881,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	}
 
 	struct step_result *done = calloc((size_t)r->nsteps, sizeof *done);
-	struct hist *kept = calloc((size_t)r->nsteps, sizeof *kept);
+	struct hist *kept = calloc(2 * (size_t)r->nsteps, sizeof *kept);
 	int ndone = 0, failed = 0;
 	uint64_t verrors = 0;
 	for (int i = 0; done && kept && i < r->nsteps && !sig_caught(); i++) {
@@ -888,10 +891,14 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 			break;
 		}
 		if (written) {
-			/* keep a copy of the histogram for the summary table */
-			if (hist_init(&kept[ndone], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
-				hist_merge(&kept[ndone], &r->merged);
-			done[ndone].lat = &kept[ndone];
+			/* keep copies of the histograms for the summary table */
+			if (hist_init(&kept[2 * ndone], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
+				hist_merge(&kept[2 * ndone], &r->merged);
+			done[ndone].lat = &kept[2 * ndone];
+			done[ndone].uncorrected = done[ndone].lag = done[ndone].service = NULL;
+			if (done[ndone].wait && hist_init(&kept[2 * ndone + 1], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
+				hist_merge(&kept[2 * ndone + 1], &r->merged_wait);
+			done[ndone].wait = done[ndone].wait ? &kept[2 * ndone + 1] : NULL;
 			verrors += done[ndone].verrors;
 			ndone++;
 		}
@@ -906,7 +913,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		for (int k = 0; k < ndone; k++)
 			summary_row(&done[k]);
 	}
-	for (int k = 0; kept && k < ndone; k++)
+	for (int k = 0; kept && k < 2 * ndone; k++)
 		hist_free(&kept[k]);
 	free(kept);
 	int last_partial = ndone && done[ndone - 1].partial;
