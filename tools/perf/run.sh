@@ -10,14 +10,18 @@
 #      threads (W = P workers over a shared pool), async (2 event loops, as pgbench -j 2) and pgbench -j 2:
 #      TPS and client CPU a query; async >= pgbench required at 64 and 256;
 #  (e) --preset seed-article on the scale-0.1 dataset: the seed article's two stacks side by side.
-# PERF_T (seconds a run, default 10), PERF_RUNS (default 3) and PERF_RSS_T (default "30 60") shrink it for
-# a smoke test. The machine may be shared: the ratios, not the absolute figures, are the result.
+# PERF_T (seconds a run, default 10), PERF_RUNS (default 3; PERF_RUNS_B for (b), default 5: the seed query
+# saturates the server, so (b) is the noisiest on a shared machine), PERF_RSS_T (default "30 60") and
+# PERF_SECTIONS (default "a b c d e") shrink it for a smoke test or rerun one part. The machine may be shared: the ratios, not the absolute figures, are the result.
 set -u
 cd "$(dirname "$0")/../.."
 export PGPB_BIN=${PGPB_BIN:?}
 T=${PERF_T:-10}
 RUNS=${PERF_RUNS:-3}
 RSS_T=${PERF_RSS_T:-30 60}
+RUNS_B=${PERF_RUNS_B:-5}
+SECTIONS=" ${PERF_SECTIONS:-a b c d e} "
+want() { [[ $SECTIONS == *" $1 "* ]]; }
 MODEL_CONNS=${PERF_MODEL_CONNS:-8 64 256}
 . tests/lib.sh
 pgpb_server_start --pg-setting max_connections=300 || { echo "perf: server did not start" >&2; exit 1; }
@@ -82,6 +86,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 # ---- (a) trivial query ------------------------------------------------------------------------------
 printf 'SELECT $1::int\n' >"$W/trivial.sql"
 printf '\\set off 0\nSELECT :off::int;\n' >"$W/trivial.pgbench"
+if want a; then
 echo
 echo "(a) SELECT \$1::int, -M prepared, 2 threads, ${T} s a run, $RUNS runs each, alternating"
 printf '%-6s %-12s %12s %12s   %s\n' conns tool median_tps cpu_us/query runs_tps
@@ -101,16 +106,18 @@ for c in 2 8; do
 	awk -v r="$r" 'BEGIN { exit !(r >= 1.0) }' || { verdict="MISSED (required >= 1.0)"; fail=1; }
 	echo "       TPS ratio pgpagebench/pgbench at $c connections: $r ($verdict; aim >= 1.05)"
 done
+fi
 
 # ---- (b) the seed query --------------------------------------------------------------------------------
 grep -v '^--' schema/query.sql >"$W/seed.sql"
 { printf '\\set off 100\n'; sed 's/\$1/:off/' "$W/seed.sql"; printf ';\n'; } >"$W/seed.pgbench"
 c=4
+if want b; then
 echo
-echo "(b) the seed query at OFFSET 100, $c connections, 2 threads, -M prepared, ${T} s a run, $RUNS runs each"
+echo "(b) the seed query at OFFSET 100, $c connections, 2 threads, -M prepared, ${T} s a run, $RUNS_B runs each"
 printf '%-22s %12s %12s   %s\n' tool median_tps cpu_us/query runs_tps
 : >"$W/b_pg" >"$W/b_pb" >"$W/b_nv" >"$W/b_pgc" >"$W/b_pbc" >"$W/b_nvc" >"$W/b_pbw" >"$W/b_nvw"
-for i in $(seq "$RUNS"); do
+for i in $(seq "$RUNS_B"); do
 	pgbench_run $c "$W/seed.pgbench"
 	echo "$TPS" >>"$W/b_pg"; echo "$CPUQ" >>"$W/b_pgc"
 	pgpb_run $c "$W/seed.sql" 100
@@ -129,8 +136,10 @@ echo "       TPS ratio pgpagebench/pgbench: $r ($verdict)"
 echo "       client CPU a query in the measured window (steps.csv): validating $(median <"$W/b_pbw") us," \
 	"not validating $(median <"$W/b_nvw") us: validation costs" \
 	"$(awk -v a="$(median <"$W/b_pbw")" -v b="$(median <"$W/b_nvw")" 'BEGIN { printf "%.2f", a - b }') us a query"
+fi
 
 # ---- (c) peak RSS with 100 connections -------------------------------------------------------------------
+if want c; then
 echo
 echo "(c) peak RSS of pgpagebench run, 100 connections, SELECT \$1::int, 2 threads"
 for d in $RSS_T; do
@@ -152,7 +161,9 @@ if [ "$(wc -l <"$W/rss")" -ge 2 ]; then
 	grow=$(awk 'NR == 1 { a = $1 } END { printf "%.1f", ($1 - a) / a * 100 }' "$W/rss")
 	echo "  growth from the first to the last duration: $grow% (fixed memory: should be ~0)"
 fi
+fi
 # ---- (d) load models ------------------------------------------------------------------------------------------
+if want d; then
 echo
 echo "(d) load models, SELECT \$1::int, ${T} s a run, one run each, alternating"
 printf '%-6s %-22s %12s %12s\n' conns model tps cpu_us/query
@@ -170,19 +181,22 @@ for c in $MODEL_CONNS; do
 	if [ "$c" -ge 64 ] && ! awk -v r="$r" 'BEGIN { exit !(r >= 1.0) }'; then verdict="MISSED (required >= 1.0)"; fail=1; fi
 	echo "       TPS ratio async/pgbench at $c connections: $r ($verdict)"
 done
+fi
 
 # ---- (e) the seed article's stacks -----------------------------------------------------------------------------
+if want e; then
 echo
 echo "(e) pgpagebench run --preset seed-article --offsets 0,100,1000 --duration ${T}s --warmup 1s"
 rm -rf "$W/res"
 "$B" run --preset seed-article --offsets 0,100,1000 --duration "${T}s" --warmup 1s --out "$W/res" --no-progress \
-	--no-plot --quiet || fail=1
+	--no-plot --quiet >/dev/null || fail=1
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; printf "%-8s %6s %6s %7s %10s %9s %9s %9s %9s\n",
 	"model", "conns", "thr", "offset", "qps", "p50_ms", "p99_ms", "wait_p99", "cpu/q_us"; next }
 	{ printf "%-8s %6s %6s %7s %10s %9.2f %9.2f %9s %9s\n", $h["model"], $h["connections"],
 	  $h["model"] == "pool" ? $h["workers"] : $h["loops"], $h["offset"], $h["qps"], $h["p50_us"] / 1000,
 	  $h["p99_us"] / 1000, $h["wait_p99_us"] == "" ? "-" : sprintf("%.2f", $h["wait_p99_us"] / 1000), $h["cpu_per_query_us"] }' \
 	"$W/res/steps.csv"
+fi
 
 echo
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work)"
