@@ -583,7 +583,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 				         o->duration_s);
 			progress_line(r, i, sd, phase, have_last ? &last : NULL, errs, (double)(env.t_end - now) / 1e9);
 		}
-		struct timespec ts = { 0, 20 * 1000000L };
+		struct timespec ts = { 0, 100 * 1000000L }; /* SIGINT interrupts it at once */
 		nanosleep(&ts, NULL);
 	}
 	if (measuring) {
