@@ -1,11 +1,1211 @@
-/* run.c: placeholder until the run command lands (issue 4). */
+/*
+ * run.c: `pgpagebench run`, the sweep. It checks the dataset and the query once, then for every step
+ * (pool size x offset, in a stable order) opens the step's connections (excluded from the timing), lets
+ * an engine issue the queries through a warm-up and the measured time, collects per-second rows while it
+ * runs, and writes the step's results before the next one starts. The engine is chosen per step, so
+ * new load models (issue 5) reuse everything here.
+ */
 #include "bench/bench.h"
+#include "bench/conn.h"
+#include "bench/engine.h"
+#include "bench/results.h"
+#include "bench/sha256.h"
+#include "bench/srvstats.h"
+#include "bench/validate.h"
 #include "common/cli.h"
 #include "common/log.h"
+#include "common/sig.h"
+#include "common/sqlfiles.h"
+#include "schema/schema.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const long default_pools[] = { 1, 2, 4, 8 };
+static const long default_offsets[] = { 0, 100, 1000, 10000 };
+static const char *const protocol_names[] = { "simple", "extended", "prepared" };
+static const char *const model_names[] = { "threads", "pool", "async" };
+
+struct run_opts run_opts_default(void)
+{
+	struct run_opts o;
+	memset(&o, 0, sizeof o);
+	o.pools = default_pools;
+	o.npools = 4;
+	o.offsets = default_offsets;
+	o.noffsets = 4;
+	o.duration_s = 10;
+	o.warmup_s = 2;
+	o.protocol = RUN_PROTO_PREPARED;
+	o.model = RUN_MODEL_THREADS;
+	o.validate = 1;
+	o.plot = 1;
+	o.progress = -1;
+	o.summary = 1;
+	o.mix_page1 = 0.8;
+	o.mix_zipf_s = 1.0;
+	o.page_size = 10;
+	return o;
+}
+
+int run_plot_hook(const char *outdir, const struct run_opts *o)
+{
+	/* PLOTS CALL SITE: the integrator wires the plots module (issue 6) in here. */
+	(void)outdir, (void)o;
+	return 0;
+}
+
+/* ---- what the whole run shares ------------------------------------------------------------- */
+
+struct step_def {
+	enum run_model model;
+	long connections, offset;
+	int mix;
+	int workers, loops; /* POOL, ASYNC */
+	long rate; /* 0 = closed loop */
+};
+
+struct run {
+	struct pgpb_ctx *ctx;
+	const struct run_opts *o;
+	PGconn *ctrl;
+	char *sql; /* owned */
+	const char *query_name;
+	char query_name_buf[256];
+	int nparams;
+	struct validator val;
+	int have_val;
+	pthread_mutex_t decode_lock;
+	struct srv_info srv;
+	long long queryid;
+	struct conn_params cp;
+	char **pieces; /* simple protocol */
+	int npieces;
+	struct step_def *steps;
+	int nsteps;
+	int threads;
+	struct recorder *recs;
+	int nrecs;
+	struct results res;
+	int progress, tty;
+	double run_start;
+	struct hist merged, merged_wait, merged_service, merged_unc, merged_lag;
+	struct hist scratch;
+	int rec_flags;
+};
+
+static double now_s(void)
+{
+	return (double)mono_ns() / 1e9;
+}
+
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void sql_error(const char *what, PGresult *res, PGconn *conn)
+{
+	char line[1024];
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg || !*msg)
+		msg = res ? PQresultErrorMessage(res) : NULL;
+	if (!msg || !*msg)
+		msg = PQerrorMessage(conn);
+	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
+}
+
+/* Reads the query file: one statement, $1 = OFFSET; a trailing semicolon is dropped. */
+static char *read_query_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		log_error("could not open query file \"%s\": %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 20, n;
+	char *buf = malloc(cap + 1);
+	if (!buf) {
+		fclose(f);
+		log_error("out of memory");
+		return NULL;
+	}
+	n = fread(buf, 1, cap, f);
+	int big = !feof(f) && fgetc(f) != EOF;
+	int err = ferror(f);
+	fclose(f);
+	if (err || big) {
+		log_error(big ? "query file \"%s\" is larger than 1 MB" : "could not read query file \"%s\"", path);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\n' || buf[n - 1] == '\t' || buf[n - 1] == '\r' ||
+	                 buf[n - 1] == ';'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		log_error("query file \"%s\" holds no statement", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Splits the SQL at every "$1" not followed by a digit (the simple protocol sends the offset inline). */
+static int split_pieces(struct run *r)
+{
+	int count = 1;
+	for (const char *p = r->sql; (p = strstr(p, "$1")); p += 2)
+		if (p[2] < '0' || p[2] > '9')
+			count++;
+	r->pieces = calloc((size_t)count, sizeof *r->pieces);
+	if (!r->pieces)
+		return -1;
+	const char *start = r->sql, *p = r->sql;
+	int k = 0;
+	while ((p = strstr(p, "$1"))) {
+		if (p[2] >= '0' && p[2] <= '9') {
+			p += 2;
+			continue;
+		}
+		r->pieces[k++] = strndup(start, (size_t)(p - start));
+		p += 2;
+		start = p;
+	}
+	r->pieces[k++] = strdup(start);
+	r->npieces = k;
+	for (int i = 0; i < k; i++)
+		if (!r->pieces[i])
+			return -1;
+	return 0;
+}
+
+static char *inline_offset(const struct run *r, const char *num)
+{
+	size_t len = 1;
+	for (int i = 0; i < r->npieces; i++)
+		len += strlen(r->pieces[i]) + strlen(num);
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < r->npieces; i++) {
+		strcat(s, r->pieces[i]);
+		if (i + 1 < r->npieces)
+			strcat(s, num);
+	}
+	return s;
+}
+
+/* Prepares the query once on the control connection: a bad query is a clear error here, not a hang
+ * or a flood of failed queries later. Learns the parameter count and the columns to validate. */
+static int check_query(struct run *r)
+{
+	PGresult *res = PQprepare(r->ctrl, "", r->sql, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		char what[512];
+		snprintf(what, sizeof what, "query \"%s\" does not run", r->query_name);
+		sql_error(what, res, r->ctrl);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	res = PQdescribePrepared(r->ctrl, "");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		sql_error("could not describe the query", res, r->ctrl);
+		PQclear(res);
+		return -1;
+	}
+	r->nparams = PQnparams(res);
+	if (r->nparams > 1) {
+		log_error("query \"%s\" has %d parameters: it may use only $1 (the OFFSET)", r->query_name, r->nparams);
+		PQclear(res);
+		return -1;
+	}
+	if (r->o->validate) {
+		char why[256];
+		if (validate_init(&r->val, res, r->o->protocol == RUN_PROTO_SIMPLE, r->o->page_size, why, sizeof why) < 0) {
+			log_error("query \"%s\" cannot be validated: %s", r->query_name, why);
+			log_hint("Use --no-validate to run it without checking the pages.");
+			PQclear(res);
+			return -1;
+		}
+		r->have_val = 1;
+		r->val.decode_lock = &r->decode_lock;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static long long count_qualifying(struct run *r)
+{
+	PGresult *res = PQexec(r->ctrl, sql_get("bench/count_qualifying"));
+	long long n = -1;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		n = atoll(PQgetvalue(res, 0, 0));
+	else
+		sql_error("could not count the qualifying rows", res, r->ctrl);
+	PQclear(res);
+	return n;
+}
+
+static int make_outdir(const struct run_opts *o, char *out, size_t len)
+{
+	if (o->out_dir) {
+		snprintf(out, len, "%s", o->out_dir);
+	} else {
+		char stamp[32];
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+		if (mkdir("results", 0777) < 0 && errno != EEXIST) {
+			log_error("could not create directory \"results\": %s", strerror(errno));
+			return -1;
+		}
+		snprintf(out, len, "results/%s", stamp);
+		for (int i = 2; access(out, F_OK) == 0 && i < 100; i++)
+			snprintf(out, len, "results/%s-%d", stamp, i);
+	}
+	if (mkdir(out, 0777) < 0) {
+		if (errno != EEXIST) {
+			log_error("could not create directory \"%s\": %s", out, strerror(errno));
+			return -1;
+		}
+		char meta[4200];
+		snprintf(meta, sizeof meta, "%s/meta.json", out);
+		if (access(meta, F_OK) == 0) {
+			log_error("directory \"%s\" already holds a run", out);
+			log_hint("Choose another directory with --out, or remove that one.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static json_t *list_json(const long *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
+}
+
+static json_t *build_meta(struct run *r, const char *outdir, const struct schema_dataset *ds)
+{
+	const struct run_opts *o = r->o;
+	char cmd[8192], started[32], conn[1024], host[256] = "", sha[65];
+	char masked[8000];
+	conn_mask_argv(r->ctx->argc, r->ctx->argv, masked, sizeof masked);
+	snprintf(cmd, sizeof cmd, "%s %s", PGPB_PROGNAME, masked);
+	results_now_iso(started, sizeof started);
+	conn_describe(r->ctrl, conn, sizeof conn);
+	gethostname(host, sizeof host - 1);
+	sha256_hex(r->sql, strlen(r->sql), sha);
+	const char *slash = strrchr(outdir, '/');
+	json_t *settings = json_pack("{s:s,s:s,s:s,s:s}", "shared_buffers", r->srv.shared_buffers, "work_mem",
+	                             r->srv.work_mem, "jit", r->srv.jit, "max_connections", r->srv.max_connections);
+	json_t *opts = json_pack("{s:o,s:o,s:f,s:f,s:i,s:s,s:s,s:b}", "pools", list_json(o->pools, o->npools),
+	                         "offsets", list_json(o->offsets, o->noffsets), "duration_s", o->duration_s,
+	                         "warmup_s", o->warmup_s, "threads", r->threads, "protocol", protocol_names[o->protocol],
+	                         "model", o->preset_seed_article ? "seed-article" : model_names[o->model], "validate",
+	                         o->validate);
+	json_object_set_new(opts, "workers", o->model == RUN_MODEL_POOL ? json_integer(o->workers) : json_null());
+	json_object_set_new(opts, "loops", o->model == RUN_MODEL_ASYNC ? json_integer(o->loops > 0 ? o->loops : 1) : json_null());
+	json_object_set_new(opts, "rates", o->nrates ? list_json(o->rates, o->nrates) : json_null());
+	json_object_set_new(opts, "arrival", o->nrates ? json_string(o->poisson ? "poisson" : "constant") : json_null());
+	if (o->preset_seed_article)
+		json_object_set_new(opts, "preset", json_string("seed-article"));
+	if (o->offset_mix)
+		json_object_set_new(opts, "offset_mix",
+		                    json_pack("{s:f,s:f,s:i}", "page1", o->mix_page1, "zipf", o->mix_zipf_s, "page_size",
+		                              o->page_size));
+	else
+		json_object_set_new(opts, "offset_mix", json_null());
+	return json_pack("{s:{s:s,s:s},s:s,s:s,s:n,s:s,s:s,s:{s:i,s:s},s:s,s:{s:s,s:i,s:o,s:b},"
+	                 "s:{s:s,s:f,s:I,s:I,s:I,s:I,s:s},s:{s:s,s:s,s:s},s:o}",
+	                 "tool", "name", PGPB_PROGNAME, "version", PGPB_VERSION, "run_id", slash ? slash + 1 : outdir,
+	                 "started_at", started, "finished_at", "status", "running", "command_line", cmd, "host", "cpus",
+	                 (int)sysconf(_SC_NPROCESSORS_ONLN), "hostname", host, "connection", conn, "server", "version",
+	                 r->srv.version, "version_num", r->srv.version_num, "settings", settings, "pg_stat_statements",
+	                 r->srv.pgss, "dataset", "fingerprint", ds->fingerprint, "scale", ds->scale, "seed",
+	                 (json_int_t)ds->seed, "users", (json_int_t)ds->users, "records", (json_int_t)ds->records,
+	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", r->query_name,
+	                 "sha256", sha, "text", r->sql, "options", opts);
+}
+
+/* ---- steps ---------------------------------------------------------------------------------- */
+
+/* "s001-threads-c4-o100", "s002-pool-w8-c4-omix", "s003-async-l1-c500-o0-r1000"; i < 0: without "sNNN-" */
+static void step_name(const struct step_def *sd, int i, char *buf, size_t len)
+{
+	char pre[16] = "", extra[32] = "", off[24], rate[32] = "";
+	if (i >= 0)
+		snprintf(pre, sizeof pre, "s%03d-", i + 1);
+	if (sd->model == RUN_MODEL_POOL)
+		snprintf(extra, sizeof extra, "w%d-", sd->workers);
+	else if (sd->model == RUN_MODEL_ASYNC)
+		snprintf(extra, sizeof extra, "l%d-", sd->loops);
+	if (sd->mix)
+		snprintf(off, sizeof off, "omix");
+	else
+		snprintf(off, sizeof off, "o%ld", sd->offset);
+	if (sd->rate > 0)
+		snprintf(rate, sizeof rate, "-r%ld", sd->rate);
+	snprintf(buf, len, "%s%s-%sc%ld-%s%s", pre, model_names[sd->model], extra, sd->connections, off, rate);
+}
+
+/* Threads issuing a step's queries: event loops (never more than connections), or the pool's workers. */
+static int step_threads(const struct run *r, const struct step_def *sd)
+{
+	int n = (int)sd->connections;
+	int want = sd->model == RUN_MODEL_POOL ? sd->workers : sd->model == RUN_MODEL_ASYNC ? sd->loops : r->threads;
+	return sd->model != RUN_MODEL_POOL && want > n ? n : want;
+}
+
+/* ---- progress and summary ------------------------------------------------------------------- */
+
+static void fmt_clock(double s, char *buf, size_t len)
+{
+	long t = (long)(s + 0.5);
+	snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+static double step_span(const struct run_opts *o)
+{
+	return o->warmup_s + o->duration_s;
+}
+
+static void progress_line(struct run *r, int i, const struct step_def *sd, const char *phase,
+                          const struct interval *last, uint64_t errors, double step_left)
+{
+	if (!r->progress)
+		return;
+	char eta[16], what[64];
+	fmt_clock(step_left + (double)(r->nsteps - i - 1) * step_span(r->o), eta, sizeof eta);
+	step_name(sd, -1, what, sizeof what);
+	char figures[128] = "";
+	if (last)
+		snprintf(figures, sizeof figures, "  %llu qps  p99 %.2f ms  %llu errors", (unsigned long long)last->queries,
+		         (double)last->p99_us / 1000.0, (unsigned long long)errors);
+	if (r->tty)
+		fprintf(stderr, "\r\033[Kstep %d/%d %s  %s%s  ETA %s", i + 1, r->nsteps, what, phase, figures, eta);
+	else
+		fprintf(stderr, "progress: step %d/%d %s  %s%s  ETA %s\n", i + 1, r->nsteps, what, phase, figures, eta);
+	fflush(stderr);
+}
+
+static void summary_header(void)
+{
+	printf("%-28s %6s %7s %10s %9s %9s %9s %9s %7s %6s %9s\n", "step", "conns", "offset", "qps", "p50_ms",
+	       "p99_ms", "max_ms", "wait_p99", "errors", "valerr", "cpu/q_us");
+}
+
+static void summary_row(const struct step_result *s)
+{
+	char off[24];
+	if (s->mix)
+		snprintf(off, sizeof off, "mix");
+	else
+		snprintf(off, sizeof off, "%ld", s->offset);
+	const struct hist *h = s->lat;
+	char wait[24] = "-";
+	if (s->wait && s->wait->total)
+		snprintf(wait, sizeof wait, "%.3f", (double)hist_percentile(s->wait, 99) / 1000.0);
+	printf("%-28s %6ld %7s %10.1f %9.3f %9.3f %9.3f %9s %7llu %6llu %9.1f%s\n", s->id, s->connections, off,
+	       s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, (double)hist_percentile(h, 50) / 1000.0,
+	       (double)hist_percentile(h, 99) / 1000.0, (double)hist_max(h) / 1000.0, wait, (unsigned long long)s->errors,
+	       (unsigned long long)s->verrors, s->ok ? s->client_cpu_s * 1e6 / (double)s->ok : 0,
+	       s->partial ? "  (partial)" : "");
+}
+
+/* ---- one step ------------------------------------------------------------------------------ */
+
+static void merge_codes(struct step_result *sr, const struct recorder *rec)
+{
+	for (int i = 0; i < rec->ncodes; i++) {
+		int k;
+		for (k = 0; k < sr->ncodes; k++)
+			if (strcmp(sr->codes[k].code, rec->codes[i].code) == 0)
+				break;
+		if (k == sr->ncodes) {
+			if (sr->ncodes == (int)(sizeof sr->codes / sizeof sr->codes[0]))
+				continue;
+			sr->ncodes++;
+			memcpy(&sr->codes[k], &rec->codes[i], sizeof sr->codes[k]);
+		} else {
+			sr->codes[k].n += rec->codes[i].n;
+		}
+	}
+}
+
+/* Runs step i; *written = 1 when a row was written. Returns 0, or -1 on a failure that ends the run. */
+static int run_step(struct run *r, int i, struct step_result *sr, int *written)
+{
+	const struct run_opts *o = r->o;
+	const struct step_def *sd = &r->steps[i];
+	*written = 0;
+	memset(sr, 0, sizeof *sr);
+	step_name(sd, i, sr->id, sizeof sr->id);
+	sr->model = model_names[sd->model];
+	sr->query = r->query_name;
+	sr->connections = sd->connections;
+	sr->workers = sd->model == RUN_MODEL_POOL ? sd->workers : sd->connections;
+	sr->loops = sd->model == RUN_MODEL_ASYNC ? sd->loops : 0;
+	sr->rate = (double)sd->rate;
+	sr->mix = sd->mix;
+	sr->offset = sd->offset;
+
+	/* counted once per step: what cnt must equal, and the pages an offset mix draws from */
+	long long qualifying = -1;
+	if ((r->have_val && r->val.col_cnt >= 0) || sd->mix) {
+		qualifying = count_qualifying(r);
+		if (qualifying < 0)
+			return -1;
+	}
+	r->val.expected_count = qualifying;
+	struct offset_gen og;
+	if (sd->mix) {
+		if (offsets_mix(&og, o->mix_page1, o->mix_zipf_s, o->page_size, qualifying) < 0)
+			return -1;
+	} else {
+		offsets_fixed(&og, sd->offset);
+	}
+
+	int n = (int)sd->connections, nthreads = step_threads(r, sd);
+	struct bconn *conns = calloc((size_t)n, sizeof *conns);
+	if (!conns) {
+		offsets_free(&og);
+		log_error("out of memory");
+		return -1;
+	}
+	if (r->progress)
+		progress_line(r, i, sd, "connecting", NULL, 0, step_span(o));
+	double t0 = now_s();
+	int opened = conn_open_all(conns, n, &r->cp);
+	sr->connect_s = now_s() - t0;
+	if (opened < n) {
+		free(conns);
+		offsets_free(&og);
+		if (opened >= 0 || !sig_caught()) {
+			if (opened >= 0)
+				log_error("could not open %d connections for step %s", n, sr->id);
+			log_hint("Check max_connections on the server (the step needs %d connections).", n);
+		}
+		return -1;
+	}
+	for (int k = 0; k < nthreads; k++)
+		recorder_reset(&r->recs[k]);
+
+	struct engine_env env;
+	memset(&env, 0, sizeof env);
+	env.model = sd->model;
+	env.workers = sd->workers;
+	env.rate = (double)sd->rate;
+	env.poisson = o->poisson;
+	env.cp = &r->cp;
+	env.val = r->have_val ? &r->val : NULL;
+	env.og = &og;
+	env.step_id = sr->id;
+	env.simple_pieces = o->protocol == RUN_PROTO_SIMPLE ? r->pieces : NULL;
+	env.npieces = o->protocol == RUN_PROTO_SIMPLE ? r->npieces : 0;
+	env.seed = 0x5EED0000ULL + (uint64_t)i;
+	env.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int64_t start = mono_ns();
+	env.t_begin = start;
+	env.t_measure = start + (int64_t)(o->warmup_s * 1e9);
+	env.t_end = env.t_measure + (int64_t)(o->duration_s * 1e9);
+	for (int k = 0; k < nthreads; k++)
+		r->recs[k].stop = &env.stop;
+	struct engine *e = env.stop_fd >= 0 ? engine_start(&env, conns, n, r->recs, nthreads) : NULL;
+	if (!e) {
+		if (env.stop_fd < 0)
+			log_error("could not create an eventfd: %s", strerror(errno));
+		for (int k = 0; k < n; k++)
+			bconn_close(&conns[k]);
+		free(conns);
+		offsets_free(&og);
+		if (env.stop_fd >= 0)
+			close(env.stop_fd);
+		return -1;
+	}
+
+	struct srv_snap before, after;
+	int measuring = 0, stopped = 0;
+	double cpu0 = 0, cpu1 = 0;
+	long next_sec = 0;
+	uint64_t errs = 0;
+	struct interval iv, last;
+	int have_last = 0;
+	double last_print = 0;
+	for (;;) {
+		int done = engine_done(e);
+		int64_t now = mono_ns();
+		if (!stopped && sig_caught()) {
+			engine_stop(&env);
+			stopped = 1;
+		}
+		if (!measuring && now >= env.t_measure && !stopped) {
+			srv_snapshot(r->ctrl, &r->srv, r->queryid, &before);
+			cpu0 = cpu_s();
+			measuring = 1;
+		}
+		while (recorder_collect(r->recs, nthreads, next_sec, &r->scratch, &iv)) {
+			results_interval(&r->res, sr->id, &iv);
+			errs += iv.errors + iv.verrors;
+			last = iv;
+			have_last = 1;
+			next_sec++;
+		}
+		if (done)
+			break;
+		double t = now_s();
+		if (r->progress && t - last_print >= (r->tty ? 0.5 : 1.0)) {
+			last_print = t;
+			char phase[64];
+			if (now < env.t_measure)
+				snprintf(phase, sizeof phase, "warm-up");
+			else
+				snprintf(phase, sizeof phase, "measuring %ld/%.0f s", (long)((now - env.t_measure) / 1000000000LL) + 1,
+				         o->duration_s);
+			progress_line(r, i, sd, phase, have_last ? &last : NULL, errs, (double)(env.t_end - now) / 1e9);
+		}
+		struct timespec ts = { 0, 100 * 1000000L }; /* SIGINT interrupts it at once */
+		nanosleep(&ts, NULL);
+	}
+	if (measuring) {
+		cpu1 = cpu_s();
+		srv_snapshot(r->ctrl, &r->srv, r->queryid, &after);
+	}
+	engine_join(e);
+	close(env.stop_fd);
+	long secs = recorder_seconds(r->recs, nthreads);
+	while (next_sec < secs && recorder_collect(r->recs, nthreads, next_sec, &r->scratch, &iv)) {
+		results_interval(&r->res, sr->id, &iv);
+		next_sec++;
+	}
+	for (int k = 0; k < n; k++)
+		bconn_close(&conns[k]);
+	free(conns);
+	offsets_free(&og);
+
+	int64_t stop_at = atomic_load(&env.t_stop);
+	int64_t fin = stop_at && stop_at < env.t_end ? stop_at : env.t_end;
+	if (!measuring || fin <= env.t_measure)
+		return 0; /* interrupted before measuring: nothing to write */
+	hist_reset(&r->merged);
+	if (r->rec_flags & REC_WAIT) {
+		hist_reset(&r->merged_wait);
+		hist_reset(&r->merged_service);
+	}
+	if (r->rec_flags & REC_OPEN) {
+		hist_reset(&r->merged_unc);
+		hist_reset(&r->merged_lag);
+	}
+	for (int k = 0; k < nthreads; k++) {
+		struct recorder *rec = &r->recs[k];
+		hist_merge(&r->merged, &rec->lat);
+		if (sd->model == RUN_MODEL_POOL) {
+			hist_merge(&r->merged_wait, &rec->wait);
+			hist_merge(&r->merged_service, &rec->service);
+		}
+		if (sd->rate > 0) {
+			hist_merge(&r->merged_unc, &rec->uncorrected);
+			hist_merge(&r->merged_lag, &rec->lag);
+			sr->late_starts += rec->late_starts;
+		}
+		sr->ok += rec->ok;
+		sr->errors += rec->errors;
+		sr->verrors += rec->verrors;
+		sr->reconnects += rec->reconnects;
+		merge_codes(sr, rec);
+	}
+	sr->lat = &r->merged;
+	if (sd->model == RUN_MODEL_POOL) {
+		sr->wait = &r->merged_wait;
+		sr->service = &r->merged_service;
+	}
+	if (sd->rate > 0) {
+		sr->uncorrected = &r->merged_unc;
+		sr->lag = &r->merged_lag;
+	}
+	sr->threads = nthreads;
+	sr->duration_s = (double)(fin - env.t_measure) / 1e9;
+	sr->client_cpu_s = cpu1 - cpu0;
+	sr->partial = fin < env.t_end;
+	srv_diff(&before, &after, &sr->srv);
+	if (results_step(&r->res, sr) < 0)
+		return -1;
+	*written = 1;
+	if (r->progress) {
+		if (r->tty)
+			fprintf(stderr, "\r\033[K");
+		fprintf(stderr, "step %d/%d done: %s %.1f qps, p99 %.3f ms, %llu errors, %llu validation errors%s\n", i + 1,
+		        r->nsteps, sr->id, sr->duration_s > 0 ? (double)sr->ok / sr->duration_s : 0,
+		        (double)hist_percentile(sr->lat, 99) / 1000.0, (unsigned long long)sr->errors,
+		        (unsigned long long)sr->verrors, sr->partial ? " (partial)" : "");
+		fflush(stderr);
+	}
+	return 0;
+}
+
+/* ---- the sweep ----------------------------------------------------------------------------- */
+
+static void run_free(struct run *r)
+{
+	for (int k = 0; k < r->nrecs; k++)
+		recorder_free(&r->recs[k]);
+	free(r->recs);
+	for (int k = 0; k < r->npieces; k++)
+		free(r->pieces[k]);
+	free(r->pieces);
+	free(r->steps);
+	free(r->sql);
+	conn_params_free(&r->cp);
+	hist_free(&r->merged);
+	hist_free(&r->merged_wait);
+	hist_free(&r->merged_service);
+	hist_free(&r->merged_unc);
+	hist_free(&r->merged_lag);
+	hist_free(&r->scratch);
+	PQfinish(r->ctrl);
+	pthread_mutex_destroy(&r->decode_lock);
+}
+
+/* The largest number of connections a step of this sweep opens. */
+static long run_max_pool(const struct run_opts *o)
+{
+	long maxpool = 0;
+	for (size_t k = 0; k < o->npools; k++)
+		if (o->pools[k] > maxpool)
+			maxpool = o->pools[k];
+	if (o->preset_seed_article) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		maxpool = 2 * (n > 0 ? n : 1);
+	}
+	return maxpool;
+}
+
+/* Open file descriptors of this process (-v reports them around the sweep: none may leak). */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+static void raise_fd_limit(long need)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)need > rl.rlim_cur) {
+		rl.rlim_cur = (rlim_t)need < rl.rlim_max ? (rlim_t)need : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_t len)
+{
+	struct run run, *r = &run;
+	memset(r, 0, sizeof *r);
+	pthread_mutex_init(&r->decode_lock, NULL);
+	int fds_before = count_fds();
+	r->ctx = ctx;
+	r->o = o;
+	if (outdir && len)
+		outdir[0] = '\0';
+	if (o->npools == 0 || (o->noffsets == 0 && !o->offset_mix)) {
+		log_error("nothing to run: no pool sizes or no offsets");
+		return EXIT_USAGE;
+	}
+	if (o->model == RUN_MODEL_POOL) {
+		for (size_t k = 0; k < o->npools; k++)
+			if (o->pools[k] > o->workers) {
+				log_error("pool size %ld is larger than --workers %d: a pool never has more connections than workers",
+				          o->pools[k], o->workers);
+				return EXIT_USAGE;
+			}
+	}
+	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	r->threads = threads > 0 ? (int)threads : 1;
+	long maxpool = run_max_pool(o);
+	raise_fd_limit(maxpool + 64);
+	if (hist_init(&r->merged, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	    hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
+		log_error("out of memory");
+		run_free(r);
+		return EXIT_RUNTIME;
+	}
+
+	int rc = EXIT_RUNTIME;
+	r->ctrl = ctx_connect(ctx, "pgpagebench run");
+	if (!r->ctrl)
+		goto out;
+	struct schema_dataset ds;
+	if (schema_require_complete(r->ctrl, &ds) < 0)
+		goto out;
+	if (o->query_file) {
+		r->sql = read_query_file(o->query_file);
+		const char *base = strrchr(o->query_file, '/');
+		snprintf(r->query_name_buf, sizeof r->query_name_buf, "%s", base ? base + 1 : o->query_file);
+		r->query_name = r->query_name_buf;
+	} else {
+		const char *seed = sql_get("schema/query");
+		r->sql = seed ? strdup(seed) : NULL;
+		r->query_name = "seed";
+		if (r->sql) { /* the embedded file ends in a newline; keep the statement only */
+			size_t n = strlen(r->sql);
+			while (n && (r->sql[n - 1] == '\n' || r->sql[n - 1] == ' ' || r->sql[n - 1] == ';'))
+				r->sql[--n] = '\0';
+		}
+	}
+	if (!r->sql)
+		goto out;
+	if (check_query(r) < 0)
+		goto out;
+	if (srv_info_get(r->ctrl, &r->srv, 1, ctx->verbose) < 0)
+		goto out;
+	if (split_pieces(r) < 0) {
+		log_error("out of memory");
+		goto out;
+	}
+	if (o->protocol == RUN_PROTO_SIMPLE) {
+		char *text = inline_offset(r, "0");
+		r->queryid = text ? srv_query_id(r->ctrl, text, 0) : 0;
+		free(text);
+	} else {
+		r->queryid = srv_query_id(r->ctrl, r->sql, r->nparams);
+	}
+	if (conn_params_init(&r->cp, ctx, r->sql, r->nparams, o->protocol) < 0)
+		goto out;
+	/* text results, as pgbench gets, unless the page checks decode columns */
+	r->cp.init_types = r->have_val && validate_decodes(&r->val);
+	r->cp.binary = r->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
+
+	/* the steps: pool size outer, offsets (then the mix) inner, rates innermost, in the order given */
+	size_t per_pool = (o->noffsets + (o->offset_mix ? 1 : 0)) * (o->nrates ? o->nrates : 1);
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	long preset_pool = 2L * (ncpu > 0 ? ncpu : 1);
+	r->steps = calloc(o->npools * per_pool * 2, sizeof *r->steps);
+	if (!r->steps)
+		goto out;
+	size_t npools = o->preset_seed_article ? 1 : o->npools;
+	for (size_t p = 0; p < npools; p++) {
+		for (size_t k = 0; k < o->noffsets + (o->offset_mix ? 1 : 0); k++) {
+			int mix = k == o->noffsets;
+			for (size_t q = 0; q < (o->nrates ? o->nrates : 1); q++) {
+				struct step_def d = { o->model, o->pools[p], mix ? 0 : o->offsets[k], mix, o->workers,
+				                      o->loops > 0 ? o->loops : 1, o->nrates ? o->rates[q] : 0 };
+				if (o->preset_seed_article) {
+					/* gunicorn threads over a pool, then aiohttp's one loop, side by side */
+					d.model = RUN_MODEL_POOL;
+					d.connections = preset_pool;
+					d.workers = (int)preset_pool;
+					r->steps[r->nsteps++] = d;
+					d.model = RUN_MODEL_ASYNC;
+					d.loops = 1;
+				}
+				r->steps[r->nsteps++] = d;
+			}
+		}
+	}
+	int maxthreads = 1;
+	for (int k = 0; k < r->nsteps; k++) {
+		int nt = step_threads(r, &r->steps[k]);
+		if (nt > maxthreads)
+			maxthreads = nt;
+		if (r->steps[k].model == RUN_MODEL_POOL)
+			r->rec_flags |= REC_WAIT;
+		if (r->steps[k].rate > 0)
+			r->rec_flags |= REC_OPEN;
+	}
+	if (((r->rec_flags & REC_WAIT) && (hist_init(&r->merged_wait, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                                    hist_init(&r->merged_service, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)) ||
+	    ((r->rec_flags & REC_OPEN) && (hist_init(&r->merged_unc, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                                    hist_init(&r->merged_lag, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))) {
+		log_error("out of memory");
+		goto out;
+	}
+	r->nrecs = maxthreads;
+	r->recs = calloc((size_t)r->nrecs, sizeof *r->recs);
+	if (!r->recs)
+		goto out;
+	for (int k = 0; k < r->nrecs; k++)
+		if (recorder_init(&r->recs[k], NULL, r->rec_flags) < 0) {
+			r->nrecs = k + 1;
+			log_error("out of memory");
+			goto out;
+		}
+
+	char dir[4096];
+	if (make_outdir(o, dir, sizeof dir) < 0)
+		goto out;
+	if (outdir && len)
+		snprintf(outdir, len, "%s", dir);
+	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0) {
+		results_close(&r->res, "interrupted");
+		goto out;
+	}
+	r->tty = isatty(STDERR_FILENO);
+	r->progress = o->quiet || ctx->quiet ? 0 : o->progress < 0 ? r->tty : o->progress;
+	if (!o->quiet && !ctx->quiet) {
+		char how[64];
+		if (o->preset_seed_article)
+			snprintf(how, sizeof how, "seed-article preset");
+		else if (o->model == RUN_MODEL_POOL)
+			snprintf(how, sizeof how, "%d workers over a shared pool", o->workers);
+		else if (o->model == RUN_MODEL_ASYNC)
+			snprintf(how, sizeof how, "%d event loop%s", o->loops > 1 ? o->loops : 1, o->loops > 1 ? "s" : "");
+		else
+			snprintf(how, sizeof how, "%d threads", r->threads);
+		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, o->duration_s,
+		         o->warmup_s, protocol_names[o->protocol], how, dir);
+	}
+
+	struct step_result *done = calloc((size_t)r->nsteps, sizeof *done);
+	struct hist *kept = calloc(2 * (size_t)r->nsteps, sizeof *kept);
+	int ndone = 0, failed = 0;
+	uint64_t verrors = 0;
+	for (int i = 0; done && kept && i < r->nsteps && !sig_caught(); i++) {
+		int written;
+		if (run_step(r, i, &done[ndone], &written) < 0) {
+			failed = 1;
+			break;
+		}
+		if (written) {
+			/* keep copies of the histograms for the summary table */
+			if (hist_init(&kept[2 * ndone], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
+				hist_merge(&kept[2 * ndone], &r->merged);
+			done[ndone].lat = &kept[2 * ndone];
+			done[ndone].uncorrected = done[ndone].lag = done[ndone].service = NULL;
+			if (done[ndone].wait && hist_init(&kept[2 * ndone + 1], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) == 0)
+				hist_merge(&kept[2 * ndone + 1], &r->merged_wait);
+			done[ndone].wait = done[ndone].wait ? &kept[2 * ndone + 1] : NULL;
+			verrors += done[ndone].verrors;
+			ndone++;
+		}
+	}
+	int interrupted = sig_caught() != 0;
+	if (results_close(&r->res, interrupted || failed ? "interrupted" : "complete") < 0)
+		failed = 1;
+	if (r->progress && r->tty)
+		fprintf(stderr, "\r\033[K");
+	if (o->summary && ndone) {
+		summary_header();
+		for (int k = 0; k < ndone; k++)
+			summary_row(&done[k]);
+	}
+	for (int k = 0; kept && k < 2 * ndone; k++)
+		hist_free(&kept[k]);
+	free(kept);
+	int last_partial = ndone && done[ndone - 1].partial;
+	free(done);
+	if (interrupted) {
+		printf("interrupted: %d step%s written to %s%s\n", ndone, ndone == 1 ? "" : "s", dir,
+		       last_partial ? " (the last one partial)" : "");
+		rc = sig_exit_status();
+	} else if (failed) {
+		printf("stopped after %d step%s; results so far in %s\n", ndone, ndone == 1 ? "" : "s", dir);
+		rc = EXIT_RUNTIME;
+	} else if (verrors) {
+		printf("results: %s\n", dir);
+		log_error("%llu pages failed validation: the figures measure wrong answers",
+		          (unsigned long long)verrors);
+		log_hint("The first failures are printed above; --no-validate runs without the checks.");
+		rc = EXIT_RUNTIME;
+	} else {
+		printf("results: %s\n", dir);
+		rc = EXIT_OK;
+		if (o->plot)
+			run_plot_hook(dir, o);
+	}
+	fflush(stdout);
+out:
+	if (rc == EXIT_RUNTIME && sig_caught())
+		rc = sig_exit_status();
+	run_free(r);
+	if (ctx->verbose)
+		log_info("open file descriptors: %d before the sweep, %d after", fds_before, count_fds());
+	return rc;
+}
+
+/* ---- the command --------------------------------------------------------------------------- */
+
+static void help(void)
+{
+	printf("pgpagebench run replays the query under load, sweeping pool sizes and page depths.\n\n"
+	       "Usage:\n  pgpagebench run [OPTION]...\n\n"
+	       "Sweep:\n"
+	       "  --pools=LIST             connections per step (default 1,2,4,8); ranges: 1..64*2, 1..100+10\n"
+	       "  --offsets=LIST           OFFSET per step (default 0,100,1000,10000); ranges: 0..10000:5\n"
+	       "  --offset-mix=page1=P[,zipf=S]\n"
+	       "                           add a step per pool size drawing OFFSETs: P%% page one, the rest\n"
+	       "                           Zipf(S, default 1) over the pages that exist (alone: only mix steps)\n"
+	       "  --duration=TIME          measured time per step (default 10s)\n"
+	       "  --warmup=TIME            warm-up per step, not measured (default 2s)\n"
+	       "  --threads=N              driver threads (default: CPU count)\n"
+	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
+	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "\nLoad models:\n"
+	       "  --model=threads          one connection per client on --threads event loops (default; pgbench's)\n"
+	       "  --model=threads --workers=W\n"
+	       "                           W worker threads share a pool of --pools connections (each <= W)\n"
+	       "  --model=async --loops=L  L event-loop threads (default 1) drive all the connections\n"
+	       "  --rate=Q, --rates=LIST   open loop: Q queries a second on a schedule (latency from the intended\n"
+	       "                           start; a step per rate)\n"
+	       "  --arrival=KIND           open-loop schedule: constant (default) or poisson\n"
+	       "  --preset=seed-article    threads over a pool (W = P = 2 x CPUs) beside async (1 loop, same pool)\n"
+	       "\nOutput:\n"
+	       "  --out=DIR                results directory (default results/<timestamp>)\n"
+	       "  --no-validate            do not check the pages returned\n"
+	       "  --no-plot                do not draw the charts at the end\n"
+	       "  --progress               progress output even when not on a terminal (one line a second)\n"
+	       "  --no-progress            no progress output\n"
+	       "See docs/run.md and docs/results.md.\n"
+	       CTX_HELP);
+}
 
 int run_main(int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	log_error("the run command is not yet available");
-	return EXIT_USAGE;
+	enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
+	       OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
+	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET };
+	static const struct option longopts[] = {
+		CTX_LONGOPTS,
+		{ "pools", required_argument, NULL, OPT_POOLS },
+		{ "offsets", required_argument, NULL, OPT_OFFSETS },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+		{ "query", required_argument, NULL, OPT_QUERY },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "no-validate", no_argument, NULL, OPT_NO_VALIDATE },
+		{ "no-plot", no_argument, NULL, OPT_NO_PLOT },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "offset-mix", required_argument, NULL, OPT_MIX },
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "loops", required_argument, NULL, OPT_LOOPS },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "rates", required_argument, NULL, OPT_RATES },
+		{ "arrival", required_argument, NULL, OPT_ARRIVAL },
+		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pgpb_ctx ctx;
+	ctx_init(&ctx, "run", argc, argv);
+	struct run_opts o = run_opts_default();
+	long *pools = NULL, *offsets = NULL, *rates = NULL;
+	size_t npools = 0, noffsets = 0, nrates = 0;
+	int model_async = 0, loops_given = 0;
+	int offsets_given = 0, c, rc = EXIT_USAGE;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
+		long v;
+		switch (c) {
+		case CTX_OPT_HELP:
+			help();
+			rc = EXIT_OK;
+			goto out;
+		case '?':
+		case ':':
+			rc = cli_getopt_fail("run", c, argv, optind, optopt);
+			goto out;
+		case OPT_POOLS:
+			free(pools);
+			pools = NULL;
+			if (cli_parse_list("--pools", optarg, 1, 10000, &pools, &npools) < 0)
+				goto out;
+			break;
+		case OPT_OFFSETS:
+			free(offsets);
+			offsets = NULL;
+			if (cli_parse_list("--offsets", optarg, 0, 1000000000, &offsets, &noffsets) < 0)
+				goto out;
+			offsets_given = 1;
+			break;
+		case OPT_DURATION:
+			if (cli_parse_duration("--duration", optarg, &o.duration_s) < 0)
+				goto out;
+			if (o.duration_s < 0.01) {
+				log_error("invalid value \"%s\" for option --duration: must be at least 10ms", optarg);
+				goto out;
+			}
+			break;
+		case OPT_WARMUP:
+			if (cli_parse_duration("--warmup", optarg, &o.warmup_s) < 0)
+				goto out;
+			break;
+		case OPT_THREADS:
+			if (cli_parse_long("--threads", optarg, 1, 1024, &v) < 0)
+				goto out;
+			o.threads = (int)v;
+			break;
+		case OPT_PROTOCOL:
+			if (strcmp(optarg, "simple") == 0)
+				o.protocol = RUN_PROTO_SIMPLE;
+			else if (strcmp(optarg, "extended") == 0)
+				o.protocol = RUN_PROTO_EXTENDED;
+			else if (strcmp(optarg, "prepared") == 0)
+				o.protocol = RUN_PROTO_PREPARED;
+			else {
+				log_error("invalid value \"%s\" for option --protocol: expected simple, extended or prepared", optarg);
+				goto out;
+			}
+			break;
+		case OPT_QUERY:
+			o.query_file = strcmp(optarg, "seed") == 0 ? NULL : optarg;
+			break;
+		case OPT_OUT:
+			if (!*optarg) {
+				log_error("invalid value \"\" for option --out: a directory is required");
+				goto out;
+			}
+			o.out_dir = optarg;
+			break;
+		case OPT_NO_VALIDATE: o.validate = 0; break;
+		case OPT_NO_PLOT: o.plot = 0; break;
+		case OPT_PROGRESS: o.progress = 1; break;
+		case OPT_NO_PROGRESS: o.progress = 0; break;
+		case OPT_MIX:
+			if (offsets_parse_mix(optarg, &o.mix_page1, &o.mix_zipf_s) < 0)
+				goto out;
+			o.offset_mix = 1;
+			break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "threads") == 0)
+				model_async = 0;
+			else if (strcmp(optarg, "async") == 0)
+				model_async = 1;
+			else {
+				log_error("invalid value \"%s\" for option --model: expected threads or async", optarg);
+				goto out;
+			}
+			break;
+		case OPT_WORKERS:
+			if (cli_parse_long("--workers", optarg, 1, 4096, &v) < 0)
+				goto out;
+			o.workers = (int)v;
+			break;
+		case OPT_LOOPS:
+			if (cli_parse_long("--loops", optarg, 1, 256, &v) < 0)
+				goto out;
+			o.loops = (int)v;
+			loops_given = 1;
+			break;
+		case OPT_RATE:
+		case OPT_RATES:
+			free(rates);
+			rates = NULL;
+			if (cli_parse_list(c == OPT_RATE ? "--rate" : "--rates", optarg, 1, 10000000, &rates, &nrates) < 0)
+				goto out;
+			if (c == OPT_RATE && nrates != 1) {
+				log_error("invalid value \"%s\" for option --rate: one rate (use --rates for a list)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_ARRIVAL:
+			if (strcmp(optarg, "constant") == 0)
+				o.poisson = 0;
+			else if (strcmp(optarg, "poisson") == 0)
+				o.poisson = 1;
+			else {
+				log_error("invalid value \"%s\" for option --arrival: expected constant or poisson", optarg);
+				goto out;
+			}
+			break;
+		case OPT_PRESET:
+			if (strcmp(optarg, "seed-article") != 0) {
+				log_error("invalid value \"%s\" for option --preset: expected seed-article", optarg);
+				goto out;
+			}
+			o.preset_seed_article = 1;
+			break;
+		default:
+			if (ctx_option(&ctx, c, optarg) < 0)
+				goto out;
+		}
+	}
+	if (model_async) {
+		o.model = RUN_MODEL_ASYNC;
+		if (o.workers) {
+			rc = cli_usage_error("run", "--workers applies to --model threads, not async");
+			goto out;
+		}
+	} else if (o.workers) {
+		o.model = RUN_MODEL_POOL;
+	}
+	if (loops_given && !model_async) {
+		rc = cli_usage_error("run", "--loops applies to --model async");
+		goto out;
+	}
+	if (rates) {
+		o.rates = rates;
+		o.nrates = nrates;
+	}
+	if (optind < argc) {
+		rc = cli_usage_error("run", "too many command-line arguments (first is \"%s\")", argv[optind]);
+		goto out;
+	}
+	if (pools) {
+		o.pools = pools;
+		o.npools = npools;
+	}
+	if (offsets) {
+		o.offsets = offsets;
+		o.noffsets = noffsets;
+	} else if (o.offset_mix && !offsets_given) {
+		o.noffsets = 0; /* --offset-mix alone: only the mix steps */
+	}
+	o.quiet = ctx.quiet;
+	/* the temporary cluster must accept the largest pool (plus the control connection) */
+	char maxconn[64];
+	if (ctx.ephemeral) {
+		long maxpool = run_max_pool(&o);
+		int user_set = 0;
+		for (size_t k = 0; k < ctx.nsettings; k++)
+			user_set |= strncmp(ctx.settings[k], "max_connections=", 16) == 0;
+		if (!user_set && maxpool + 10 > 100) {
+			if (ctx.nsettings == sizeof ctx.settings / sizeof ctx.settings[0]) {
+				log_error("too many --pg-setting options (at most 63 with run)");
+				goto out;
+			}
+			snprintf(maxconn, sizeof maxconn, "max_connections=%ld", maxpool + 10);
+			ctx.settings[ctx.nsettings++] = maxconn;
+		}
+	}
+	rc = ctx_open(&ctx);
+	if (rc)
+		goto out;
+	char dir[4096];
+	rc = run_exec(&ctx, &o, dir, sizeof dir);
+	ctx_close(&ctx);
+	if (sig_caught())
+		rc = sig_exit_status();
+out:
+	free(pools);
+	free(offsets);
+	free(rates);
+	return rc;
 }

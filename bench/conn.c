@@ -1,0 +1,251 @@
+/*
+ * conn.c: opening benchmark connections. Every connection is a small state machine driven by socket
+ * readiness (PQconnectStartParams/PQconnectPoll, then SET search_path and PREPARE sent asynchronously),
+ * so the opener can start 500 connects at once and the event loop can re-establish a lost connection
+ * without stopping the others.
+ */
+#include "bench/conn.h"
+#include "common/cluster.h"
+#include "common/log.h"
+#include "common/sig.h"
+
+#include <libpqtypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const char *sql, int nparams,
+                     enum run_protocol protocol)
+{
+	memset(cp, 0, sizeof *cp);
+	int n = 0;
+	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here */
+	if (ctx->cluster) {
+		snprintf(cp->portbuf, sizeof cp->portbuf, "%d", cluster_port(ctx->cluster));
+		cp->keys[n] = "host", cp->vals[n++] = cluster_host(ctx->cluster);
+		cp->keys[n] = "port", cp->vals[n++] = cp->portbuf;
+		cp->keys[n] = "user", cp->vals[n++] = cluster_user(ctx->cluster);
+		cp->keys[n] = "dbname", cp->vals[n++] = "postgres";
+	} else {
+		cp->keys[n] = "dbname", cp->vals[n++] = ctx->dbname;
+		cp->keys[n] = "host", cp->vals[n++] = ctx->host;
+		cp->keys[n] = "port", cp->vals[n++] = ctx->port;
+		cp->keys[n] = "user", cp->vals[n++] = ctx->user;
+	}
+	cp->keys[n] = "fallback_application_name", cp->vals[n++] = "pgpagebench run worker";
+	cp->keys[n] = NULL, cp->vals[n] = NULL;
+	if (ctx->schema) {
+		char *ident = ctx_schema_ident(ctx);
+		if (!ident || asprintf(&cp->search_path_sql, "SET search_path = %s, pg_catalog", ident) < 0) {
+			free(ident);
+			log_error("out of memory");
+			return -1;
+		}
+		free(ident);
+	}
+	cp->sql = sql;
+	cp->nparams = nparams;
+	cp->protocol = protocol;
+	cp->stmt_name = "pgpagebench";
+	return 0;
+}
+
+void conn_params_free(struct conn_params *cp)
+{
+	free(cp->search_path_sql);
+	cp->search_path_sql = NULL;
+}
+
+static void set_err(struct bconn *c, const char *msg)
+{
+	char line[256];
+	snprintf(c->err, sizeof c->err, "%s", log_firstline(msg && *msg ? msg : "unknown error", line, sizeof line));
+}
+
+int bconn_start(struct bconn *c, const struct conn_params *cp)
+{
+	c->pg = PQconnectStartParams(cp->keys, cp->vals, 1);
+	c->phase = 0;
+	c->err[0] = '\0';
+	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
+		set_err(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		c->state = BC_FAILED;
+		return -1;
+	}
+	c->state = BC_CONNECTING;
+	c->events = POLLOUT;
+	c->fd = PQsocket(c->pg);
+	return 0;
+}
+
+/* Sends the next setup statement, or declares the connection ready. */
+static enum bconn_state next_setup(struct bconn *c, const struct conn_params *cp)
+{
+	int sent = 0;
+	if (c->phase == 0) {
+		c->phase = 1;
+		if (cp->search_path_sql) {
+			if (!PQsendQuery(c->pg, cp->search_path_sql))
+				goto fail;
+			sent = 1;
+		}
+	}
+	if (!sent && c->phase == 1) {
+		c->phase = 2;
+		if (cp->protocol == RUN_PROTO_PREPARED) {
+			if (!PQsendPrepare(c->pg, cp->stmt_name, cp->sql, cp->nparams, NULL))
+				goto fail;
+			sent = 1;
+		}
+	}
+	if (!sent) {
+		c->state = BC_READY;
+		c->events = POLLIN;
+		return c->state;
+	}
+	c->state = BC_SETUP;
+	c->events = PQflush(c->pg) == 1 ? POLLIN | POLLOUT : POLLIN;
+	return c->state;
+fail:
+	set_err(c, PQerrorMessage(c->pg));
+	c->state = BC_FAILED;
+	return c->state;
+}
+
+enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp)
+{
+	if (c->state == BC_CONNECTING) {
+		switch (PQconnectPoll(c->pg)) {
+		case PGRES_POLLING_READING:
+			c->events = POLLIN;
+			break;
+		case PGRES_POLLING_WRITING:
+			c->events = POLLOUT;
+			break;
+		case PGRES_POLLING_OK:
+			if (PQsetnonblocking(c->pg, 1) != 0 || (cp->init_types && !PQinitTypes(c->pg))) {
+				set_err(c, "could not set up the connection (non-blocking mode, libpqtypes)");
+				c->state = BC_FAILED;
+				return c->state;
+			}
+			c->fd = PQsocket(c->pg);
+			return next_setup(c, cp);
+		default:
+			set_err(c, PQerrorMessage(c->pg));
+			c->state = BC_FAILED;
+			return c->state;
+		}
+		c->fd = PQsocket(c->pg);
+		return c->state;
+	}
+	if (c->state != BC_SETUP)
+		return c->state;
+	if (c->events & POLLOUT) {
+		int r = PQflush(c->pg);
+		if (r < 0) {
+			set_err(c, PQerrorMessage(c->pg));
+			c->state = BC_FAILED;
+			return c->state;
+		}
+		c->events = r == 1 ? POLLIN | POLLOUT : POLLIN;
+	}
+	if (!PQconsumeInput(c->pg)) {
+		set_err(c, PQerrorMessage(c->pg));
+		c->state = BC_FAILED;
+		return c->state;
+	}
+	while (!PQisBusy(c->pg)) {
+		PGresult *r = PQgetResult(c->pg);
+		if (!r)
+			return next_setup(c, cp);
+		ExecStatusType st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK) {
+			set_err(c, PQresultErrorMessage(r));
+			c->state = BC_FAILED;
+			PQclear(r);
+			/* drain so the connection could be closed cleanly */
+			return c->state;
+		}
+		PQclear(r);
+	}
+	return c->state;
+}
+
+void bconn_close(struct bconn *c)
+{
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	c->state = BC_NONE;
+	c->fd = -1;
+}
+
+int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
+{
+	struct pollfd *pfd = calloc((size_t)n, sizeof *pfd);
+	int *idx = calloc((size_t)n, sizeof *idx);
+	if (!pfd || !idx) {
+		free(pfd);
+		free(idx);
+		log_error("out of memory");
+		return -1;
+	}
+	int rc = -1, ready = 0;
+	for (int i = 0; i < n; i++) {
+		conns[i].registered_fd = -1;
+		if (bconn_start(&conns[i], cp) < 0) {
+			log_error("could not connect: %s", conns[i].err);
+			goto out;
+		}
+	}
+	for (;;) {
+		int m = 0;
+		for (int i = 0; i < n; i++) {
+			struct bconn *c = &conns[i];
+			if (c->state == BC_FAILED) {
+				/* phase: 0 connecting, 1 setting search_path, 2 preparing */
+				if (c->phase == 2)
+					log_error("could not prepare the query: %s", c->err);
+				else if (c->phase == 1)
+					log_error("could not set search_path: %s", c->err);
+				else
+					log_error("could not connect: %s", c->err);
+				goto out;
+			}
+			if (c->state == BC_CONNECTING || c->state == BC_SETUP) {
+				pfd[m].fd = c->fd;
+				pfd[m].events = (short)c->events;
+				pfd[m].revents = 0;
+				idx[m++] = i;
+			}
+		}
+		ready = n - m;
+		if (m == 0)
+			break;
+		if (sig_caught())
+			goto out;
+		int r = poll(pfd, (nfds_t)m, 1000);
+		if (r < 0)
+			continue; /* EINTR: the signal check above ends it */
+		for (int k = 0; k < m; k++)
+			if (pfd[k].revents)
+				bconn_advance(&conns[idx[k]], cp);
+	}
+	rc = ready;
+out:
+	if (rc < 0)
+		for (int i = 0; i < n; i++)
+			bconn_close(&conns[i]);
+	free(pfd);
+	free(idx);
+	return rc;
+}

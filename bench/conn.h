@@ -1,0 +1,67 @@
+/*
+ * conn.h: benchmark connections as small non-blocking state machines (connect, set search_path, prepare),
+ * so hundreds open at once without serialising and a lost one is re-established inside the event loop.
+ */
+#ifndef PGPB_CONN_H
+#define PGPB_CONN_H
+
+#include "bench/bench.h"
+#include "common/ctx.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+/* What every connection of a run needs; built once from the ctx (read-only afterwards, shared). */
+struct conn_params {
+	const char *keys[10], *vals[10];
+	char portbuf[16];
+	char *search_path_sql; /* "SET search_path = ..." or NULL (owned) */
+	const char *sql; /* the statement, $1 = OFFSET */
+	int nparams; /* 0 or 1 */
+	enum run_protocol protocol;
+	const char *stmt_name; /* prepared statement name */
+	int binary; /* results in binary format: only when validation decodes columns (else text, as pgbench) */
+	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
+};
+
+enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
+
+struct bconn {
+	PGconn *pg;
+	enum bconn_state state;
+	int phase; /* setup: 0 = search_path, 1 = prepare, 2 = done */
+	int events; /* POLLIN / POLLOUT wanted while connecting or in setup */
+	int fd, registered_fd; /* registered_fd: the engine's epoll bookkeeping (-1 = none) */
+	unsigned registered_events;
+	int64_t t_start; /* monotonic ns: the query in flight was sent */
+	int64_t t_intended; /* open loop: when its schedule wanted it sent (= t_start in a closed loop) */
+	int64_t backoff_until; /* BC_BACKOFF: when to reconnect */
+	int backoff_ms;
+	long offset; /* of the query in flight */
+	int outcome; /* of the query in flight: 0 none yet, 1 ok, 2 error, 3 validation error */
+	char sqlstate[6];
+	char err[256]; /* last connect or setup error */
+};
+
+/* Fills cp from the ctx (same rules as ctx_connect); 0 or -1 (logged). */
+int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const char *sql, int nparams,
+                     enum run_protocol protocol);
+void conn_params_free(struct conn_params *cp);
+
+/* Starts connecting (state BC_CONNECTING, events = POLLOUT). -1 when libpq could not even start. */
+int bconn_start(struct bconn *c, const struct conn_params *cp);
+/* Drives connect and setup after the socket reported ready; returns the new state (BC_READY, BC_FAILED,
+ * or still BC_CONNECTING/BC_SETUP with c->events and c->fd updated). */
+enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp);
+void bconn_close(struct bconn *c);
+
+/*
+ * Opens n connections at once (all connects in flight together, driven by poll) and sets each up.
+ * Stops early on a signal. Returns the number ready; on any failure logs the first error (one line),
+ * closes every connection and returns -1.
+ */
+int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp);
+
+int64_t mono_ns(void);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * engine.h: how a step's queries are issued. The orchestration (run.c) opens the connections, hands them
+ * with one recorder a thread to an engine, polls the recorders for per-second rows while it runs, and
+ * joins it. Engines differ only in how they issue queries; recorders and result files are shared.
+ * This issue's engine: event-loop threads, each driving its share of the connections with non-blocking
+ * libpq, one query in flight per connection (pgbench's model). Issue 5 adds the shared pool and async
+ * models behind the same three calls.
+ */
+#ifndef PGPB_ENGINE_H
+#define PGPB_ENGINE_H
+
+/* A query sent later than this after its scheduled time is a late start (open loop). */
+#define ENGINE_LATE_NS 1000000LL
+
+#include "bench/conn.h"
+#include "bench/offsets.h"
+#include "bench/recorder.h"
+#include "bench/validate.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Shared by the engine's threads for one step; read-only during it except the atomics. */
+struct engine_env {
+	enum run_model model; /* THREADS and ASYNC: event loops; POOL: workers borrowing connections */
+	int workers; /* POOL: worker threads sharing the connections */
+	double rate; /* open loop: queries a second for the whole step; 0 = closed loop */
+	int poisson; /* open loop: Poisson arrivals instead of a constant interval */
+	const struct conn_params *cp;
+	const struct validator *val; /* NULL: --no-validate */
+	const struct offset_gen *og;
+	const char *step_id;
+	char **simple_pieces; /* simple protocol: the SQL split at each $1 (npieces = occurrences + 1) */
+	int npieces;
+	int64_t t_begin, t_measure, t_end; /* monotonic ns: warm-up starts, warm-up ends, measured time ends */
+	_Atomic int64_t t_stop; /* set before `stop`: when measuring stopped early (0 = not) */
+	atomic_int stop;
+	atomic_int messages; /* error and validation messages printed so far (the first few only) */
+	int stop_fd; /* eventfd, readable once stop is set: wakes every loop at once */
+	uint64_t seed;
+};
+
+struct engine;
+
+/* Starts nthreads threads over conns[0..nconns): event loops each owning an even share of the
+ * connections, or (POOL) nthreads = workers borrowing from all of them. NULL on failure (logged). */
+struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nconns, struct recorder *recs,
+                            int nthreads);
+/* 1 once every thread has ended. */
+int engine_done(const struct engine *e);
+/* Waits for the threads and frees the engine (the connections stay open: the caller closes them). */
+void engine_join(struct engine *e);
+/* Asks the threads to stop now (SIGINT): measurement ends at the current time. */
+void engine_stop(struct engine_env *env);
+
+/* The second (0-based) of the measured time holding monotonic time t. */
+static inline long engine_second(const struct engine_env *env, int64_t t)
+{
+	return (long)((t - env->t_measure) / 1000000000LL);
+}
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * engine_impl.h: what the engines (engine_loop.c, engine_pool.c) share inside bench/: the thread record,
+ * query sending and result classification, and the open-loop schedule. Not an interface for other modules.
+ */
+#ifndef PGPB_ENGINE_IMPL_H
+#define PGPB_ENGINE_IMPL_H
+
+#include "bench/engine.h"
+
+#include <math.h>
+#include <pthread.h>
+
+/* Open-loop arrivals: intended start times, constant or Poisson, taken in order. */
+struct sched {
+	double interval_ns;
+	int poisson;
+	int64_t next;
+	uint64_t rng;
+};
+
+static inline void sched_init(struct sched *s, double rate, int poisson, int64_t start, uint64_t seed)
+{
+	s->interval_ns = 1e9 / rate;
+	s->poisson = poisson;
+	s->next = start;
+	s->rng = seed;
+}
+
+static inline int64_t sched_take(struct sched *s)
+{
+	int64_t t = s->next;
+	double gap = s->interval_ns;
+	if (s->poisson) {
+		double u = ((double)(offsets_rand(&s->rng) >> 11) + 0.5) / 9007199254740992.0;
+		gap = -log(u) * s->interval_ns;
+	}
+	s->next += (int64_t)gap;
+	return t;
+}
+
+struct pool; /* engine_pool.c */
+
+struct eng_thread {
+	struct engine_env *env;
+	struct bconn *conns; /* loop: its own share; pool: unused */
+	int n;
+	struct recorder *rec;
+	pthread_t th;
+	int index, started;
+	int epfd; /* loop: epoll set */
+	int nbackoff;
+	uint64_t rng;
+	char *sqlbuf; /* simple protocol: the statement with the offset in place of $1 */
+	struct sched sched; /* loop, open loop: this thread's share of the rate */
+	struct pool *pool; /* pool engine */
+	atomic_int *finished;
+};
+
+struct engine {
+	struct eng_thread *t;
+	int n;
+	atomic_int finished;
+	struct pool *pool;
+};
+
+void *engine_loop_main(void *arg);
+void *engine_pool_main(void *arg);
+struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env);
+void engine_pool_free(struct pool *p);
+void engine_pool_wake(struct pool *p);
+
+/* Sends the next query on c (offset drawn, text built for the simple protocol); 1 sent, 0 failed. */
+int engine_send(struct eng_thread *t, struct bconn *c);
+/* Classifies a query's first result into c->outcome (1 ok, 2 error, 3 validation error). */
+void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r);
+/* Prints one of the first few messages of a step. */
+void engine_message(struct engine_env *env, const char *what, const char *text);
+/* Whether a completion at `now` falls in the measured window. */
+int engine_in_window(const struct engine_env *env, int64_t now);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * engine_pool.c: the shared-pool engine (--model threads --workers W): W worker threads share P
+ * connections, as gunicorn threads share a Django/SQLAlchemy pool. A worker borrows a connection, runs one
+ * query and returns it; the time spent waiting for a connection and the time holding it are recorded
+ * apart, and latency is their sum (or, open loop, from when the query was due). Borrowing takes a mutex
+ * (that is the model); recording does not.
+ */
+#include "bench/engine_impl.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct bconn **free;
+	int nfree;
+	pthread_mutex_t sched_mu; /* open loop: one schedule for all workers */
+	struct sched sched;
+};
+
+struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env)
+{
+	struct pool *p = calloc(1, sizeof *p);
+	if (!p || !(p->free = calloc((size_t)n, sizeof *p->free))) {
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->sched_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	for (int i = 0; i < n; i++)
+		if (conns[i].state == BC_READY)
+			p->free[p->nfree++] = &conns[i];
+	if (env->rate > 0)
+		sched_init(&p->sched, env->rate, env->poisson, env->t_begin, env->seed ^ 0xC0FFEEULL);
+	return p;
+}
+
+void engine_pool_free(struct pool *p)
+{
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->sched_mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->free);
+	free(p);
+}
+
+void engine_pool_wake(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int over(const struct engine_env *env, int64_t now)
+{
+	return now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed);
+}
+
+/* Keeps the recorder's seconds moving while the worker waits. */
+static void tick(struct eng_thread *t, int64_t now)
+{
+	if (now >= t->env->t_measure)
+		recorder_advance(t->rec, engine_second(t->env, now));
+}
+
+static struct bconn *acquire(struct eng_thread *t)
+{
+	struct pool *p = t->pool;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		if (p->nfree > 0) {
+			struct bconn *c = p->free[--p->nfree];
+			pthread_mutex_unlock(&p->mu);
+			return c;
+		}
+		int64_t now = mono_ns();
+		if (over(t->env, now)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		int64_t until = now + 50000000LL;
+		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
+		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+		int got = p->nfree > 0;
+		pthread_mutex_unlock(&p->mu);
+		if (!got)
+			tick(t, mono_ns());
+	}
+}
+
+static void release(struct pool *p, struct bconn *c)
+{
+	pthread_mutex_lock(&p->mu);
+	p->free[p->nfree++] = c;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for fd events (or the stop eventfd) at most 100 ms at a time; 1 ready, 0 stop or end. */
+static int wait_fd(struct eng_thread *t, int fd, short events)
+{
+	for (;;) {
+		struct pollfd pfd[2] = { { fd, events, 0 }, { t->env->stop_fd, POLLIN, 0 } };
+		int r = poll(pfd, 2, 100);
+		int64_t now = mono_ns();
+		if (r > 0 && pfd[0].revents)
+			return 1;
+		if (over(t->env, now))
+			return 0;
+		tick(t, now);
+	}
+}
+
+/* Runs one query on c to its end; 0 done (c->outcome set), -1 connection lost, 1 stopped mid-query. */
+static int run_query(struct eng_thread *t, struct bconn *c)
+{
+	if (!engine_send(t, c))
+		return -1;
+	int f;
+	while ((f = PQflush(c->pg)) == 1)
+		if (!wait_fd(t, PQsocket(c->pg), POLLOUT))
+			return 1;
+	if (f < 0)
+		return -1;
+	for (;;) {
+		while (!PQisBusy(c->pg)) {
+			PGresult *r = PQgetResult(c->pg);
+			if (!r)
+				return PQstatus(c->pg) == CONNECTION_BAD ? -1 : 0;
+			if (c->outcome == 0)
+				engine_classify(t->env, c, r);
+			PQclear(r);
+		}
+		if (!wait_fd(t, PQsocket(c->pg), POLLIN))
+			return 1;
+		if (!PQconsumeInput(c->pg))
+			return -1;
+	}
+}
+
+/* Re-establishes a lost connection with backoff; 0 ready, -1 the step ended first. */
+static int reconnect(struct eng_thread *t, struct bconn *c)
+{
+	int backoff_ms = 10;
+	for (;;) {
+		bconn_close(c);
+		if (bconn_start(c, t->env->cp) == 0) {
+			while (c->state == BC_CONNECTING || c->state == BC_SETUP) {
+				if (!wait_fd(t, c->fd, (short)c->events))
+					return -1;
+				bconn_advance(c, t->env->cp);
+			}
+			if (c->state == BC_READY)
+				return 0;
+		}
+		engine_message(t->env, "could not reconnect", c->err);
+		int64_t until = mono_ns() + (int64_t)backoff_ms * 1000000;
+		while (mono_ns() < until) {
+			if (over(t->env, mono_ns()))
+				return -1;
+			struct timespec ts = { 0, 10000000 };
+			nanosleep(&ts, NULL);
+		}
+		backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
+	}
+}
+
+void *engine_pool_main(void *arg)
+{
+	struct eng_thread *t = arg;
+	struct engine_env *env = t->env;
+	struct pool *p = t->pool;
+	for (;;) {
+		int64_t now = mono_ns();
+		if (over(env, now))
+			break;
+		tick(t, now);
+		int64_t intended = -1;
+		if (env->rate > 0) {
+			pthread_mutex_lock(&p->sched_mu);
+			intended = sched_take(&p->sched);
+			pthread_mutex_unlock(&p->sched_mu);
+			if (intended >= env->t_end)
+				break;
+			while ((now = mono_ns()) < intended && !over(env, now)) {
+				int64_t left = intended - now, step = left < 100000000LL ? left : 100000000LL;
+				struct timespec ts = { step / 1000000000LL, step % 1000000000LL };
+				nanosleep(&ts, NULL);
+				tick(t, mono_ns());
+			}
+			if (over(env, now))
+				break;
+		}
+		int64_t t0 = mono_ns();
+		struct bconn *c = acquire(t);
+		if (!c)
+			break;
+		int64_t t1 = mono_ns();
+		c->t_start = t1;
+		int rc = run_query(t, c);
+		int64_t t2 = mono_ns();
+		if (rc == 1) { /* stopped mid-query: not measured */
+			release(p, c);
+			break;
+		}
+		int in = engine_in_window(env, t2);
+		long sec = engine_second(env, t2);
+		if (rc < 0) {
+			if (in)
+				recorder_error(t->rec, sec, c->outcome == 2 && c->sqlstate[0] ? c->sqlstate : "08006");
+			if (c->outcome != 2)
+				engine_message(env, "connection lost", PQerrorMessage(c->pg));
+			int ok = reconnect(t, c) == 0;
+			if (ok && engine_in_window(env, mono_ns()))
+				t->rec->reconnects++;
+			release(p, c); /* a dead one too: the next borrower reconnects it */
+			continue;
+		}
+		/* the outcome is ours: read it before another worker borrows the connection */
+		int outcome = c->outcome;
+		char sqlstate[6];
+		memcpy(sqlstate, c->sqlstate, sizeof sqlstate);
+		release(p, c);
+		if (!in)
+			continue;
+		if (outcome == 1) {
+			int64_t start = intended >= 0 ? intended : t0;
+			recorder_ok_parts(t->rec, sec, (t2 - start + 500) / 1000, (t1 - t0 + 500) / 1000, (t2 - t1 + 500) / 1000,
+			                  intended >= 0 ? (t2 - t0 + 500) / 1000 : -1,
+			                  intended >= 0 ? (t0 - intended + 500) / 1000 : -1);
+			if (intended >= 0 && t0 - intended > ENGINE_LATE_NS)
+				t->rec->late_starts++;
+		} else if (outcome == 3) {
+			recorder_verror(t->rec, sec);
+		} else {
+			recorder_error(t->rec, sec, sqlstate);
+		}
+	}
+	int64_t stop = atomic_load(&env->t_stop);
+	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
+	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
+	atomic_fetch_add(t->finished, 1);
+	return NULL;
+}

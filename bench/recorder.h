@@ -1,0 +1,88 @@
+/*
+ * recorder.h: what one driver thread measures during a step: the step's latency histogram, counts,
+ * errors by SQLSTATE, and per-second slices handed to the main thread through a small ring, so memory
+ * stays fixed however long the step runs. Recording takes no lock and allocates nothing.
+ * Every engine (event loop, shared pool, async) records through this, so result files never change.
+ */
+#ifndef PGPB_RECORDER_H
+#define PGPB_RECORDER_H
+
+#include "bench/hist.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define REC_RING 8 /* seconds a thread may run ahead of the main thread's collection */
+#define REC_CODES 32 /* distinct SQLSTATEs kept per thread; the rest count as "other" */
+#define REC_SECOND_DIGITS 2 /* per-second percentiles: 2 significant digits (fixed small memory) */
+
+struct rec_second {
+	struct hist h;
+	uint64_t ok, errors, verrors;
+};
+
+struct rec_code {
+	char code[6];
+	uint64_t n;
+};
+
+/* Which extra distributions a run keeps (issue 5's models). */
+enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time holding it */
+       REC_OPEN = 2 /* open loop: latency from the actual send, and schedule lag */ };
+
+struct recorder {
+	struct hist lat; /* latency of successful queries, the step's histogram (open loop: from the intended start) */
+	int flags;
+	struct hist wait, service; /* REC_WAIT */
+	struct hist uncorrected, lag; /* REC_OPEN */
+	uint64_t late_starts; /* REC_OPEN: queries sent later than their schedule allowed */
+	struct rec_second ring[REC_RING];
+	long cur; /* current second (0-based from the measured start), -1 before the first */
+	_Atomic long closed; /* seconds < closed are complete: written by the owner thread */
+	_Atomic long consumed; /* seconds < consumed were collected: written by the main thread */
+	const atomic_int *stop; /* ends a wait for the ring when the run stops */
+	uint64_t ok, errors, verrors, reconnects;
+	struct rec_code codes[REC_CODES];
+	int ncodes;
+};
+
+int recorder_init(struct recorder *r, const atomic_int *stop, int flags);
+void recorder_free(struct recorder *r);
+/* Before each step. */
+void recorder_reset(struct recorder *r);
+/* Owner thread: make `sec` current, closing the seconds before it (waits if the ring is full). */
+void recorder_advance(struct recorder *r, long sec);
+static inline void recorder_ok(struct recorder *r, long sec, int64_t us);
+/* A successful query with its parts; a negative part is not recorded. */
+void recorder_ok_parts(struct recorder *r, long sec, int64_t us, int64_t wait_us, int64_t service_us,
+                       int64_t uncorrected_us, int64_t lag_us);
+void recorder_error(struct recorder *r, long sec, const char *sqlstate);
+void recorder_verror(struct recorder *r, long sec);
+/* Owner thread, at the end: closes every second up to and including last (-1: none measured). */
+void recorder_finish(struct recorder *r, long last);
+
+/* One row of intervals.csv. */
+struct interval {
+	long second; /* 1-based */
+	uint64_t queries, errors, verrors;
+	int64_t p50_us, p99_us, max_us; /* 0 when no query finished in that second */
+};
+/* Main thread: when every recorder has closed `sec`, merges that second into *out (scratch is a hist of
+ * REC_SECOND_DIGITS), marks it consumed and returns 1; otherwise returns 0. */
+int recorder_collect(struct recorder *rs, int n, long sec, struct hist *scratch, struct interval *out);
+/* Main thread, after the threads ended: the number of seconds closed by all (extends the laggards). */
+long recorder_seconds(struct recorder *rs, int n);
+
+/* ---- inline ---- */
+static inline void recorder_ok(struct recorder *r, long sec, int64_t us)
+{
+	if (sec != r->cur)
+		recorder_advance(r, sec);
+	struct rec_second *s = &r->ring[sec % REC_RING];
+	hist_record(&r->lat, us);
+	hist_record(&s->h, us);
+	s->ok++;
+	r->ok++;
+}
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * results.h: the results directory (docs/results.md): meta.json, steps.csv, intervals.csv, one .hgrm a
+ * step and summary.json, each written as the run goes so an interrupted run keeps its finished steps.
+ */
+#ifndef PGPB_RESULTS_H
+#define PGPB_RESULTS_H
+
+#include "bench/hist.h"
+#include "bench/recorder.h"
+#include "bench/srvstats.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct step_result {
+	char id[64];
+	const char *model, *query;
+	long connections, workers, loops; /* loops 0 = not applicable */
+	int mix;
+	long offset;
+	int threads;
+	double duration_s, connect_s, client_cpu_s;
+	uint64_t ok, errors, verrors, reconnects;
+	double rate; /* open loop target, 0 = closed loop */
+	const struct hist *lat;
+	const struct hist *wait, *service; /* shared pool, else NULL */
+	const struct hist *uncorrected, *lag; /* open loop, else NULL */
+	uint64_t late_starts;
+	struct rec_code codes[REC_CODES * 4];
+	int ncodes;
+	struct srv_diff srv;
+	int partial;
+};
+
+struct results {
+	char dir[4096];
+	FILE *steps, *intervals;
+	json_t *meta; /* owned */
+	json_t *steps_json; /* owned: summary.json's steps */
+};
+
+/* Creates the files (meta.json with status "running"); takes ownership of meta. 0 or -1 (logged). */
+int results_open(struct results *r, const char *dir, json_t *meta);
+int results_interval(struct results *r, const char *step, const struct interval *iv);
+/* Appends the step to steps.csv, writes its .hgrm and rewrites summary.json. 0 or -1 (logged). */
+int results_step(struct results *r, const struct step_result *s);
+/* Final meta.json and summary.json with status and finished_at; closes everything. */
+int results_close(struct results *r, const char *status);
+
+/* ISO 8601 UTC of now. */
+void results_now_iso(char *buf, size_t len);
+
+#endif

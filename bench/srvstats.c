@@ -1,0 +1,135 @@
+/*
+ * srvstats.c: server-side counters around each step. pg_stat_statements is found by the query id that
+ * EXPLAIN VERBOSE reports for the exact statement the driver sends, so the figures are the query's own
+ * and not the whole server's. pg_stat_database is flushed by backends about once a second, so on very
+ * short steps its differences lag behind (docs/results.md says so).
+ */
+#include "bench/srvstats.h"
+#include "common/log.h"
+#include "common/sqlfiles.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose)
+{
+	memset(out, 0, sizeof *out);
+	PGresult *res = PQexec(conn, sql_get("bench/server_info"));
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		char line[512];
+		log_error("could not read the server's settings: %s",
+		          log_firstline(PQresultErrorMessage(res), line, sizeof line));
+		PQclear(res);
+		return -1;
+	}
+	snprintf(out->version, sizeof out->version, "%s", PQgetvalue(res, 0, 0));
+	out->version_num = atoi(PQgetvalue(res, 0, 1));
+	snprintf(out->shared_buffers, sizeof out->shared_buffers, "%s", PQgetvalue(res, 0, 2));
+	snprintf(out->work_mem, sizeof out->work_mem, "%s", PQgetvalue(res, 0, 3));
+	snprintf(out->jit, sizeof out->jit, "%s", PQgetvalue(res, 0, 4));
+	snprintf(out->max_connections, sizeof out->max_connections, "%s", PQgetvalue(res, 0, 5));
+	int loaded = PQgetvalue(res, 0, 6)[0] == 't', installed = PQgetvalue(res, 0, 7)[0] == 't';
+	PQclear(res);
+	if (loaded && !installed && try_create) {
+		res = PQexec(conn, sql_get("bench/pgss_create"));
+		installed = PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!installed && verbose) {
+			char line[512];
+			log_info("pg_stat_statements not installed: %s", log_firstline(PQresultErrorMessage(res), line, sizeof line));
+		}
+		PQclear(res);
+	}
+	if (loaded && installed) {
+		res = PQexec(conn, sql_get("bench/server_info"));
+		const char *schema = PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 8) ? PQgetvalue(res, 0, 8) : "public";
+		const char *params[1] = { schema };
+		PGresult *r2 = PQexecParams(conn, sql_get("bench/pgss_path"), 1, NULL, params, NULL, NULL, 0);
+		out->pgss = PQresultStatus(r2) == PGRES_TUPLES_OK;
+		PQclear(r2);
+		PQclear(res);
+	}
+	return 0;
+}
+
+long long srv_query_id(PGconn *conn, const char *sql, int nparams)
+{
+	char *text = NULL;
+	if (asprintf(&text, "EXPLAIN (VERBOSE, FORMAT JSON) %s", sql) < 0)
+		return 0;
+	const char *vals[1] = { "0" };
+	PGresult *res = PQexecParams(conn, text, nparams, NULL, vals, NULL, NULL, 0);
+	free(text);
+	long long id = 0;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		json_error_t err;
+		json_t *j = json_loads(PQgetvalue(res, 0, 0), 0, &err);
+		json_t *first = json_is_array(j) ? json_array_get(j, 0) : NULL;
+		json_t *qid = first ? json_object_get(first, "Query Identifier") : NULL;
+		if (json_is_integer(qid))
+			id = (long long)json_integer_value(qid);
+		json_decref(j);
+	}
+	PQclear(res);
+	return id;
+}
+
+void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, struct srv_snap *out)
+{
+	memset(out, 0, sizeof *out);
+	PGresult *res = PQexec(conn, sql_get("bench/stat_database"));
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		out->have_db = 1;
+		out->xact_commit = atoll(PQgetvalue(res, 0, 1));
+		out->blks_hit = atoll(PQgetvalue(res, 0, 2));
+		out->blks_read = atoll(PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	if (!info->pgss || !queryid)
+		return;
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", queryid);
+	const char *params[1] = { idbuf };
+	res = PQexecParams(conn, sql_get("bench/stat_statements"), 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		out->have_pgss = 1;
+		out->calls = atoll(PQgetvalue(res, 0, 0));
+		out->total_exec_ms = atof(PQgetvalue(res, 0, 1));
+		out->sumsq_exec_ms = atof(PQgetvalue(res, 0, 2));
+		out->plans = atoll(PQgetvalue(res, 0, 3));
+		out->total_plan_ms = atof(PQgetvalue(res, 0, 4));
+		out->shared_hit = atoll(PQgetvalue(res, 0, 5));
+		out->shared_read = atoll(PQgetvalue(res, 0, 6));
+	}
+	PQclear(res);
+}
+
+void srv_diff(const struct srv_snap *a, const struct srv_snap *b, struct srv_diff *out)
+{
+	memset(out, 0, sizeof *out);
+	if (a->have_db && b->have_db) {
+		out->have_db = 1;
+		out->xact_commit = b->xact_commit - a->xact_commit;
+		out->blks_hit = b->blks_hit - a->blks_hit;
+		out->blks_read = b->blks_read - a->blks_read;
+	}
+	if (a->have_pgss && b->have_pgss) {
+		out->have_pgss = 1;
+		out->calls = b->calls - a->calls;
+		out->shared_hit = b->shared_hit - a->shared_hit;
+		out->shared_read = b->shared_read - a->shared_read;
+		if (out->calls > 0) {
+			double n = (double)out->calls, s = b->total_exec_ms - a->total_exec_ms;
+			double q = b->sumsq_exec_ms - a->sumsq_exec_ms, mean = s / n, var = q / n - mean * mean;
+			out->mean_exec_us = mean * 1000.0;
+			out->stddev_exec_us = var > 0 ? sqrt(var) * 1000.0 : 0;
+		}
+		long long plans = b->plans - a->plans;
+		if (plans > 0) {
+			out->have_plan = 1;
+			out->mean_plan_us = (b->total_plan_ms - a->total_plan_ms) / (double)plans * 1000.0;
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * srvstats.h: the server's side of the run, read on the control connection: version and settings for
+ * meta.json, and per step the pg_stat_database and pg_stat_statements counters diffed around the step,
+ * so database cost can be told apart from client and network cost.
+ */
+#ifndef PGPB_SRVSTATS_H
+#define PGPB_SRVSTATS_H
+
+#include <libpq-fe.h>
+
+struct srv_info {
+	char version[256];
+	int version_num;
+	char shared_buffers[32], work_mem[32], jit[16], max_connections[16];
+	int pgss; /* pg_stat_statements usable */
+};
+
+struct srv_snap {
+	int have_db, have_pgss;
+	long long xact_commit, blks_hit, blks_read;
+	long long calls, plans, shared_hit, shared_read;
+	double total_exec_ms, sumsq_exec_ms, total_plan_ms;
+};
+
+/* One step's differences; a field is meaningful only when its have_ flag is set. */
+struct srv_diff {
+	int have_db, have_pgss, have_plan;
+	long long xact_commit, blks_hit, blks_read;
+	long long calls, shared_hit, shared_read;
+	double mean_exec_us, stddev_exec_us, mean_plan_us;
+};
+
+/* Reads version and settings; installs pg_stat_statements when preloaded and allowed (try_create).
+ * 0, or -1 (logged). */
+int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose);
+/* The pg_stat_statements query id of `sql` (EXPLAIN VERBOSE), 0 when unknown. text_offset: for the
+ * simple protocol pass the text the driver sends (no parameters), else nparams/0 as the value. */
+long long srv_query_id(PGconn *conn, const char *sql, int nparams);
+void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, struct srv_snap *out);
+void srv_diff(const struct srv_snap *a, const struct srv_snap *b, struct srv_diff *out);
+
+#endif
