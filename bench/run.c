@@ -6,6 +6,7 @@
  * new load models (issue 5) reuse everything here.
  */
 #include "bench/bench.h"
+#include "plots/plots.h"
 #include "bench/conn.h"
 #include "bench/engine.h"
 #include "bench/results.h"
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +62,12 @@ struct run_opts run_opts_default(void)
 
 int run_plot_hook(const char *outdir, const struct run_opts *o)
 {
-	/* PLOTS CALL SITE: the integrator wires the plots module (issue 6) in here. */
-	(void)outdir, (void)o;
-	return 0;
+	struct plots_options po = { .formats = PLOTS_DEFAULT_FORMATS, .quiet = o->quiet };
+	char index[PATH_MAX];
+	int rc = plots_render_opts(outdir, NULL, &po, index, sizeof index);
+	if (rc == EXIT_OK && !o->quiet)
+		printf("report: %s\n", index);
+	return rc;
 }
 
 /* ---- what the whole run shares ------------------------------------------------------------- */

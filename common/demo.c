@@ -2,12 +2,17 @@
  * demo.c: `pgpagebench demo` (and `make demo`): the main job end to end on a private temporary
  * PostgreSQL, so a new user sees what the tool does with one command and nothing to configure.
  */
+#include "bench/bench.h"
 #include "common/cli.h"
 #include "common/commands.h"
 #include "common/ctx.h"
 #include "common/log.h"
 #include "common/sig.h"
+#include "datagen/datagen.h"
+#include "plots/plots.h"
 #include "schema/schema.h"
+
+#include <limits.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +23,9 @@ static void help(void)
 	       "load sweep and the report, then prints where the report is.\n\n"
 	       "Usage:\n  pgpagebench demo [OPTION]...\n\n"
 	       "Options:\n"
+	       "  --scale=S                dataset scale (default 0.1: 100 users, 10,000 records)\n"
+	       "  --duration=TIME          measured time of each step (default 2s)\n"
+	       "  --out=DIR                results directory (default results/<timestamp>)\n"
 	       "  --pg-setting=NAME=VALUE  server setting for the temporary cluster (repeatable)\n"
 	       "  --keep                   leave the temporary cluster running afterwards\n"
 	       "  -v, --verbose            more detail\n"
@@ -26,7 +34,12 @@ static void help(void)
 
 int demo_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { CTX_LONGOPTS, { NULL, 0, NULL, 0 } };
+	enum { OPT_SCALE = CTX_OPT_FIRST_FREE, OPT_DURATION, OPT_OUT };
+	static const struct option longopts[] = { CTX_LONGOPTS, { "scale", required_argument, NULL, OPT_SCALE },
+	                                          { "duration", required_argument, NULL, OPT_DURATION },
+	                                          { "out", required_argument, NULL, OPT_OUT }, { NULL, 0, NULL, 0 } };
+	double scale = 0.1, duration_s = 2;
+	const char *out_dir = NULL;
 	struct pgpb_ctx ctx;
 	ctx_init(&ctx, "demo", argc, argv);
 	int c;
@@ -39,6 +52,22 @@ int demo_main(int argc, char **argv)
 		}
 		if (c == '?' || c == ':')
 			return cli_getopt_fail("demo", c, argv, optind, optopt);
+		if (c == OPT_SCALE) {
+			if (cli_parse_double("--scale", optarg, 0.001, 100, &scale) < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (c == OPT_DURATION) {
+			if (cli_parse_duration("--duration", optarg, &duration_s) < 0)
+				return EXIT_USAGE;
+			if (duration_s < 0.1)
+				return cli_usage_error("demo", "invalid value \"%s\" for option --duration: at least 100ms", optarg);
+			continue;
+		}
+		if (c == OPT_OUT) {
+			out_dir = optarg;
+			continue;
+		}
 		if (c == 'h' || c == 'p' || c == 'U' || c == 'd')
 			return cli_usage_error("demo", "demo always runs on a temporary cluster and takes no connection options");
 		if (ctx_option(&ctx, c, optarg) < 0)
@@ -47,23 +76,44 @@ int demo_main(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("demo", "too many command-line arguments (first is \"%s\")", argv[optind]);
 	ctx.ephemeral = 1;
-	printf("starting a private temporary PostgreSQL ...\n");
+	printf("demo: starting a private temporary PostgreSQL\n");
 	fflush(stdout);
 	int rc = ctx_open(&ctx);
 	if (rc)
 		return rc;
-	PGconn *conn = ctx_connect(&ctx, "pgpagebench demo");
-	rc = EXIT_RUNTIME;
-	if (conn && schema_create_tables(conn, &ctx) == 0 && schema_create_keys(conn) == 0 &&
-	    schema_create_indexes(conn) == 0) {
-		printf("created the schema (auth_user, record, tag)\n");
-		rc = EXIT_OK;
+
+	/* 1. data: 10,000 records, enough for the query's cost to show and quick to load */
+	struct datagen_opts dg;
+	datagen_opts_default(&dg);
+	dg.scale = scale;
+	printf("demo: datagen --scale %g (schema, data, keys, indexes, ANALYZE)\n", scale);
+	fflush(stdout);
+	rc = datagen_exec(&ctx, &dg);
+
+	/* 2. a short sweep over pool sizes and page depths, then the charts and the report */
+	char outdir[PATH_MAX] = "";
+	if (rc == EXIT_OK) {
+		static const long pools[] = { 1, 2, 4, 8 };
+		static const long offsets[] = { 0, 100, 1000 };
+		struct run_opts ro = run_opts_default();
+		ro.pools = pools;
+		ro.npools = sizeof pools / sizeof pools[0];
+		ro.offsets = offsets;
+		ro.noffsets = sizeof offsets / sizeof offsets[0];
+		ro.duration_s = duration_s;
+		ro.warmup_s = 0.5;
+		ro.out_dir = out_dir;
+		printf("demo: run --pools 1,2,4,8 --offsets 0,100,1000 --duration %gs --warmup 0.5s\n", duration_s);
+		fflush(stdout);
+		rc = run_exec(&ctx, &ro, outdir, sizeof outdir);
 	}
-	PQfinish(conn);
 	ctx_close(&ctx);
 	if (sig_caught())
 		return sig_exit_status();
-	if (rc == EXIT_OK)
-		printf("demo finished; the temporary cluster was removed\n");
+	if (rc == EXIT_OK) {
+		printf("demo: finished; the temporary cluster was removed\n");
+		printf("demo: results in %s\n", outdir);
+		printf("demo: open %s/index.html\n", outdir);
+	}
 	return rc;
 }

@@ -66,7 +66,11 @@ void charts_step_label(const struct res_run *run, const struct res_step *s, char
 void charts_context(const struct res_run *run, char *buf, size_t len)
 {
 	char ver[64] = "", date[32] = "";
-	sscanf(run->server_version, "%63s", ver);
+	/* meta.json holds version() ("PostgreSQL 15.18 (Debian ...) on ..."): keep the number */
+	const char *v = run->server_version;
+	if (strncmp(v, "PostgreSQL ", 11) == 0)
+		v += 11;
+	sscanf(v, "%63s", ver);
 	if (strlen(run->started_at) >= 16)
 		snprintf(date, sizeof date, "%.10s %.5s UTC", run->started_at, run->started_at + 11);
 	size_t o = 0;
