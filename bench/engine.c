@@ -97,7 +97,9 @@ struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nco
 	if (!pooled && nthreads > nconns)
 		nthreads = nconns;
 	struct engine *e = calloc(1, sizeof *e);
-	if (!e || !(e->t = calloc((size_t)nthreads, sizeof *e->t))) {
+	if (e && (e->t = aligned_alloc(_Alignof(struct eng_thread), (size_t)nthreads * sizeof *e->t)))
+		memset(e->t, 0, (size_t)nthreads * sizeof *e->t);
+	if (!e || !e->t) {
 		free(e);
 		log_error("out of memory");
 		return NULL;

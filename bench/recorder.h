@@ -30,8 +30,9 @@ struct rec_code {
 enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time holding it */
        REC_OPEN = 2 /* open loop: latency from the actual send, and schedule lag */ };
 
+/* One a thread, written on every query: 64-byte aligned (see run.c) so two threads never share a line. */
 struct recorder {
-	struct hist lat; /* latency of successful queries, the step's histogram (open loop: from the intended start) */
+	_Alignas(64) struct hist lat; /* latency of successful queries, the step's histogram (open loop: from the intended start) */
 	int flags;
 	struct hist wait, service; /* REC_WAIT */
 	struct hist uncorrected, lag; /* REC_OPEN */

@@ -850,7 +850,9 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		goto out;
 	}
 	r->nrecs = maxthreads;
-	r->recs = calloc((size_t)r->nrecs, sizeof *r->recs);
+	r->recs = aligned_alloc(_Alignof(struct recorder), (size_t)r->nrecs * sizeof *r->recs);
+	if (r->recs)
+		memset(r->recs, 0, (size_t)r->nrecs * sizeof *r->recs);
 	if (!r->recs)
 		goto out;
 	for (int k = 0; k < r->nrecs; k++)
