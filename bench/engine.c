@@ -43,7 +43,8 @@ int engine_send(struct eng_thread *t, struct bconn *c)
 		snprintf(buf, sizeof buf, "%ld", c->offset);
 		num = buf;
 	}
-	const char *vals[1] = { num };
+	const char *one[1] = { num };
+	const char *const *vals = env->fixed ? env->fixed : one;
 	c->outcome = 0;
 	c->sqlstate[0] = '\0';
 	switch (cp->protocol) {

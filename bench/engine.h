@@ -29,6 +29,8 @@ struct engine_env {
 	const struct conn_params *cp;
 	const struct validator *val; /* NULL: --no-validate */
 	const struct offset_gen *og;
+	const char *const *fixed; /* when set: these nfixed parameter values for every query (keyset key) */
+	int nfixed;
 	const char *step_id;
 	char **simple_pieces; /* simple protocol: the SQL split at each $1 (npieces = occurrences + 1) */
 	int npieces;

@@ -13,6 +13,8 @@
 #include "bench/sha256.h"
 #include "bench/srvstats.h"
 #include "bench/validate.h"
+#include "bench/variants.h"
+#include "bench/explain.h"
 #include "common/cli.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -73,6 +75,7 @@ int run_plot_hook(const char *outdir, const struct run_opts *o)
 /* ---- what the whole run shares ------------------------------------------------------------- */
 
 struct step_def {
+	int query; /* index into run.qs */
 	enum run_model model;
 	long connections, offset;
 	int mix;
@@ -80,22 +83,30 @@ struct step_def {
 	long rate; /* 0 = closed loop */
 };
 
-struct run {
-	struct pgpb_ctx *ctx;
-	const struct run_opts *o;
-	PGconn *ctrl;
+/* One query of the sweep (--query FILE or the seed, or each of --queries), prepared before any step. */
+struct run_query {
 	char *sql; /* owned */
-	const char *query_name;
-	char query_name_buf[256];
+	const char *name;
+	char namebuf[256];
+	const struct variant *variant; /* --queries: the variant; NULL for --query FILE */
 	int nparams;
 	struct validator val;
 	int have_val;
-	pthread_mutex_t decode_lock;
-	struct srv_info srv;
 	long long queryid;
 	struct conn_params cp;
 	char **pieces; /* simple protocol */
 	int npieces;
+};
+
+struct run {
+	struct pgpb_ctx *ctx;
+	const struct run_opts *o;
+	PGconn *ctrl;
+	struct run_query *qs; /* nq of them */
+	int nq;
+	struct run_query *q; /* the current step's */
+	pthread_mutex_t decode_lock;
+	struct srv_info srv;
 	struct step_def *steps;
 	int nsteps;
 	int threads;
@@ -173,27 +184,27 @@ static char *read_query_file(const char *path)
 static int split_pieces(struct run *r)
 {
 	int count = 1;
-	for (const char *p = r->sql; (p = strstr(p, "$1")); p += 2)
+	for (const char *p = r->q->sql; (p = strstr(p, "$1")); p += 2)
 		if (p[2] < '0' || p[2] > '9')
 			count++;
-	r->pieces = calloc((size_t)count, sizeof *r->pieces);
-	if (!r->pieces)
+	r->q->pieces = calloc((size_t)count, sizeof *r->q->pieces);
+	if (!r->q->pieces)
 		return -1;
-	const char *start = r->sql, *p = r->sql;
+	const char *start = r->q->sql, *p = r->q->sql;
 	int k = 0;
 	while ((p = strstr(p, "$1"))) {
 		if (p[2] >= '0' && p[2] <= '9') {
 			p += 2;
 			continue;
 		}
-		r->pieces[k++] = strndup(start, (size_t)(p - start));
+		r->q->pieces[k++] = strndup(start, (size_t)(p - start));
 		p += 2;
 		start = p;
 	}
-	r->pieces[k++] = strdup(start);
-	r->npieces = k;
+	r->q->pieces[k++] = strdup(start);
+	r->q->npieces = k;
 	for (int i = 0; i < k; i++)
-		if (!r->pieces[i])
+		if (!r->q->pieces[i])
 			return -1;
 	return 0;
 }
@@ -201,15 +212,15 @@ static int split_pieces(struct run *r)
 static char *inline_offset(const struct run *r, const char *num)
 {
 	size_t len = 1;
-	for (int i = 0; i < r->npieces; i++)
-		len += strlen(r->pieces[i]) + strlen(num);
+	for (int i = 0; i < r->q->npieces; i++)
+		len += strlen(r->q->pieces[i]) + strlen(num);
 	char *s = malloc(len);
 	if (!s)
 		return NULL;
 	s[0] = '\0';
-	for (int i = 0; i < r->npieces; i++) {
-		strcat(s, r->pieces[i]);
-		if (i + 1 < r->npieces)
+	for (int i = 0; i < r->q->npieces; i++) {
+		strcat(s, r->q->pieces[i]);
+		if (i + 1 < r->q->npieces)
 			strcat(s, num);
 	}
 	return s;
@@ -219,10 +230,10 @@ static char *inline_offset(const struct run *r, const char *num)
  * or a flood of failed queries later. Learns the parameter count and the columns to validate. */
 static int check_query(struct run *r)
 {
-	PGresult *res = PQprepare(r->ctrl, "", r->sql, 0, NULL);
+	PGresult *res = PQprepare(r->ctrl, "", r->q->sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char what[512];
-		snprintf(what, sizeof what, "query \"%s\" does not run", r->query_name);
+		snprintf(what, sizeof what, "query \"%s\" does not run", r->q->name);
 		sql_error(what, res, r->ctrl);
 		PQclear(res);
 		return -1;
@@ -234,22 +245,26 @@ static int check_query(struct run *r)
 		PQclear(res);
 		return -1;
 	}
-	r->nparams = PQnparams(res);
-	if (r->nparams > 1) {
-		log_error("query \"%s\" has %d parameters: it may use only $1 (the OFFSET)", r->query_name, r->nparams);
+	r->q->nparams = PQnparams(res);
+	if (r->q->nparams > (r->q->variant ? r->q->variant->nparams : 1)) {
+		log_error("query \"%s\" has %d parameters: it may use only $1 (the OFFSET)", r->q->name, r->q->nparams);
 		PQclear(res);
 		return -1;
 	}
 	if (r->o->validate) {
 		char why[256];
-		if (validate_init(&r->val, res, r->o->protocol == RUN_PROTO_SIMPLE, r->o->page_size, why, sizeof why) < 0) {
-			log_error("query \"%s\" cannot be validated: %s", r->query_name, why);
+		if (validate_init(&r->q->val, res, r->o->protocol == RUN_PROTO_SIMPLE, r->o->page_size, why, sizeof why) < 0) {
+			log_error("query \"%s\" cannot be validated: %s", r->q->name, why);
 			log_hint("Use --no-validate to run it without checking the pages.");
 			PQclear(res);
 			return -1;
 		}
-		r->have_val = 1;
-		r->val.decode_lock = &r->decode_lock;
+		r->q->have_val = 1;
+		r->q->val.decode_lock = &r->decode_lock;
+		if (r->q->variant) { /* what cnt holds: the exact total, NULL, or the total capped */
+			r->q->val.count_mode = r->q->variant->has_count;
+			r->q->val.count_cap = VALIDATE_COUNT_CAP;
+		}
 	}
 	PQclear(res);
 	return 0;
@@ -319,7 +334,7 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	results_now_iso(started, sizeof started);
 	conn_describe(r->ctrl, conn, sizeof conn);
 	gethostname(host, sizeof host - 1);
-	sha256_hex(r->sql, strlen(r->sql), sha);
+	sha256_hex(r->q->sql, strlen(r->q->sql), sha);
 	const char *slash = strrchr(outdir, '/');
 	json_t *settings = json_pack("{s:s,s:s,s:s,s:s}", "shared_buffers", r->srv.shared_buffers, "work_mem",
 	                             r->srv.work_mem, "jit", r->srv.jit, "max_connections", r->srv.max_connections);
@@ -340,7 +355,7 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		                              o->page_size));
 	else
 		json_object_set_new(opts, "offset_mix", json_null());
-	return json_pack("{s:{s:s,s:s},s:s,s:s,s:n,s:s,s:s,s:{s:i,s:s},s:s,s:{s:s,s:i,s:o,s:b},"
+	json_t *meta = json_pack("{s:{s:s,s:s},s:s,s:s,s:n,s:s,s:s,s:{s:i,s:s},s:s,s:{s:s,s:i,s:o,s:b},"
 	                 "s:{s:s,s:f,s:I,s:I,s:I,s:I,s:s},s:{s:s,s:s,s:s},s:o}",
 	                 "tool", "name", PGPB_PROGNAME, "version", PGPB_VERSION, "run_id", slash ? slash + 1 : outdir,
 	                 "started_at", started, "finished_at", "status", "running", "command_line", cmd, "host", "cpus",
@@ -348,8 +363,52 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                 r->srv.version, "version_num", r->srv.version_num, "settings", settings, "pg_stat_statements",
 	                 r->srv.pgss, "dataset", "fingerprint", ds->fingerprint, "scale", ds->scale, "seed",
 	                 (json_int_t)ds->seed, "users", (json_int_t)ds->users, "records", (json_int_t)ds->records,
-	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", r->query_name,
-	                 "sha256", sha, "text", r->sql, "options", opts);
+	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", r->q->name,
+	                 "sha256", sha, "text", r->q->sql, "options", opts);
+	if (meta && r->nq > 1) { /* --queries: every variant's text and hash */
+		json_t *list = json_array();
+		for (int k = 0; k < r->nq; k++) {
+			sha256_hex(r->qs[k].sql, strlen(r->qs[k].sql), sha);
+			json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "name", r->qs[k].name, "sha256", sha, "text",
+			                                       r->qs[k].sql));
+		}
+		json_object_set_new(meta, "queries", list);
+	}
+	return meta;
+}
+
+/* --explain: EXPLAIN (ANALYZE, BUFFERS) of every query at every offset, before the steps, into explain/. */
+static int explain_all(struct run *r, const char *dir)
+{
+	const struct run_opts *o = r->o;
+	for (int k = 0; k < r->nq && !sig_caught(); k++) {
+		struct run_query *q = &r->qs[k];
+		char label[300] = "";
+		if (r->nq > 1)
+			snprintf(label, sizeof label, "%s-", q->name);
+		for (size_t i = 0; i < o->noffsets && !sig_caught(); i++) {
+			struct variant_params vp;
+			char num[24];
+			const char *one[1] = { num };
+			const char *const *vals = one;
+			snprintf(num, sizeof num, "%ld", o->offsets[i]);
+			if (q->variant) {
+				if (variant_params(q->variant, r->ctrl, o->offsets[i], &vp) < 0)
+					return -1;
+				vals = vp.values;
+			}
+			struct explain_summary es;
+			char path[4096], line[512];
+			if (explain_run(r->ctrl, q->sql, q->nparams, vals, dir, label[0] ? label : NULL, o->offsets[i], &es, path,
+			                sizeof path) < 0)
+				return -1;
+			explain_describe(&es, line, sizeof line);
+			if (!o->quiet && !r->ctx->quiet)
+				printf("explain %s offset %ld: %s\n", q->name, o->offsets[i], line);
+		}
+	}
+	fflush(stdout);
+	return 0;
 }
 
 /* ---- steps ---------------------------------------------------------------------------------- */
@@ -415,10 +474,12 @@ static void progress_line(struct run *r, int i, const struct step_def *sd, const
 
 static void summary_header(void)
 {
-	printf("%-28s %6s %7s %10s %9s %9s %9s %9s %7s %6s %9s\n", "step", "conns", "offset", "qps", "p50_ms",
-	       "p99_ms", "max_ms", "wait_p99", "errors", "valerr", "cpu/q_us");
+	printf("%-28s %-11s %6s %7s %10s %9s %9s %9s %9s %7s %6s %9s %9s %9s\n", "step", "query", "conns", "offset",
+	       "qps", "p50_ms", "p99_ms", "max_ms", "wait_p99", "errors", "valerr", "cpu/q_us", "server_ms", "rest_ms");
 }
 
+/* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
+ * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
 static void summary_row(const struct step_result *s)
 {
 	char off[24];
@@ -427,17 +488,20 @@ static void summary_row(const struct step_result *s)
 	else
 		snprintf(off, sizeof off, "%ld", s->offset);
 	const struct hist *h = s->lat;
-	char wait[24] = "-";
+	char wait[24] = "-", srv[24] = "-", rest[24] = "-";
 	if (s->wait && s->wait->total)
 		snprintf(wait, sizeof wait, "%.3f", (double)hist_percentile(s->wait, 99) / 1000.0);
-	printf("%-28s %6ld %7s %10.1f %9.3f %9.3f %9.3f %9s %7llu %6llu %9.1f%s\n", s->id, s->connections, off,
-	       s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, (double)hist_percentile(h, 50) / 1000.0,
-	       (double)hist_percentile(h, 99) / 1000.0, (double)hist_max(h) / 1000.0, wait, (unsigned long long)s->errors,
-	       (unsigned long long)s->verrors, s->ok ? s->client_cpu_s * 1e6 / (double)s->ok : 0,
-	       s->partial ? "  (partial)" : "");
+	if (s->srv.have_pgss && s->srv.calls > 0 && h->total) {
+		double server_us = s->srv.mean_exec_us + (s->srv.have_plan ? s->srv.mean_plan_us : 0);
+		snprintf(srv, sizeof srv, "%.3f", server_us / 1000.0);
+		snprintf(rest, sizeof rest, "%.3f", (hist_mean(h) - server_us) / 1000.0);
+	}
+	printf("%-28s %-11.11s %6ld %7s %10.1f %9.3f %9.3f %9.3f %9s %7llu %6llu %9.1f %9s %9s%s\n", s->id, s->query,
+	       s->connections, off, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0,
+	       (double)hist_percentile(h, 50) / 1000.0, (double)hist_percentile(h, 99) / 1000.0,
+	       (double)hist_max(h) / 1000.0, wait, (unsigned long long)s->errors, (unsigned long long)s->verrors,
+	       s->ok ? s->client_cpu_s * 1e6 / (double)s->ok : 0, srv, rest, s->partial ? "  (partial)" : "");
 }
-
-/* ---- one step ------------------------------------------------------------------------------ */
 
 static void merge_codes(struct step_result *sr, const struct recorder *rec)
 {
@@ -462,11 +526,12 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 {
 	const struct run_opts *o = r->o;
 	const struct step_def *sd = &r->steps[i];
+	r->q = &r->qs[sd->query];
 	*written = 0;
 	memset(sr, 0, sizeof *sr);
 	step_name(sd, i, sr->id, sizeof sr->id);
 	sr->model = model_names[sd->model];
-	sr->query = r->query_name;
+	sr->query = r->q->name;
 	sr->connections = sd->connections;
 	sr->workers = sd->model == RUN_MODEL_POOL ? sd->workers : sd->connections;
 	sr->loops = sd->model == RUN_MODEL_ASYNC ? sd->loops : 0;
@@ -476,12 +541,12 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 
 	/* counted once per step: what cnt must equal, and the pages an offset mix draws from */
 	long long qualifying = -1;
-	if ((r->have_val && r->val.col_cnt >= 0) || sd->mix) {
+	if ((r->q->have_val && r->q->val.col_cnt >= 0) || sd->mix) {
 		qualifying = count_qualifying(r);
 		if (qualifying < 0)
 			return -1;
 	}
-	r->val.expected_count = qualifying;
+	r->q->val.expected_count = qualifying;
 	struct offset_gen og;
 	if (sd->mix) {
 		if (offsets_mix(&og, o->mix_page1, o->mix_zipf_s, o->page_size, qualifying) < 0)
@@ -500,7 +565,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	if (r->progress)
 		progress_line(r, i, sd, "connecting", NULL, 0, step_span(o));
 	double t0 = now_s();
-	int opened = conn_open_all(conns, n, &r->cp);
+	int opened = conn_open_all(conns, n, &r->q->cp);
 	sr->connect_s = now_s() - t0;
 	if (opened < n) {
 		free(conns);
@@ -521,12 +586,24 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	env.workers = sd->workers;
 	env.rate = (double)sd->rate;
 	env.poisson = o->poisson;
-	env.cp = &r->cp;
-	env.val = r->have_val ? &r->val : NULL;
+	env.cp = &r->q->cp;
+	env.val = r->q->have_val ? &r->q->val : NULL;
 	env.og = &og;
+	struct variant_params vp; /* keyset: the key of the page at this depth, found once per step */
+	if (r->q->variant && r->q->variant->keyset) {
+		if (variant_params(r->q->variant, r->ctrl, sd->offset, &vp) < 0) {
+			for (int k = 0; k < n; k++)
+				bconn_close(&conns[k]);
+			free(conns);
+			offsets_free(&og);
+			return -1;
+		}
+		env.fixed = vp.values;
+		env.nfixed = vp.n;
+	}
 	env.step_id = sr->id;
-	env.simple_pieces = o->protocol == RUN_PROTO_SIMPLE ? r->pieces : NULL;
-	env.npieces = o->protocol == RUN_PROTO_SIMPLE ? r->npieces : 0;
+	env.simple_pieces = o->protocol == RUN_PROTO_SIMPLE ? r->q->pieces : NULL;
+	env.npieces = o->protocol == RUN_PROTO_SIMPLE ? r->q->npieces : 0;
 	env.seed = 0x5EED0000ULL + (uint64_t)i;
 	env.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int64_t start = mono_ns();
@@ -564,7 +641,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 			stopped = 1;
 		}
 		if (!measuring && now >= env.t_measure && !stopped) {
-			srv_snapshot(r->ctrl, &r->srv, r->queryid, &before);
+			srv_snapshot(r->ctrl, &r->srv, r->q->queryid, &before);
 			cpu0 = cpu_s();
 			measuring = 1;
 		}
@@ -593,7 +670,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	}
 	if (measuring) {
 		cpu1 = cpu_s();
-		srv_snapshot(r->ctrl, &r->srv, r->queryid, &after);
+		srv_snapshot(r->ctrl, &r->srv, r->q->queryid, &after);
 	}
 	engine_join(e);
 	close(env.stop_fd);
@@ -669,17 +746,86 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 
 /* ---- the sweep ----------------------------------------------------------------------------- */
 
+/* Reads, checks and prepares one query of the sweep: variant (by name), --query FILE, or the seed. */
+static int prepare_query(struct run *r, struct run_query *q, const char *variant)
+{
+	const struct run_opts *o = r->o;
+	r->q = q;
+	if (variant) {
+		q->variant = variant_find(variant);
+		const char *text = q->variant ? variant_sql(q->variant) : NULL;
+		if (!text) {
+			log_error("unknown query variant \"%s\"", variant);
+			return -1;
+		}
+		q->sql = strdup(text);
+		q->name = q->variant->name;
+		if (q->variant->keyset && o->protocol == RUN_PROTO_SIMPLE) {
+			log_error("the keyset variant needs --protocol extended or prepared (its key is two parameters)");
+			return -1;
+		}
+		if (q->variant->keyset && o->offset_mix) {
+			log_error("the keyset variant cannot run an --offset-mix step (its key is found once per step)");
+			return -1;
+		}
+	} else if (o->query_file) {
+		q->sql = read_query_file(o->query_file);
+		const char *base = strrchr(o->query_file, '/');
+		snprintf(q->namebuf, sizeof q->namebuf, "%s", base ? base + 1 : o->query_file);
+		q->name = q->namebuf;
+	} else {
+		const char *seed = sql_get("schema/query");
+		q->sql = seed ? strdup(seed) : NULL;
+		q->name = "seed";
+	}
+	if (!q->sql)
+		return -1;
+	if (!o->query_file || variant) { /* an embedded file ends in a newline; keep the statement only */
+		size_t n = strlen(q->sql);
+		while (n && (q->sql[n - 1] == '\n' || q->sql[n - 1] == ' ' || q->sql[n - 1] == ';'))
+			q->sql[--n] = '\0';
+	}
+	if (check_query(r) < 0)
+		return -1;
+	if (split_pieces(r) < 0) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (o->protocol == RUN_PROTO_SIMPLE) {
+		char *text = inline_offset(r, "0");
+		q->queryid = text ? srv_query_id(r->ctrl, text, 0, NULL) : 0;
+		free(text);
+	} else {
+		struct variant_params vp;
+		const char *zero[1] = { "0" };
+		const char *const *vals = zero;
+		if (q->variant && variant_params(q->variant, r->ctrl, 0, &vp) == 0)
+			vals = vp.values;
+		q->queryid = srv_query_id(r->ctrl, q->sql, q->nparams, vals);
+	}
+	if (conn_params_init(&q->cp, r->ctx, q->sql, q->nparams, o->protocol) < 0)
+		return -1;
+	/* text results, as pgbench gets, unless the page checks decode columns */
+	q->cp.init_types = q->have_val && validate_decodes(&q->val);
+	q->cp.binary = q->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
+	return 0;
+}
+
 static void run_free(struct run *r)
 {
 	for (int k = 0; k < r->nrecs; k++)
 		recorder_free(&r->recs[k]);
 	free(r->recs);
-	for (int k = 0; k < r->npieces; k++)
-		free(r->pieces[k]);
-	free(r->pieces);
+	for (int i = 0; r->qs && i < r->nq; i++) {
+		struct run_query *q = &r->qs[i];
+		for (int k = 0; k < q->npieces; k++)
+			free(q->pieces[k]);
+		free(q->pieces);
+		free(q->sql);
+		conn_params_free(&q->cp);
+	}
+	free(r->qs);
 	free(r->steps);
-	free(r->sql);
-	conn_params_free(&r->cp);
 	hist_free(&r->merged);
 	hist_free(&r->merged_wait);
 	hist_free(&r->merged_service);
@@ -767,57 +913,33 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	struct schema_dataset ds;
 	if (schema_require_complete(r->ctrl, &ds) < 0)
 		goto out;
-	if (o->query_file) {
-		r->sql = read_query_file(o->query_file);
-		const char *base = strrchr(o->query_file, '/');
-		snprintf(r->query_name_buf, sizeof r->query_name_buf, "%s", base ? base + 1 : o->query_file);
-		r->query_name = r->query_name_buf;
-	} else {
-		const char *seed = sql_get("schema/query");
-		r->sql = seed ? strdup(seed) : NULL;
-		r->query_name = "seed";
-		if (r->sql) { /* the embedded file ends in a newline; keep the statement only */
-			size_t n = strlen(r->sql);
-			while (n && (r->sql[n - 1] == '\n' || r->sql[n - 1] == ' ' || r->sql[n - 1] == ';'))
-				r->sql[--n] = '\0';
-		}
-	}
-	if (!r->sql)
-		goto out;
-	if (check_query(r) < 0)
-		goto out;
 	if (srv_info_get(r->ctrl, &r->srv, 1, ctx->verbose) < 0)
 		goto out;
-	if (split_pieces(r) < 0) {
+	r->nq = o->nqueries ? (int)o->nqueries : 1;
+	r->qs = calloc((size_t)r->nq, sizeof *r->qs);
+	if (!r->qs) {
 		log_error("out of memory");
 		goto out;
 	}
-	if (o->protocol == RUN_PROTO_SIMPLE) {
-		char *text = inline_offset(r, "0");
-		r->queryid = text ? srv_query_id(r->ctrl, text, 0) : 0;
-		free(text);
-	} else {
-		r->queryid = srv_query_id(r->ctrl, r->sql, r->nparams);
-	}
-	if (conn_params_init(&r->cp, ctx, r->sql, r->nparams, o->protocol) < 0)
-		goto out;
-	/* text results, as pgbench gets, unless the page checks decode columns */
-	r->cp.init_types = r->have_val && validate_decodes(&r->val);
-	r->cp.binary = r->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
+	for (int k = 0; k < r->nq; k++)
+		if (prepare_query(r, &r->qs[k], o->nqueries ? o->queries[k] : NULL) < 0)
+			goto out;
+	r->q = &r->qs[0];
 
 	/* the steps: pool size outer, offsets (then the mix) inner, rates innermost, in the order given */
 	size_t per_pool = (o->noffsets + (o->offset_mix ? 1 : 0)) * (o->nrates ? o->nrates : 1);
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	long preset_pool = 2L * (ncpu > 0 ? ncpu : 1);
-	r->steps = calloc(o->npools * per_pool * 2, sizeof *r->steps);
+	r->steps = calloc((size_t)r->nq * o->npools * per_pool * 2, sizeof *r->steps);
 	if (!r->steps)
 		goto out;
 	size_t npools = o->preset_seed_article ? 1 : o->npools;
+	for (int qi = 0; qi < r->nq; qi++)
 	for (size_t p = 0; p < npools; p++) {
 		for (size_t k = 0; k < o->noffsets + (o->offset_mix ? 1 : 0); k++) {
 			int mix = k == o->noffsets;
 			for (size_t q = 0; q < (o->nrates ? o->nrates : 1); q++) {
-				struct step_def d = { o->model, o->pools[p], mix ? 0 : o->offsets[k], mix, o->workers,
+				struct step_def d = { qi, o->model, o->pools[p], mix ? 0 : o->offsets[k], mix, o->workers,
 				                      o->loops > 0 ? o->loops : 1, o->nrates ? o->rates[q] : 0 };
 				if (o->preset_seed_article) {
 					/* gunicorn threads over a pool, then aiohttp's one loop, side by side */
@@ -885,6 +1007,11 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 			snprintf(how, sizeof how, "%d threads", r->threads);
 		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, o->duration_s,
 		         o->warmup_s, protocol_names[o->protocol], how, dir);
+	}
+
+	if (o->explain && explain_all(r, dir) < 0) {
+		results_close(&r->res, "interrupted");
+		goto out;
 	}
 
 	struct step_result *done = calloc((size_t)r->nsteps, sizeof *done);
@@ -971,6 +1098,9 @@ static void help(void)
 	       "  --threads=N              driver threads (default: CPU count)\n"
 	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
 	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "  --queries=LIST           sweep query variants too: seed, nocount, pagefirst, keyset, cappedcount\n"
+	       "                           (docs/dbcost.md; keyset replays the page at each depth by its key)\n"
+	       "  --explain                EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/\n"
 	       "\nLoad models:\n"
 	       "  --model=threads          one connection per client on --threads event loops (default; pgbench's)\n"
 	       "  --model=threads --workers=W\n"
@@ -994,7 +1124,7 @@ int run_main(int argc, char **argv)
 {
 	enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
 	       OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
-	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET };
+	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN };
 	static const struct option longopts[] = {
 		CTX_LONGOPTS,
 		{ "pools", required_argument, NULL, OPT_POOLS },
@@ -1017,12 +1147,16 @@ int run_main(int argc, char **argv)
 		{ "rates", required_argument, NULL, OPT_RATES },
 		{ "arrival", required_argument, NULL, OPT_ARRIVAL },
 		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ "queries", required_argument, NULL, OPT_QUERIES },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pgpb_ctx ctx;
 	ctx_init(&ctx, "run", argc, argv);
 	struct run_opts o = run_opts_default();
 	long *pools = NULL, *offsets = NULL, *rates = NULL;
+	char **queries = NULL;
+	size_t nqueries = 0;
 	size_t npools = 0, noffsets = 0, nrates = 0;
 	int model_async = 0, loops_given = 0;
 	int offsets_given = 0, c, rc = EXIT_USAGE;
@@ -1142,6 +1276,17 @@ int run_main(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_QUERIES:
+			cli_free_words(queries, nqueries);
+			queries = NULL;
+			if (cli_parse_words("--queries", optarg, variant_names, &queries, &nqueries) < 0)
+				goto out;
+			o.queries = (const char *const *)queries;
+			o.nqueries = nqueries;
+			break;
+		case OPT_EXPLAIN:
+			o.explain = 1;
+			break;
 		case OPT_PRESET:
 			if (strcmp(optarg, "seed-article") != 0) {
 				log_error("invalid value \"%s\" for option --preset: expected seed-article", optarg);
@@ -1173,6 +1318,10 @@ int run_main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		rc = cli_usage_error("run", "too many command-line arguments (first is \"%s\")", argv[optind]);
+		goto out;
+	}
+	if (o.nqueries && o.query_file) {
+		rc = cli_usage_error("run", "--query FILE and --queries cannot be combined");
 		goto out;
 	}
 	if (pools) {
@@ -1214,5 +1363,6 @@ out:
 	free(pools);
 	free(offsets);
 	free(rates);
+	cli_free_words(queries, nqueries);
 	return rc;
 }

@@ -54,13 +54,13 @@ int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose
 	return 0;
 }
 
-long long srv_query_id(PGconn *conn, const char *sql, int nparams)
+long long srv_query_id(PGconn *conn, const char *sql, int nparams, const char *const *values)
 {
 	char *text = NULL;
 	if (asprintf(&text, "EXPLAIN (VERBOSE, FORMAT JSON) %s", sql) < 0)
 		return 0;
-	const char *vals[1] = { "0" };
-	PGresult *res = PQexecParams(conn, text, nparams, NULL, vals, NULL, NULL, 0);
+	const char *zero[1] = { "0" };
+	PGresult *res = PQexecParams(conn, text, nparams, NULL, values ? values : zero, NULL, NULL, 0);
 	free(text);
 	long long id = 0;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {

@@ -33,9 +33,9 @@ struct srv_diff {
 /* Reads version and settings; installs pg_stat_statements when preloaded and allowed (try_create).
  * 0, or -1 (logged). */
 int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose);
-/* The pg_stat_statements query id of `sql` (EXPLAIN VERBOSE), 0 when unknown. text_offset: for the
- * simple protocol pass the text the driver sends (no parameters), else nparams/0 as the value. */
-long long srv_query_id(PGconn *conn, const char *sql, int nparams);
+/* The pg_stat_statements query id of `sql` (EXPLAIN VERBOSE), 0 when unknown. For the simple protocol
+ * pass the text the driver sends (nparams 0); otherwise nparams values (NULL: the single value "0"). */
+long long srv_query_id(PGconn *conn, const char *sql, int nparams, const char *const *values);
 void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, struct srv_snap *out);
 void srv_diff(const struct srv_snap *a, const struct srv_snap *b, struct srv_diff *out);
 

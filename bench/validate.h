@@ -11,12 +11,17 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#define VALIDATE_COUNT_CAP 1001 /* the cappedcount variant's cap */
+
 struct validator {
 	int col_updated, col_cnt, col_tag; /* -1 when the query has no such column */
 	Oid type_updated, type_cnt, type_tag;
 	int text_results; /* simple protocol: results arrive as text */
 	long page_size;
 	long long expected_count; /* qualifying rows, counted once per step; -1 unknown */
+	int count_mode; /* what cnt holds: 1 the exact total (the seed's COUNT(*) OVER ()), 0 NULL, 2 the total
+	                 * capped at count_cap (query variants, bench/variants.h) */
+	long long count_cap;
 	/* libpqtypes' PQgetf writes a process-wide error buffer on every call (Debian's 1.5.1): pages that
 	 * decode columns are checked under this lock so threads never write it at once (owned by the caller) */
 	pthread_mutex_t *decode_lock;
