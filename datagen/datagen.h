@@ -189,7 +189,6 @@ double datagen_now(void);
 
 /* ---- SHA-256, HMAC, PBKDF2 (for the password hash) ---------------------------------------------- */
 
-void datagen_sha256(const void *data, size_t len, unsigned char out[32]);
 void datagen_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt, size_t saltlen, uint32_t iterations,
                            unsigned char *out, size_t outlen);
 /* Django's "pbkdf2_sha256$<iterations>$<salt>$<base64 of 32 bytes>" (salt: [A-Za-z0-9]). */
