@@ -819,6 +819,15 @@ const struct charts_def charts_defs[] = {
 	{ "latency-vs-offset", "Latency by page depth (offset)",
 	  "How latency grows with the OFFSET of the page, one colour per pool size: the cost of deep pagination.",
 	  build_latency_offset },
+	{ "latency-vs-variant", "Latency by page depth, per query variant",
+	  "The query variants side by side at one pool size: p99 and p50 against the OFFSET, one colour per variant. "
+	  "A flat line costs the same on every page; a rising one walks the skipped rows.",
+	  build_latency_variant },
+	{ "latency-split", "Client latency split: server execution and the rest",
+	  "Each step's mean client latency beside PostgreSQL's own mean execution (+ planning) time from "
+	  "pg_stat_statements, and the difference: network, driver and queueing. Where the rest is small, the "
+	  "database is the cost; where it is large, the query is cheap and the round trip dominates.",
+	  build_latency_split },
 	{ "percentile-spectrum", "Latency percentile spectrum",
 	  "The whole latency distribution of each step from its histogram: the right end is the tail users feel.",
 	  build_spectrum },
@@ -833,14 +842,5 @@ const struct charts_def charts_defs[] = {
 	{ "corrected-vs-uncorrected", "Corrected versus uncorrected latency",
 	  "Open-loop steps: latency counted from the intended start against the actual send (coordinated omission).",
 	  build_corrected },
-	{ "latency-vs-variant", "Latency by page depth, per query variant",
-	  "The query variants side by side at one pool size: p99 and p50 against the OFFSET, one colour per variant. "
-	  "A flat line costs the same on every page; a rising one walks the skipped rows.",
-	  build_latency_variant },
-	{ "latency-split", "Client latency split: server execution and the rest",
-	  "Each step's mean client latency beside PostgreSQL's own mean execution (+ planning) time from "
-	  "pg_stat_statements, and the difference: network, driver and queueing. Where the rest is small, the "
-	  "database is the cost; where it is large, the query is cheap and the round trip dominates.",
-	  build_latency_split },
 };
 const size_t charts_ndefs = sizeof charts_defs / sizeof charts_defs[0];

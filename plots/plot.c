@@ -117,6 +117,11 @@ static void fill_plot_page(FILE *f, void *arg)
 		fputs(pg->items[i].drawn ? "</a>" : " (not drawn)</a>", f);
 	}
 	fputs("<a href=\"#server-time\">Server time per step</a>", f);
+	char explain[4200];
+	struct stat st;
+	snprintf(explain, sizeof explain, "%s/explain", pg->run->dir);
+	if (stat(explain, &st) == 0 && S_ISDIR(st.st_mode))
+		fputs("<a href=\"#explain\">EXPLAIN per offset</a>", f);
 	fputs("</nav>\n<h2>Run context</h2>\n", f);
 	report_context_table(f, pg->run, pg->rel);
 	fprintf(f, "<h2>Steps (%zu)</h2>\n", pg->run->nsteps);
