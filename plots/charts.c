@@ -781,19 +781,28 @@ static int build_latency_split(const struct res_run *run, struct chart *c, char 
 	struct chart_series *client = chart_series_add(p, 0, 0, "client latency (mean)");
 	struct chart_series *server = chart_series_add(p, 1, 1, "server: execution + planning");
 	struct chart_series *rest = chart_series_add(p, 2, 2, "rest: network, driver, queueing");
-	int mixq = run_mixes(run, 1), negative = 0;
+	/* segments of the sweep, marked at the top and not joined by lines: a query each when the run mixes
+	 * them, else a pool size each (the steps inside run in sweep order, usually offsets rising) */
+	int mixq = run_mixes(run, 1), vpool = run_varies(run, RF_CONNECTIONS), negative = 0;
 	const struct res_step *prev = NULL;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
 		double x = (double)(i + 1);
-		/* a line joins the steps of one query; it breaks between queries and around steps without data */
-		if (prev && (strcmp(prev->query, st->query) != 0 || !f_split(st) || !f_split(prev))) {
+		int seg = mixq ? !prev || strcmp(prev->query, st->query) != 0
+		               : vpool && (!prev || prev->v[RF_CONNECTIONS] != st->v[RF_CONNECTIONS]);
+		if (prev && (seg || !f_split(st) || !f_split(prev))) {
 			chart_point(client, NAN, NAN);
 			chart_point(server, NAN, NAN);
 			chart_point(rest, NAN, NAN);
 		}
-		if (mixq && (!prev || strcmp(prev->query, st->query) != 0))
-			chart_mark_add(p, x - 0.5, st->query);
+		if (seg) {
+			char label[16];
+			if (mixq)
+				snprintf(label, sizeof label, "%s", st->query);
+			else
+				snprintf(label, sizeof label, "pool %g", st->v[RF_CONNECTIONS]);
+			chart_mark_add(p, x - 0.5, label);
+		}
 		prev = st;
 		if (!f_split(st))
 			continue;
