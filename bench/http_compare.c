@@ -647,8 +647,11 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 	size_t o = 0;
 	for (int k = 0; k < AB_NPCT; k++) {
 		double x = ab_percentiles[k] < 100 ? 1.0 / (1.0 - ab_percentiles[k] / 100.0) : xmax;
-		chart_point(h, x, http_ms[k] > 0 ? http_ms[k] * 1000.0 : NAN);
-		chart_point(db, x, d->have[k] && d->ms[k] > 0 ? d->ms[k] * 1000.0 : NAN);
+		/* a percentile one side lacks (steps.csv has only p50, p90, p95, p99, max) is left out, not a gap */
+		if (http_ms[k] > 0)
+			chart_point(h, x, http_ms[k] * 1000.0);
+		if (d->have[k] && d->ms[k] > 0)
+			chart_point(db, x, d->ms[k] * 1000.0);
 		int p_ = ab_percentiles[k];
 		if ((p_ == 50 || p_ == 90 || p_ == 99) && d->have[k] && http_ms[k] > 0 && o < sizeof shares) {
 			int n = snprintf(shares + o, sizeof shares - o, "%sp%d %.0f%%", o ? ", " : "", p_,

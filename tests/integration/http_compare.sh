@@ -110,6 +110,8 @@ run_cmd "$B" http-compare "$R2" --ab "$AB/ab-c4.txt" --out "$TEST_TMP/out3"
 check "steps.csv fallback succeeds with a warning" [ "$RC" = 0 ] && grep -q "warning: no latency histogram" "$TEST_TMP/err"
 check "steps.csv fallback: p99 is the step's p99_us" num_eq "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 99 db_ms)" \
 	"$(awk -v v="$(csv_field "$RES/steps.csv" step "$step" p99_us)" 'BEGIN { print v / 1000 }')"
+check "steps.csv fallback: the chart still holds 2 series" [ "$(svg_series "$TEST_TMP/out3/charts/http-compare.svg")" = 2 ]
+check "steps.csv fallback: the chart parses" xmllint --noout "$TEST_TMP/out3/charts/http-compare.svg"
 check "steps.csv fallback: p66 is empty, not 0" [ -z "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 66 db_ms)" ]
 check "text only: HTTP percentiles from ab's table" num_eq "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 90 http_ms)" "$(awk '$1 == "90%" { print $2 }' "$AB/ab-c4.txt")"
 
