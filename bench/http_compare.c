@@ -10,6 +10,7 @@
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
+#include "plots/chart.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -616,6 +617,64 @@ static int make_out_dir(const char *dir)
 	return -1;
 }
 
+/* HTTP vs database latency per percentile (x: ab's percentiles, 100 = the slowest request; log y) into
+ * <outdir>/charts/http-compare.svg and .png; paths receives both. 0, or -1 (logged). */
+static int draw_chart(const char *outdir, const struct ab_text *t, const double *http_ms, const struct dist *d,
+                      const char *step, const char *query, long offset, char paths[2][4200])
+{
+	char dir[4200], err[512];
+	snprintf(dir, sizeof dir, "%s/charts", outdir);
+	if (make_out_dir(dir) < 0)
+		return -1;
+	struct chart c;
+	chart_init(&c, 800, 480, 1);
+	snprintf(c.title, sizeof c.title, "HTTP versus database latency per percentile");
+	snprintf(c.subtitle, sizeof c.subtitle, "ab: %ld requests, concurrency %ld, %.80s \xC2\xB7 database: step %s, offset %ld",
+	         t->complete, t->concurrency, t->path, step, offset);
+	struct chart_panel *p = &c.panel[0];
+	/* x = 1/(1-p) on a log axis, as HdrHistogram plots: the tail gets the room; the maximum (p100) is the
+	 * last point, at 1/n of the HTTP run (at least past 99.9%) */
+	snprintf(p->x.title, sizeof p->x.title, "percentile (last point: the maximum)");
+	p->x.unit = CHART_UNIT_PCTL;
+	p->x.log = 1;
+	double xmax = t->complete > 1000 ? (double)t->complete : 1000.0;
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	struct chart_series *h = chart_series_add(p, 0, 0, "HTTP (ab, concurrency %ld)", t->concurrency);
+	struct chart_series *db = chart_series_add(p, 1, 1, "database (%.40s)", query[0] ? query : "query");
+	char shares[160] = "";
+	size_t o = 0;
+	for (int k = 0; k < AB_NPCT; k++) {
+		double x = ab_percentiles[k] < 100 ? 1.0 / (1.0 - ab_percentiles[k] / 100.0) : xmax;
+		/* a percentile one side lacks (steps.csv has only p50, p90, p95, p99, max) is left out, not a gap */
+		if (http_ms[k] > 0)
+			chart_point(h, x, http_ms[k] * 1000.0);
+		if (d->have[k] && d->ms[k] > 0)
+			chart_point(db, x, d->ms[k] * 1000.0);
+		int p_ = ab_percentiles[k];
+		if ((p_ == 50 || p_ == 90 || p_ == 99) && d->have[k] && http_ms[k] > 0 && o < sizeof shares) {
+			int n = snprintf(shares + o, sizeof shares - o, "%sp%d %.0f%%", o ? ", " : "", p_,
+			                 100.0 * d->ms[k] / http_ms[k]);
+			if (n > 0)
+				o += (size_t)n;
+		}
+	}
+	snprintf(c.note, sizeof c.note, "database share of the HTTP latency: %s (database = driver + network + PostgreSQL, no web app)",
+	         shares[0] ? shares : "not available");
+	static const struct { enum chart_format fmt; const char *ext; } fm[2] = { { CHART_SVG, "svg" }, { CHART_PNG, "png" } };
+	int rc = 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		snprintf(paths[i], sizeof paths[i], "%s/http-compare.%s", dir, fm[i].ext);
+		if (chart_render(&c, paths[i], fm[i].fmt, err, sizeof err) < 0) {
+			log_error("%s", err);
+			rc = -1;
+		}
+	}
+	chart_free(&c);
+	return rc;
+}
+
 static int compare(const struct options *o, int quiet)
 {
 	char err[1024];
@@ -732,13 +791,10 @@ static int compare(const struct options *o, int quiet)
 	if (write_outputs(outdir, rows, n, &t, o->ab_csv ? &acsv : NULL, o->ab_tsv ? &tsv : NULL, &d, http_ms, http_src) < 0)
 		goto out;
 
-	/*
-	 * CHART CALL SITE (issue 7; for the integrator, the plots module was not merged yet): draw
-	 * "HTTP vs database latency per percentile" from <outdir>/http-compare-percentiles.csv (x: percentile
-	 * 50..100, series http_ms and db_ms, db_share as labels) into <outdir>/charts/http-compare.svg|png,
-	 * e.g. chart_http_compare(outdir). Requests/s vs queries/s is the "throughput_per_s" row of
-	 * http-compare.csv; the -g timeline (second,requests,p50_ms,max_ms) is http-compare-timeline.csv.
-	 */
+	/* the chart: HTTP vs database latency per percentile (the data of http-compare-percentiles.csv) */
+	char charts[2][4200];
+	if (draw_chart(outdir, &t, http_ms, &d, step, csv_get(&steps, (size_t)r, "query"), offset, charts) < 0)
+		goto out;
 
 	if (!quiet) {
 		printf("http: %ld requests at concurrency %ld to http://%s:%ld%s (offset %ld, %s)\n", t.complete,
@@ -755,6 +811,7 @@ static int compare(const struct options *o, int quiet)
 			printf("\nNo server execution time in this run (pg_stat_statements was not available).\n");
 		printf("wrote %s/http-compare.csv and http-compare-percentiles.csv%s\n", outdir,
 		       o->ab_tsv ? " and http-compare-timeline.csv" : "");
+		printf("chart: %s\nchart: %s\n", charts[0], charts[1]);
 	}
 	rc = EXIT_OK;
 out:

@@ -768,6 +768,8 @@ static void draw(struct rc *r, const struct chart *c)
 			/* many series: a smaller font, and when even that does not fit, "+K more" */
 			step = avail / (double)nleg;
 			fs = step / k - 3;
+			if (fs > FS_LEGEND)
+				fs = FS_LEGEND; /* never larger than the width was measured at */
 			if (fs < 8) {
 				fs = 8;
 				step = (fs + 3) * k;

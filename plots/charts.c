@@ -14,6 +14,12 @@
 
 #define MAXGROUPS 64
 
+const char charts_no_server_time[] =
+	"no server time per step: pg_stat_statements was not available to the run (its server_* columns are "
+	"empty). To enable it: shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, restart, then "
+	"CREATE EXTENSION pg_stat_statements in the database (the temporary cluster of --ephemeral and "
+	"pgpagebench server preloads it)";
+
 /* ---- labels and context ---------------------------------------------------------------------- */
 
 static int run_mixes(const struct res_run *run, int query)
@@ -675,6 +681,143 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 	return 1;
 }
 
+/* ---- 9. latency vs offset, a series per query variant ---------------------------------------- */
+
+static size_t distinct_queries(const struct res_run *run, step_filter keep)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		if (!keep(&run->steps[i]))
+			continue;
+		size_t j = 0;
+		for (; j < i; j++)
+			if (keep(&run->steps[j]) && strcmp(run->steps[j].query, run->steps[i].query) == 0)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+static int build_latency_variant(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	size_t nq = distinct_queries(run, f_closed_offset);
+	if (nq < 2) {
+		snprintf(why, len, "the run measured %s query (%s), so there are no variants to set side by side; "
+		         "latency vs offset shows it", nq ? "one" : "no closed-loop step with a numeric offset and no",
+		         nq ? run->steps[0].query : "none");
+		return 0;
+	}
+	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US)) {
+		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
+		return 0;
+	}
+	/* one pool size, so each line is the variant alone: the smallest pool of the run (least queueing) */
+	double pool = INFINITY;
+	for (size_t i = 0; i < run->nsteps; i++)
+		if (f_closed_offset(&run->steps[i]) && run->steps[i].v[RF_CONNECTIONS] < pool)
+			pool = run->steps[i].v[RF_CONNECTIONS];
+	struct chart_panel *p = &c->panel[0];
+	double v[1024];
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
+		if (f_closed_offset(&run->steps[i]))
+			v[n++] = run->steps[i].v[RF_OFFSET];
+	auto_log_axis(&p->x, v, n, 100);
+	p->x.integer = 1;
+	snprintf(p->x.title, sizeof p->x.title, "offset (rows skipped)%s", p->x.log ? ", log scale" : "");
+	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	/* variants in order of first appearance, p99 solid and p50 dashed in the variant's colour */
+	const char *names[MAXGROUPS];
+	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
+	size_t ng = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		if (!f_closed_offset(st) || st->v[RF_CONNECTIONS] != pool)
+			continue;
+		size_t g = 0;
+		while (g < ng && strcmp(names[g], st->query) != 0)
+			g++;
+		if (g == ng) {
+			if (ng == MAXGROUPS)
+				continue;
+			names[ng] = st->query;
+			s99[ng] = chart_series_add(p, (int)ng, 0, "p99 %s", st->query[0] ? st->query : "(unnamed)");
+			s50[ng] = chart_series_add(p, (int)ng, 1, "p50 %s", st->query[0] ? st->query : "(unnamed)");
+			ng++;
+		}
+		chart_point(s99[g], st->v[RF_OFFSET], st->v[RF_P99_US]);
+		chart_point(s50[g], st->v[RF_OFFSET], st->v[RF_P50_US]);
+	}
+	sort_all(c);
+	snprintf(c->note, sizeof c->note, "pool size %g (the smallest of the run); solid: p99, dashed: p50%s", pool,
+	         p->x.zero_at > 0 ? "; offset 0 at the left edge" : "");
+	return 1;
+}
+
+/* ---- 10. client latency split: server execution vs the rest ----------------------------------- */
+
+static int f_split(const struct res_step *s)
+{
+	return isfinite(s->v[RF_SERVER_MEAN_EXEC_US]) && isfinite(s->v[RF_MEAN_US]) && s->v[RF_MEAN_US] > 0;
+}
+
+static int build_latency_split(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	int any = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		any |= f_split(&run->steps[i]);
+	if (!any) {
+		snprintf(why, len, "%s", charts_no_server_time);
+		return 0;
+	}
+	struct chart_panel *p = &c->panel[0];
+	snprintf(p->x.title, sizeof p->x.title, "step (numbers as in the steps table)");
+	p->x.integer = 1;
+	snprintf(p->y.title, sizeof p->y.title, "mean time per query (log scale)");
+	p->y.unit = CHART_UNIT_US;
+	p->y.log = 1;
+	struct chart_series *client = chart_series_add(p, 0, 0, "client latency (mean)");
+	struct chart_series *server = chart_series_add(p, 1, 1, "server: execution + planning");
+	struct chart_series *rest = chart_series_add(p, 2, 2, "rest: network, driver, queueing");
+	/* segments of the sweep, marked at the top and not joined by lines: a query each when the run mixes
+	 * them, else a pool size each (the steps inside run in sweep order, usually offsets rising) */
+	int mixq = run_mixes(run, 1), vpool = run_varies(run, RF_CONNECTIONS), negative = 0;
+	const struct res_step *prev = NULL;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		double x = (double)(i + 1);
+		int seg = mixq ? !prev || strcmp(prev->query, st->query) != 0
+		               : vpool && (!prev || prev->v[RF_CONNECTIONS] != st->v[RF_CONNECTIONS]);
+		if (prev && (seg || !f_split(st) || !f_split(prev))) {
+			chart_point(client, NAN, NAN);
+			chart_point(server, NAN, NAN);
+			chart_point(rest, NAN, NAN);
+		}
+		if (seg) {
+			char label[16];
+			if (mixq)
+				snprintf(label, sizeof label, "%s", st->query);
+			else
+				snprintf(label, sizeof label, "pool %g", st->v[RF_CONNECTIONS]);
+			chart_mark_add(p, x - 0.5, label);
+		}
+		prev = st;
+		if (!f_split(st))
+			continue;
+		double plan = isfinite(st->v[RF_SERVER_MEAN_PLAN_US]) ? st->v[RF_SERVER_MEAN_PLAN_US] : 0;
+		double srv = st->v[RF_SERVER_MEAN_EXEC_US] + plan, r = st->v[RF_MEAN_US] - srv;
+		chart_point(client, x, st->v[RF_MEAN_US]);
+		chart_point(server, x, srv);
+		chart_point(rest, x, r > 0 ? r : NAN);
+		negative |= !(r > 0);
+	}
+	snprintf(c->note, sizeof c->note, "server: pg_stat_statements mean over the step; rest = client mean - server%s",
+	         negative ? "; a step whose server time exceeds the client mean has no rest point" : "");
+	return 1;
+}
+
 const struct charts_def charts_defs[] = {
 	{ "qps-vs-pool", "Queries per second by pool size",
 	  "Throughput of each closed-loop step, one line per offset: where the line flattens, more connections stop helping.",
@@ -685,6 +828,15 @@ const struct charts_def charts_defs[] = {
 	{ "latency-vs-offset", "Latency by page depth (offset)",
 	  "How latency grows with the OFFSET of the page, one colour per pool size: the cost of deep pagination.",
 	  build_latency_offset },
+	{ "latency-vs-variant", "Latency by page depth, per query variant",
+	  "The query variants side by side at one pool size: p99 and p50 against the OFFSET, one colour per variant. "
+	  "A flat line costs the same on every page; a rising one walks the skipped rows.",
+	  build_latency_variant },
+	{ "latency-split", "Client latency split: server execution and the rest",
+	  "Each step's mean client latency beside PostgreSQL's own mean execution (+ planning) time from "
+	  "pg_stat_statements, and the difference: network, driver and queueing. Where the rest is small, the "
+	  "database is the cost; where it is large, the query is cheap and the round trip dominates.",
+	  build_latency_split },
 	{ "percentile-spectrum", "Latency percentile spectrum",
 	  "The whole latency distribution of each step from its histogram: the right end is the tail users feel.",
 	  build_spectrum },

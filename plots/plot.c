@@ -116,10 +116,18 @@ static void fill_plot_page(FILE *f, void *arg)
 		report_html_escape(f, pg->items[i].title);
 		fputs(pg->items[i].drawn ? "</a>" : " (not drawn)</a>", f);
 	}
+	fputs("<a href=\"#server-time\">Server time per step</a>", f);
+	char explain[4200];
+	struct stat st;
+	snprintf(explain, sizeof explain, "%s/explain", pg->run->dir);
+	if (stat(explain, &st) == 0 && S_ISDIR(st.st_mode))
+		fputs("<a href=\"#explain\">EXPLAIN per offset</a>", f);
 	fputs("</nav>\n<h2>Run context</h2>\n", f);
 	report_context_table(f, pg->run, pg->rel);
 	fprintf(f, "<h2>Steps (%zu)</h2>\n", pg->run->nsteps);
 	report_steps_table(f, pg->run, pg->rel);
+	report_split_section(f, pg->run);
+	report_explain_section(f, pg->run, pg->rel);
 	report_items(f, pg->items, pg->nitems);
 	fputs("<p class=\"skip\">Made by pgpagebench " PGPB_VERSION ". Latency is of successful queries; "
 	      "\"-\" means not measured.</p>\n</body>\n</html>\n",

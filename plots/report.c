@@ -68,8 +68,7 @@ static int file_exists(const char *dir, const char *name)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* <a href="rel/name">text</a> when dir/name exists, else the text alone. */
-static void link_if(FILE *f, const char *dir, const char *rel, const char *name, const char *text)
+void report_link(FILE *f, const char *dir, const char *rel, const char *name, const char *text)
 {
 	if (!file_exists(dir, name)) {
 		report_html_escape(f, text);
@@ -132,7 +131,7 @@ void report_context_table(FILE *f, const struct res_run *run, const char *rel)
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if (!file_exists(run->dir, files[i]))
 			continue;
-		link_if(f, run->dir, rel, files[i], files[i]);
+		report_link(f, run->dir, rel, files[i], files[i]);
 		fputc(' ', f);
 	}
 	fputs("</td></tr>\n</table>\n", f);
@@ -187,7 +186,7 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		if (strchr(s->id, '/'))
 			report_html_escape(f, s->id);
 		else
-			link_if(f, run->dir, rel, hgrm, s->id);
+			report_link(f, run->dir, rel, hgrm, s->id);
 		if (s->v[RF_PARTIAL] == 1)
 			fputs(" <span class=\"bad\">(cut short)</span>", f);
 		fputs("</td><td class=\"l\">", f);

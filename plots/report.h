@@ -15,7 +15,7 @@ struct report_item {
 	char name[64]; /* file stem in charts/ */
 	char title[160];
 	char caption[400]; /* how to read it */
-	char note[320]; /* why it was skipped, or a remark on what it shows */
+	char note[512]; /* why it was skipped, or a remark on what it shows */
 	int drawn;
 	unsigned files; /* CHART_SVG | CHART_PNG actually written */
 };
@@ -27,6 +27,9 @@ struct charts_def {
 };
 extern const struct charts_def charts_defs[];
 extern const size_t charts_ndefs;
+
+/* Why the latency split is missing and how to enable pg_stat_statements (one sentence, no period). */
+extern const char charts_no_server_time[];
 
 /* "PostgreSQL 15.18 · scale 0.1 · 2026-11-25 20:00 UTC · host x" (UTF-8). */
 void charts_context(const struct res_run *run, char *buf, size_t len);
@@ -46,6 +49,13 @@ void report_html_head(FILE *f, const char *title);
 void report_context_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_items(FILE *f, const struct report_item *items, size_t n);
+/* <a href="rel/name">text</a> when dir/name exists, else the text alone (escaped). */
+void report_link(FILE *f, const char *dir, const char *rel, const char *name, const char *text);
+/* The database-cost sections (plots/dbcost.c): client latency split into server time and the rest per
+ * step (or how to enable pg_stat_statements), and the summaries of the explain/ JSON files with links. */
+void report_split_section(FILE *f, const struct res_run *run);
+void report_explain_section(FILE *f, const struct res_run *run, const char *rel);
+
 /* Relative path from directory `from` to `to` (both existing); falls back to the absolute path. */
 void report_relpath(const char *from, const char *to, char *buf, size_t len);
 /* Writes path via a temporary file: fill() writes the body; returns 0 or -1 (logged). */

@@ -19,7 +19,7 @@ const char *const res_field_names[RF_COUNT] = {
 	"validation_errors", "reconnects", "qps", "min_us", "mean_us", "stddev_us", "p50_us", "p90_us",
 	"p95_us", "p99_us", "p999_us", "max_us", "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us",
 	"wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us", "service_p99_us", "lag_p99_us", "late_starts",
-	"cpu_per_query_us", "server_mean_exec_us", "partial",
+	"cpu_per_query_us", "server_mean_exec_us", "partial", "server_mean_plan_us", "server_calls",
 };
 
 /* ---- files and CSV --------------------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 # after docs/results.md (tests/fixtures/results-small). Every expected value is computed here from the
 # fixture files themselves (awk), never written down.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../fixtures/lib-results.sh"
 B=$PGPB_BIN
 AB=tests/fixtures/ab
 RES=tests/fixtures/results-small
@@ -40,6 +41,18 @@ check "it writes the table" [ -s "$O1/http-compare.csv" ]
 check "it writes the chart data" [ -s "$O1/http-compare-percentiles.csv" ]
 check "it writes the -g timeline" [ -s "$O1/http-compare-timeline.csv" ]
 check "the results fixture stays untouched (--out)" [ ! -e "$RES/http-compare.csv" ]
+
+# the chart: HTTP vs database per percentile, both formats, paths printed
+SVG=$O1/charts/http-compare.svg
+check "it prints the chart's path" grep -qxF "chart: $SVG" "$TEST_TMP/out"
+check "the chart SVG parses as XML" xmllint --noout "$SVG"
+check "the chart holds 2 series (HTTP and database): $(svg_series "$SVG")" [ "$(svg_series "$SVG")" = 2 ]
+missing=""
+while IFS= read -r label; do svg_has_text "$SVG" "$label" || missing="$missing [$label]"; done < <(svg_labels "$SVG")
+check "every series has its legend entry${missing:+ (missing:$missing)}" [ -z "$missing" ]
+check "the legend names the step's query" svg_has_text "$SVG" "database ($(csv_field "$RES/steps.csv" step "$step" query))"
+check "the chart PNG decodes at 800x480" [ "$(identify -format '%m %wx%h' "$O1/charts/http-compare.png" 2>/dev/null)" = "PNG 800x480" ]
+check "no NaN or infinity reached the drawing" sh -c "! LC_ALL=C grep -aqiE '(nan|inf)[^o]' '$SVG'"
 
 # every percentile ab prints, HTTP from each source and the database from the step's histogram
 P=$O1/http-compare-percentiles.csv
@@ -97,6 +110,8 @@ run_cmd "$B" http-compare "$R2" --ab "$AB/ab-c4.txt" --out "$TEST_TMP/out3"
 check "steps.csv fallback succeeds with a warning" [ "$RC" = 0 ] && grep -q "warning: no latency histogram" "$TEST_TMP/err"
 check "steps.csv fallback: p99 is the step's p99_us" num_eq "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 99 db_ms)" \
 	"$(awk -v v="$(csv_field "$RES/steps.csv" step "$step" p99_us)" 'BEGIN { print v / 1000 }')"
+check "steps.csv fallback: the chart still holds 2 series" [ "$(svg_series "$TEST_TMP/out3/charts/http-compare.svg")" = 2 ]
+check "steps.csv fallback: the chart parses" xmllint --noout "$TEST_TMP/out3/charts/http-compare.svg"
 check "steps.csv fallback: p66 is empty, not 0" [ -z "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 66 db_ms)" ]
 check "text only: HTTP percentiles from ab's table" num_eq "$(csv_field "$TEST_TMP/out3/http-compare-percentiles.csv" percentile 90 http_ms)" "$(awk '$1 == "90%" { print $2 }' "$AB/ab-c4.txt")"
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../fixtures/lib-results.sh"
 B=$PGPB_BIN
 FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
-CHARTS="qps-vs-pool latency-vs-pool latency-vs-offset percentile-spectrum timeline pool-wait-vs-service throughput-vs-latency corrected-vs-uncorrected"
+CHARTS="qps-vs-pool latency-vs-pool latency-vs-offset percentile-spectrum timeline pool-wait-vs-service throughput-vs-latency corrected-vs-uncorrected latency-vs-variant latency-split"
 
 # expected FIXTURE_DIR: "chart series_count" for every chart the results hold data for (0 = not drawn)
 expected() {
@@ -21,23 +21,33 @@ expected() {
 	errs=$(csv_cols "$d/intervals.csv" errors 2>/dev/null | awk '$1 > 0 { e = 1 } END { print e + 0 }')
 	# the latency panel has p99 and p50 only when some second had successful queries
 	lat=$(csv_cols "$d/intervals.csv" p50_us 2>/dev/null | awk '$1 != "" { l = 1 } END { print l + 0 }')
+	# series of one run are told apart by model and query only when the run mixes them
+	local mm mq
+	mm=$(csv_cols "$d/steps.csv" model | sort -u | wc -l)
+	mq=$(csv_cols "$d/steps.csv" query | sort -u | wc -l)
 	csv_cols "$d/steps.csv" step model connections workers offset rate_qps qps p50_us p99_us wait_p50_us wait_p99_us \
-		uncorrected_p50_us uncorrected_p99_us |
-	awk -F'|' -v niv="$niv" -v errs="$errs" -v lat="$lat" -v hgrm="$TEST_TMP/hgrm-steps" '
+		uncorrected_p50_us uncorrected_p99_us query mean_us server_mean_exec_us server_mean_plan_us |
+	awk -F'|' -v niv="$niv" -v errs="$errs" -v lat="$lat" -v hgrm="$TEST_TMP/hgrm-steps" -v mm="$mm" -v mq="$mq" '
 		BEGIN { while ((getline l < hgrm) > 0) h[l] = 1 }
 		{ step=$1; model=$2; c=$3; w=$4; off=$5; rate=$6; qps=$7; p50=$8; p99=$9; wp50=$10; wp99=$11; u50=$12; u99=$13
+		  query=$14; mean=$15; exec=$16; plan=$17
+		  pre = (mm > 1 ? model " " : "") (mq > 1 ? query " " : "")
 		  if (rate == "") {
-			if (qps != "") q[off] = 1
-			if (p99 != "") l99[off] = 1; if (p50 != "") l50[off] = 1
-			if (off != "mix") { if (p99 != "") o99[c] = 1; if (p50 != "") o50[c] = 1; closedoff = 1 }
+			if (qps != "") q[pre off] = 1
+			if (p99 != "") l99[pre off] = 1; if (p50 != "") l50[pre off] = 1
+			if (off != "mix") {
+				if (p99 != "") o99[pre c] = 1; if (p50 != "") o50[pre c] = 1; closedoff = 1
+				nv++; vq[nv] = query; vc_[nv] = c; v99[nv] = p99; v50[nv] = p50; qs[query] = 1
+			}
 		  } else {
 			pools[c] = 1
-			if (p99 != "") t99[off "|" c] = 1; if (p50 != "") t50[off "|" c] = 1
-			if (u99 != "" || u50 != "") cu[off "|" c] = 1
+			if (p99 != "") t99[pre off "|" c] = 1; if (p50 != "") t50[pre off "|" c] = 1
+			if (u99 != "" || u50 != "") cu[pre off "|" c] = 1
 		  }
-		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) pw[off] = 1
+		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) pw[pre off] = 1
 		  if (NR == 1) { c0 = c; r0 = rate } else { if (c != c0) vc = 1; if (rate != r0) vr = 1 }
-		  if (step in h) { nh++; hp[off] = 1; hc[off, c] = 1; hr[off, rate] = 1 }
+		  if (step in h) { nh++; hp[pre off] = 1; hc[pre off, c] = 1; hr[pre off, rate] = 1 }
+		  if (exec != "" && mean != "" && mean + 0 > 0) { split_ = 1; if (mean - exec - plan > 0) rest = 1 }
 		}
 		function n(a,   k, m) { m = 0; for (k in a) m++; return m }
 		END {
@@ -61,6 +71,16 @@ expected() {
 			print "pool-wait-vs-service", n(pw) == 1 ? 4 : 2 * n(pw)
 			print "throughput-vs-latency", n(t99) + n(t50)
 			print "corrected-vs-uncorrected", n(cu) == 1 ? 4 : 2 * n(cu)
+			# p99 and p50 per query variant at the smallest pool, when closed-loop steps ran several queries
+			vs = 0
+			if (n(qs) > 1) {
+				minc = ""
+				for (i = 1; i <= nv; i++) if (minc == "" || vc_[i] + 0 < minc + 0) minc = vc_[i]
+				for (i = 1; i <= nv; i++) if (vc_[i] + 0 == minc + 0) { if (v99[i] != "") a99[vq[i]] = 1; if (v50[i] != "") a50[vq[i]] = 1 }
+				vs = n(a99) + n(a50)
+			}
+			print "latency-vs-variant", vs
+			print "latency-split", split_ ? 2 + rest : 0
 		}'
 }
 
@@ -75,6 +95,8 @@ titles() {
 	pool-wait-vs-service) echo "Pool wait versus service time"; echo "pool size (connections)"; echo "time per query (log scale)" ;;
 	throughput-vs-latency) echo "Throughput versus latency (rate sweep)"; echo "achieved queries/s"; echo "latency (log scale)" ;;
 	corrected-vs-uncorrected) echo "Corrected versus uncorrected latency"; echo "target rate (queries/s)"; echo "latency (log scale)" ;;
+	latency-vs-variant) echo "Latency by page depth, per query variant"; echo "latency (log scale)" ;;
+	latency-split) echo "Client latency split: server execution and the rest"; echo "step (numbers as in the steps table)"; echo "mean time per query (log scale)" ;;
 	esac
 }
 
@@ -88,7 +110,7 @@ for d in "$FIX"/run-*; do
 	check "$name: no error or warning on stderr" [ -z "$ERR" ]
 	check "$name: index.html written" [ -s "$out/index.html" ]
 	expected "$d" >"$TEST_TMP/expect-$name"
-	check "$name: expectations derived for all 8 charts" [ "$(wc -l <"$TEST_TMP/expect-$name")" = 8 ]
+	check "$name: expectations derived for all $(echo $CHARTS | wc -w) charts" [ "$(wc -l <"$TEST_TMP/expect-$name")" = "$(echo $CHARTS | wc -w)" ]
 	while read -r chart want; do
 		svg="$out/charts/$chart.svg" png="$out/charts/$chart.png"
 		if [ "$want" = 0 ]; then
@@ -101,10 +123,12 @@ for d in "$FIX"/run-*; do
 		check "$name/$chart: SVG parses as XML" xmllint --noout "$svg"
 		got=$(svg_series "$svg")
 		check "$name/$chart: $want series expected, SVG holds ${got:-none}" [ "$got" = "$want" ]
+		# a legend too long for the chart ends in "+K more (see the table)": the first ones must be drawn
+		more=$(LC_ALL=C grep -ao '>+[0-9]* more (see the table)</text>' "$svg" | grep -o '[0-9][0-9]*')
 		missing=""
 		while IFS= read -r label; do
 			svg_has_text "$svg" "$label" || missing="$missing [$label]"
-		done < <(svg_labels "$svg")
+		done < <(svg_labels "$svg" | head -n $((got - ${more:-0})))
 		check "$name/$chart: every series has its legend entry${missing:+ (missing:$missing)}" [ -z "$missing" ]
 		missing=""
 		while IFS= read -r t; do svg_has_text "$svg" "$t" || missing="$missing [$t]"; done < <(titles "$chart")
