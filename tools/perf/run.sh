@@ -92,11 +92,18 @@ echo "(a) SELECT \$1::int, -M prepared, 2 threads, ${T} s a run, $RUNS runs each
 printf '%-6s %-12s %12s %12s   %s\n' conns tool median_tps cpu_us/query runs_tps
 for c in 2 8; do
 	: >"$W/a_pg" >"$W/a_pb" >"$W/a_pgc" >"$W/a_pbc"
+	# ABBA order (pgbench first in odd runs, pgpagebench first in even ones), so a machine whose speed
+	# drifts during the benchmark does not always penalise the same tool
 	for i in $(seq "$RUNS"); do
-		pgbench_run "$c" "$W/trivial.pgbench"
-		echo "$TPS" >>"$W/a_pg"; echo "$CPUQ" >>"$W/a_pgc"
-		pgpb_run "$c" "$W/trivial.sql" 0
-		echo "$TPS" >>"$W/a_pb"; echo "$CPUQ" >>"$W/a_pbc"
+		for who in $( [ $((i % 2)) = 1 ] && echo "pg pb" || echo "pb pg"); do
+			if [ "$who" = pg ]; then
+				pgbench_run "$c" "$W/trivial.pgbench"
+				echo "$TPS" >>"$W/a_pg"; echo "$CPUQ" >>"$W/a_pgc"
+			else
+				pgpb_run "$c" "$W/trivial.sql" 0
+				echo "$TPS" >>"$W/a_pb"; echo "$CPUQ" >>"$W/a_pbc"
+			fi
+		done
 	done
 	pg=$(median <"$W/a_pg"); pb=$(median <"$W/a_pb")
 	printf '%-6s %-12s %12.1f %12.2f   %s\n' "$c" pgbench "$pg" "$(median <"$W/a_pgc")" "$(tr '\n' ' ' <"$W/a_pg")"
