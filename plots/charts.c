@@ -290,6 +290,25 @@ static int build_qps_pool(const struct res_run *run, struct chart *c, char *why,
 	return 1;
 }
 
+/* A p99 (solid) and a p50 (dashed) series per group, x = the step's column `xfield`: the latency charts. */
+static void add_p99_p50(const struct res_run *run, struct chart_panel *p, step_filter keep, enum group_by by,
+                        struct groups *gs, int xfield)
+{
+	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
+	for (size_t g = 0; g < gs->n; g++) {
+		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs->g[g].label);
+		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs->g[g].label);
+	}
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int g = keep(st) ? step_group(run, st, by, gs) : -1;
+		if (g < 0)
+			continue;
+		chart_point(s99[g], st->v[xfield], st->v[RF_P99_US]);
+		chart_point(s50[g], st->v[xfield], st->v[RF_P50_US]);
+	}
+}
+
 /* ---- 2. latency vs pool size ----------------------------------------------------------------- */
 
 static int build_latency_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
@@ -308,19 +327,7 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
-	for (size_t g = 0; g < gs.n; g++) {
-		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
-		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
-	}
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = f_closed(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
-		if (g < 0)
-			continue;
-		chart_point(s99[g], st->v[RF_CONNECTIONS], st->v[RF_P99_US]);
-		chart_point(s50[g], st->v[RF_CONNECTIONS], st->v[RF_P50_US]);
-	}
+	add_p99_p50(run, p, f_closed, BY_OFFSET, &gs, RF_CONNECTIONS);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
 	return 1;
@@ -351,19 +358,7 @@ static int build_latency_offset(const struct res_run *run, struct chart *c, char
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
-	for (size_t g = 0; g < gs.n; g++) {
-		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
-		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
-	}
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = f_closed_offset(st) ? step_group(run, st, BY_POOL, &gs) : -1;
-		if (g < 0)
-			continue;
-		chart_point(s99[g], st->v[RF_OFFSET], st->v[RF_P99_US]);
-		chart_point(s50[g], st->v[RF_OFFSET], st->v[RF_P50_US]);
-	}
+	add_p99_p50(run, p, f_closed_offset, BY_POOL, &gs, RF_OFFSET);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
 	return 1;
