@@ -27,22 +27,8 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
                      enum run_protocol protocol)
 {
 	memset(cp, 0, sizeof *cp);
-	int n = 0;
 	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here */
-	if (ctx->cluster) {
-		snprintf(cp->portbuf, sizeof cp->portbuf, "%d", cluster_port(ctx->cluster));
-		cp->keys[n] = "host", cp->vals[n++] = cluster_host(ctx->cluster);
-		cp->keys[n] = "port", cp->vals[n++] = cp->portbuf;
-		cp->keys[n] = "user", cp->vals[n++] = cluster_user(ctx->cluster);
-		cp->keys[n] = "dbname", cp->vals[n++] = "postgres";
-	} else {
-		cp->keys[n] = "dbname", cp->vals[n++] = ctx->dbname;
-		cp->keys[n] = "host", cp->vals[n++] = ctx->host;
-		cp->keys[n] = "port", cp->vals[n++] = ctx->port;
-		cp->keys[n] = "user", cp->vals[n++] = ctx->user;
-	}
-	cp->keys[n] = "fallback_application_name", cp->vals[n++] = "pgpagebench run worker";
-	cp->keys[n] = NULL, cp->vals[n] = NULL;
+	ctx_conninfo(ctx, "pgpagebench run worker", &cp->ci);
 	if (ctx->schema) {
 		char *ident = ctx_schema_ident(ctx);
 		if (!ident || asprintf(&cp->search_path_sql, "SET search_path = %s, pg_catalog", ident) < 0) {
@@ -73,7 +59,7 @@ static void set_err(struct bconn *c, const char *msg)
 
 int bconn_start(struct bconn *c, const struct conn_params *cp)
 {
-	c->pg = PQconnectStartParams(cp->keys, cp->vals, 1);
+	c->pg = PQconnectStartParams(cp->ci.keys, cp->ci.vals, 1);
 	c->phase = 0;
 	c->err[0] = '\0';
 	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {

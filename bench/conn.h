@@ -13,8 +13,7 @@
 
 /* What every connection of a run needs; built once from the ctx (read-only afterwards, shared). */
 struct conn_params {
-	const char *keys[10], *vals[10];
-	char portbuf[16];
+	struct ctx_conninfo ci; /* libpq keywords, as ctx_connect uses them */
 	char *search_path_sql; /* "SET search_path = ..." or NULL (owned) */
 	const char *sql; /* the statement, $1 = OFFSET */
 	int nparams; /* 0 or 1 */

@@ -102,27 +102,31 @@ int ctx_open(struct pgpb_ctx *ctx)
 	return 0;
 }
 
-PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name)
+void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci)
 {
-	const char *keys[8], *vals[8];
 	int n = 0;
-	char portbuf[16];
 	if (ctx->cluster) {
-		snprintf(portbuf, sizeof portbuf, "%d", cluster_port(ctx->cluster));
-		keys[n] = "host", vals[n++] = cluster_host(ctx->cluster);
-		keys[n] = "port", vals[n++] = portbuf;
-		keys[n] = "user", vals[n++] = cluster_user(ctx->cluster);
-		keys[n] = "dbname", vals[n++] = "postgres";
+		snprintf(ci->port, sizeof ci->port, "%d", cluster_port(ctx->cluster));
+		ci->keys[n] = "host", ci->vals[n++] = cluster_host(ctx->cluster);
+		ci->keys[n] = "port", ci->vals[n++] = ci->port;
+		ci->keys[n] = "user", ci->vals[n++] = cluster_user(ctx->cluster);
+		ci->keys[n] = "dbname", ci->vals[n++] = "postgres";
 	} else {
 		/* dbname first (it may be a conninfo or URI); explicit -h/-p/-U then override it */
-		keys[n] = "dbname", vals[n++] = ctx->dbname;
-		keys[n] = "host", vals[n++] = ctx->host;
-		keys[n] = "port", vals[n++] = ctx->port;
-		keys[n] = "user", vals[n++] = ctx->user;
+		ci->keys[n] = "dbname", ci->vals[n++] = ctx->dbname;
+		ci->keys[n] = "host", ci->vals[n++] = ctx->host;
+		ci->keys[n] = "port", ci->vals[n++] = ctx->port;
+		ci->keys[n] = "user", ci->vals[n++] = ctx->user;
 	}
-	keys[n] = "fallback_application_name", vals[n++] = application_name ? application_name : PGPB_PROGNAME;
-	keys[n] = NULL, vals[n] = NULL;
-	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+	ci->keys[n] = "fallback_application_name", ci->vals[n++] = application_name ? application_name : PGPB_PROGNAME;
+	ci->keys[n] = NULL, ci->vals[n] = NULL;
+}
+
+PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name)
+{
+	struct ctx_conninfo ci;
+	ctx_conninfo(ctx, application_name, &ci);
+	PGconn *conn = PQconnectdbParams(ci.keys, ci.vals, 1);
 	if (!conn) {
 		log_error("out of memory");
 		return NULL;

@@ -60,6 +60,13 @@ void ctx_init(struct pgpb_ctx *ctx, const char *command, int argc, char **argv);
 int ctx_option(struct pgpb_ctx *ctx, int opt, const char *arg);
 /* Starts the temporary cluster when --ephemeral; returns an exit status (0 = ok). */
 int ctx_open(struct pgpb_ctx *ctx);
+/* The libpq keywords of a connection as ctx describes it (the temporary cluster, or -d then -h/-p/-U, which
+ * override a conninfo's), NULL-terminated, for PQconnectdbParams/PQconnectStartParams with expand_dbname. */
+struct ctx_conninfo {
+	const char *keys[8], *vals[8];
+	char port[16];
+};
+void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci);
 /* Connects; on failure logs one line and returns NULL. application_name names the purpose. */
 PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
 /* Stops and removes the temporary cluster (or, with --keep, prints how to stop it). Safe to call twice. */
