@@ -40,6 +40,52 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* ab's -e and -g files: a fixed header line, then one row a line (blank lines skipped). */
+struct rows {
+	FILE *f;
+	char *line;
+	size_t cap;
+	long lineno;
+};
+
+/* Opens file and checks its first line against header; kind ("-e") and shown (the header as the error
+ * message prints it) name it on failure. 0 or -1 with err set. */
+static int rows_open(struct rows *r, const char *file, const char *header, const char *kind, const char *shown,
+                     char *err, size_t err_len)
+{
+	memset(r, 0, sizeof *r);
+	if (!(r->f = open_input(file, err, err_len)))
+		return -1;
+	if (getline(&r->line, &r->cap, r->f) >= 0) {
+		chomp(r->line);
+		r->lineno = 1;
+		if (strcmp(r->line, header) == 0)
+			return 0;
+	}
+	snprintf(err, err_len, "file \"%s\" is not an ab %s file: first line is not %s", file, kind, shown);
+	free(r->line);
+	fclose(r->f);
+	return -1;
+}
+
+/* The next non-blank row, or NULL at the end of the file. */
+static char *rows_next(struct rows *r)
+{
+	while (getline(&r->line, &r->cap, r->f) >= 0) {
+		chomp(r->line);
+		r->lineno++;
+		if (r->line[0] != '\0')
+			return r->line;
+	}
+	return NULL;
+}
+
+static void rows_close(struct rows *r)
+{
+	free(r->line);
+	fclose(r->f);
+}
+
 int ab_parse_text(const char *file, struct ab_text *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
@@ -111,40 +157,24 @@ int ab_parse_text(const char *file, struct ab_text *out, char *err, size_t err_l
 int ab_parse_csv(const char *file, struct ab_csv *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = open_input(file, err, err_len);
-	if (!f)
+	struct rows r;
+	if (rows_open(&r, file, "Percentage served,Time in ms", "-e", "\"Percentage served,Time in ms\"", err, err_len) < 0)
 		return -1;
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	int rc = 0, rows = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		chomp(line);
-		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, "Percentage served,Time in ms") != 0) {
-				snprintf(err, err_len, "file \"%s\" is not an ab -e file: first line is not \"Percentage served,Time in ms\"", file);
-				rc = -1;
-				break;
-			}
-			continue;
-		}
-		if (line[0] == '\0')
-			continue;
+	int rc = 0, nrows = 0;
+	for (char *line; (line = rows_next(&r));) {
 		int pct, used = 0;
 		double ms;
 		if (sscanf(line, "%d,%lf%n", &pct, &ms, &used) != 2 || line[used] != '\0' || pct < 0 || pct > 100 || !(ms >= 0)) {
-			snprintf(err, err_len, "file \"%s\" line %ld: expected \"percent,milliseconds\", got \"%.40s\"", file, lineno, line);
+			snprintf(err, err_len, "file \"%s\" line %ld: expected \"percent,milliseconds\", got \"%.40s\"", file, r.lineno, line);
 			rc = -1;
 			break;
 		}
 		out->ms[pct] = ms;
 		out->have[pct] = 1;
-		rows++;
+		nrows++;
 	}
-	free(line);
-	fclose(f);
-	if (rc == 0 && rows == 0) {
+	rows_close(&r);
+	if (rc == 0 && nrows == 0) {
 		snprintf(err, err_len, "file \"%s\" holds no percentiles", file);
 		rc = -1;
 	}
@@ -175,33 +205,20 @@ static int cmp_double(const void *a, const void *b)
 int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = open_input(file, err, err_len);
-	if (!f)
+	struct rows rd;
+	if (rows_open(&rd, file, "starttime\tseconds\tctime\tdtime\tttime\twait", "-g",
+	              "the header \"starttime seconds ctime dtime ttime wait\"", err, err_len) < 0)
 		return -1;
-	char *line = NULL;
-	size_t cap = 0, alloc = 0;
-	long lineno = 0;
+	size_t alloc = 0;
 	int rc = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		chomp(line);
-		lineno++;
-		if (lineno == 1) {
-			if (strcmp(line, "starttime\tseconds\tctime\tdtime\tttime\twait") != 0) {
-				snprintf(err, err_len, "file \"%s\" is not an ab -g file: first line is not the header \"starttime seconds ctime dtime ttime wait\"", file);
-				rc = -1;
-				break;
-			}
-			continue;
-		}
-		if (line[0] == '\0')
-			continue;
+	for (char *line; (line = rows_next(&rd));) {
 		/* starttime holds blanks ("Wed Nov 25 21:29:02 2026"): the numbers follow the first tab */
 		char *tab = strchr(line, '\t');
 		struct ab_request r;
 		int used = 0;
 		if (!tab || sscanf(tab + 1, "%lf\t%lf\t%lf\t%lf\t%lf%n", &r.start_s, &r.ctime_ms, &r.dtime_ms, &r.ttime_ms,
 		                   &r.wait_ms, &used) != 5 || tab[1 + used] != '\0' || !(r.ttime_ms >= 0)) {
-			snprintf(err, err_len, "file \"%s\" line %ld: expected six tab-separated fields, got \"%.60s\"", file, lineno, line);
+			snprintf(err, err_len, "file \"%s\" line %ld: expected six tab-separated fields, got \"%.60s\"", file, rd.lineno, line);
 			rc = -1;
 			break;
 		}
@@ -219,8 +236,7 @@ int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len
 		}
 		out->req[out->n++] = r;
 	}
-	free(line);
-	fclose(f);
+	rows_close(&rd);
 	if (rc == 0 && out->n == 0) {
 		snprintf(err, err_len, "file \"%s\" holds no requests", file);
 		rc = -1;
