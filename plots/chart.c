@@ -20,8 +20,19 @@
  * series stay apart in grey print. */
 static const char *const colours[CHART_NSTYLES] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
 	                                             "#E69F00", "#56B4E9", "#000000", "#8C6D31" };
-/* filled circle, square, triangle, diamond, inverted triangle; then again in other colours */
-static const int markers[CHART_NSTYLES] = { 16, 17, 18, 19, 20, 16, 17, 19 };
+/* libplot's filled circle, square, triangle, diamond and inverted triangle */
+static const int shapes[5] = { 16, 17, 18, 19, 20 };
+
+/* A style's marker: the first eight styles take a shape each (repeating after five, in other colours);
+ * past eight the colours repeat, so the shape moves on by one each round and no two of the first 40
+ * styles look alike. */
+int chart_marker(int style)
+{
+	static const int first[CHART_NSTYLES] = { 0, 1, 2, 3, 4, 0, 1, 3 };
+	if (style < 0)
+		style = 0;
+	return shapes[(first[style % CHART_NSTYLES] + style / CHART_NSTYLES) % 5];
+}
 static const char *const dashes[CHART_NDASHES] = { "solid", "shortdashed", "dotted", "longdashed", "dotdashed",
 	                                            "dotdotdashed" };
 
@@ -542,7 +553,7 @@ static double series_width(const struct rc *r)
 static void draw_marker(struct rc *r, int style, int dash, double x, double y)
 {
 	double size = (r->png ? 10 : 9.5) * r->k;
-	int m = markers[style % CHART_NSTYLES];
+	int m = chart_marker(style);
 	pl_linemod_r(r->pl, "solid");
 	pl_fmarker_r(r->pl, x, y, m, size);
 	if (dash % CHART_NDASHES) {

@@ -74,6 +74,9 @@ void chart_mark_add(struct chart_panel *p, double x, const char *label);
 size_t chart_nseries(const struct chart *c);
 void chart_free(struct chart *c);
 
+/* The libplot marker a series style is drawn with: styles share a colour every CHART_NSTYLES, never a
+ * colour and a marker within the first 5 * CHART_NSTYLES. */
+int chart_marker(int style);
 /* Draws the chart into path (written atomically) as SVG or PNG. Returns 0, or -1 with errbuf filled. */
 int chart_render(const struct chart *c, const char *path, enum chart_format fmt, char *errbuf, size_t errlen);
 

@@ -196,6 +196,19 @@ static void degenerate_charts(void **state)
 	chart_free(&c);
 }
 
+/* Past CHART_NSTYLES series the colours repeat: the marker must then tell them apart. */
+static void styles_stay_apart(void **state)
+{
+	(void)state;
+	for (int a = 0; a < 5 * CHART_NSTYLES; a++)
+		for (int b = a + CHART_NSTYLES; b < 5 * CHART_NSTYLES; b += CHART_NSTYLES)
+			if (chart_marker(a) == chart_marker(b))
+				fail_msg("styles %d and %d share colour and marker %d", a, b, chart_marker(a));
+	for (int a = 0; a < 5; a++)
+		for (int b = a + 1; b < 5; b++)
+			assert_int_not_equal(chart_marker(a), chart_marker(b));
+}
+
 static void sorting(void **state)
 {
 	(void)state;
@@ -268,7 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(linear_ticks), cmocka_unit_test(log_ticks),     cmocka_unit_test(percentile_axis),
 		cmocka_unit_test(units),        cmocka_unit_test(latin1),        cmocka_unit_test(degenerate_charts),
-		cmocka_unit_test(sorting),      cmocka_unit_test(relpath),
+		cmocka_unit_test(sorting), cmocka_unit_test(styles_stay_apart),      cmocka_unit_test(relpath),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
