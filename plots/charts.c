@@ -461,7 +461,7 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 	snprintf(bot->y.title, sizeof bot->y.title, "latency (log)");
 	bot->y.unit = CHART_UNIT_US;
 	bot->y.log = 1;
-	int any_err = 0;
+	int any_err = 0, any_ok = 0;
 	for (size_t i = 0; i < run->nsteps; i++)
 		for (size_t j = 0; j < run->steps[i].nsec; j++)
 			any_err |= run->steps[i].sec[j].errors > 0;
@@ -491,6 +491,7 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 				chart_point(e, x, sc->errors / secs);
 			chart_point(p99, x, sc->p99_us);
 			chart_point(p50, x, sc->p50_us);
+			any_ok |= sc->queries > 0;
 			if (sc->second > last)
 				last = sc->second;
 		}
@@ -505,6 +506,8 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 	}
 	chart_mark_add(top, t0, "");
 	chart_mark_add(bot, t0, "");
+	if (chart_nseries(c) > 0 && p99->n > 0 && !any_ok)
+		snprintf(c->note, sizeof c->note, "no query succeeded, so there is no latency to draw (errors by SQLSTATE: summary.json and the report)");
 	return 1;
 }
 

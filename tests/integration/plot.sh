@@ -147,6 +147,11 @@ for c in $CHARTS; do
 	check "chart $c is drawn from at least one fixture" [ -n "${drawn_somewhere[$c]:-}" ]
 done
 
+# A run where every query failed: the timeline's empty latency panel says why; a run with successes does not.
+check "all-errors run: the timeline says no query succeeded" \
+	svg_has_text "$TEST_TMP/out-run-errors/charts/timeline.svg" "no query succeeded, so there is no latency to draw (errors by SQLSTATE: summary.json and the report)"
+check "a run with successful queries has no such note" sh -c "! grep -q 'no query succeeded' '$TEST_TMP/out-run-small/charts/timeline.svg'"
+
 # Columns are read by name: run-single has them in reverse order plus an unknown one.
 qps=$(csv_cols "$FIX/run-single/steps.csv" qps | head -1)
 check "columns found by name (qps $qps in the table)" grep -q "<td>$(printf '%.1f' "$qps")</td>" "$TEST_TMP/out-run-single/index.html"
