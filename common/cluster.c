@@ -402,6 +402,106 @@ static void stop_postmaster(struct cluster *c)
 	}
 }
 
+/*
+ * Directories left by a killed tool. SIGKILL (the OOM killer, a CI timeout) stops the server through the
+ * parent-death signal, but nothing is left to remove the directory: each one holds a whole initdb. So each
+ * directory (but a --keep one) holds an "owner" file naming the tool as "pid start-time host"; the next
+ * start in the same temporary directory removes those whose owner is gone and whose server is not
+ * running. Owners on another host (a /tmp shared between containers) are never judged.
+ */
+#define OWNER_FILE "owner"
+
+/* "pid start-time host" of a live process (start-time: /proc/<pid>/stat field 22, so a recycled pid does
+ * not pass for the owner); -1 when the process does not exist. */
+static int proc_identity(pid_t pid, char *out, size_t len)
+{
+	char path[64], line[1024], host[256] = "";
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int got = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	char *p = got ? strrchr(line, ')') : NULL; /* the command name may hold blanks and parentheses */
+	unsigned long long start = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	                 &start) != 1)
+		return -1;
+	gethostname(host, sizeof host - 1);
+	snprintf(out, len, "%ld %llu %s", (long)pid, start, host);
+	return 0;
+}
+
+static int write_owner(const struct cluster *c)
+{
+	char id[320], path[PATH_MAX + 8];
+	if (proc_identity(getpid(), id, sizeof id) < 0)
+		return 0; /* no /proc: no sweeping either */
+	snprintf(path, sizeof path, "%s/" OWNER_FILE, c->dir);
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%s\n", id) < 0 || fclose(f) != 0) {
+		log_error("could not write file \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when dir was left by a dead tool on this host and no server runs in it. */
+static int is_stale(const char *dir)
+{
+	char path[PATH_MAX + 32], owner[320], now[320], host[256] = "";
+	snprintf(path, sizeof path, "%s/" OWNER_FILE, dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0; /* --keep, an older version, or still being set up */
+	int got = fgets(owner, sizeof owner, f) != NULL;
+	fclose(f);
+	long pid = 0;
+	unsigned long long start;
+	char ohost[256];
+	if (!got || sscanf(owner, "%ld %llu %255s", &pid, &start, ohost) != 3 || pid <= 0)
+		return 0;
+	gethostname(host, sizeof host - 1);
+	if (strcmp(ohost, host) != 0)
+		return 0;
+	owner[strcspn(owner, "\n")] = '\0';
+	if (proc_identity((pid_t)pid, now, sizeof now) == 0 && strcmp(now, owner) == 0)
+		return 0; /* the owner runs */
+	snprintf(path, sizeof path, "%s/data/postmaster.pid", dir);
+	if ((f = fopen(path, "r"))) {
+		long pm = 0;
+		got = fscanf(f, "%ld", &pm) == 1;
+		fclose(f);
+		if (got && pm > 0 && (kill((pid_t)pm, 0) == 0 || errno == EPERM))
+			return 0; /* a server still runs (or is shutting down): next time */
+	}
+	return 1;
+}
+
+/* Removes the stale pgpagebench-XXXXXX directories of base that belong to this user (or, as root, to
+ * the postgres user). */
+static void sweep_stale(const char *base, const struct cluster *c)
+{
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "pgpagebench-", 12) != 0 || strlen(e->d_name) != 18)
+			continue;
+		char dir[PATH_MAX];
+		struct stat st;
+		snprintf(dir, sizeof dir, "%s/%s", strcmp(base, "/") == 0 ? "" : base, e->d_name);
+		if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_uid != geteuid() && !(c->as_root && st.st_uid == c->uid)))
+			continue;
+		if (is_stale(dir)) {
+			remove_tree(dir);
+			log_info("removed \"%s\", left by an earlier run that was killed", dir);
+		}
+	}
+	closedir(d);
+}
+
 /* Characters that need no quoting in unix_socket_directories, a conninfo string or a shell command. */
 static int plain_path(const char *s)
 {
@@ -429,6 +529,7 @@ static int setup_dir(struct cluster *c)
 		            real);
 		snprintf(real, sizeof real, "/tmp");
 	}
+	sweep_stale(real, c);
 	snprintf(c->dir, sizeof c->dir, "%s/pgpagebench-XXXXXX", strcmp(real, "/") == 0 ? "" : real);
 	if (!mkdtemp(c->dir)) {
 		log_error("could not create a temporary directory in \"%s\": %s", real, strerror(errno));
@@ -436,6 +537,8 @@ static int setup_dir(struct cluster *c)
 		c->dir[0] = '\0';
 		return -1;
 	}
+	if (!c->keep && write_owner(c) < 0)
+		return -1;
 	snprintf(c->datadir, sizeof c->datadir, "%s/data", c->dir);
 	snprintf(c->logpath, sizeof c->logpath, "%s/server.log", c->dir);
 	if (c->as_root && chown(c->dir, c->uid, c->gid) < 0) {

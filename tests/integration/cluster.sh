@@ -227,8 +227,9 @@ if [ -z "$AS" ]; then
 	clean "postmaster died $WHO" "$d"
 fi
 
-# 6b. the tool is SIGKILLed: the kernel's parent-death signal shuts the server down (the directory
-# stays: nothing of the tool runs any more to remove it)
+# 6b. the tool is SIGKILLed: the kernel's parent-death signal shuts the server down; the directory stays
+# (nothing of the tool runs any more to remove it) until the next start in the same TMPDIR removes it. That
+# sweep spares a --keep cluster (no owner file), a directory whose owner runs, and one whose server runs.
 if [ -z "$AS" ]; then
 	d=$(newdir killed)
 	if start_server "$d"; then
@@ -238,6 +239,19 @@ if [ -z "$AS" ]; then
 		exec 8<&-
 		for ((i = 0; i < 6000; i++)); do kill -0 "$pm" 2>/dev/null || break; sleep 0.01; done
 		check "SIGKILL of the tool shuts its server down" [ -z "$(procs_mentioning "$d")" ]
+		check "the killed tool's directory stays, with its owner file" [ -s "$SDIR/owner" ]
+		me="$$ $(awk '{ print $22 }' /proc/$$/stat) $(cat /proc/sys/kernel/hostname)"
+		mkdir "$d/pgpagebench-kept00" "$d/pgpagebench-alive0" "$d/pgpagebench-srvup0" "$d/pgpagebench-srvup0/data"
+		echo "$me" >"$d/pgpagebench-alive0/owner"
+		echo "999999999 1 $(cat /proc/sys/kernel/hostname)" >"$d/pgpagebench-srvup0/owner"
+		echo "$$" >"$d/pgpagebench-srvup0/data/postmaster.pid"
+		run_cmd tool "$d" schema create --ephemeral
+		check "the next start in that TMPDIR succeeds (stderr: $ERR)" [ "$RC" = 0 ]
+		check "... removes the killed tool's directory" [ ! -e "$SDIR" ]
+		check "... and says so" grep -qF "removed \"$SDIR\", left by an earlier run that was killed" "$TEST_TMP/err"
+		check "... spares a directory without an owner file (--keep)" [ -d "$d/pgpagebench-kept00" ]
+		check "... spares a directory whose owner runs" [ -d "$d/pgpagebench-alive0" ]
+		check "... spares a directory whose server runs" [ -d "$d/pgpagebench-srvup0" ]
 		rm -rf "${d:?}"/*
 	else
 		not_ok "server $WHO did not start: $(cat "$d.err")"
