@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -474,6 +475,16 @@ static int is_stale(const char *dir)
 		fclose(f);
 		if (got && pm > 0 && (kill((pid_t)pm, 0) == 0 || errno == EPERM))
 			return 0; /* a server still runs (or is shutting down): next time */
+	}
+	/* a server whose pid this process cannot see (another pid namespace) still answers on its socket */
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path, "%s/.s.PGSQL.%d", dir, CLUSTER_PORT) < sizeof sun.sun_path) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int up = fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (up)
+			return 0;
 	}
 	return 1;
 }

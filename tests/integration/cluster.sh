@@ -245,6 +245,17 @@ if [ -z "$AS" ]; then
 		echo "$me" >"$d/pgpagebench-alive0/owner"
 		echo "999999999 1 $(cat /proc/sys/kernel/hostname)" >"$d/pgpagebench-srvup0/owner"
 		echo "$$" >"$d/pgpagebench-srvup0/data/postmaster.pid"
+		# a server whose pid we cannot see (another pid namespace) still answers on its socket
+		sockpid=""
+		if command -v python3 >/dev/null; then
+			mkdir "$d/pgpagebench-sockup"
+			echo "999999999 1 $(cat /proc/sys/kernel/hostname)" >"$d/pgpagebench-sockup/owner"
+			exec 9< <(exec python3 -c 'import socket, sys, signal
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); print("listening", flush=True); signal.pause()' \
+				"$d/pgpagebench-sockup/.s.PGSQL.5432")
+			sockpid=$!
+			read -r line <&9
+		fi
 		run_cmd tool "$d" schema create --ephemeral
 		check "the next start in that TMPDIR succeeds (stderr: $ERR)" [ "$RC" = 0 ]
 		check "... removes the killed tool's directory" [ ! -e "$SDIR" ]
@@ -252,6 +263,11 @@ if [ -z "$AS" ]; then
 		check "... spares a directory without an owner file (--keep)" [ -d "$d/pgpagebench-kept00" ]
 		check "... spares a directory whose owner runs" [ -d "$d/pgpagebench-alive0" ]
 		check "... spares a directory whose server runs" [ -d "$d/pgpagebench-srvup0" ]
+		if [ -n "$sockpid" ]; then
+			check "... spares a directory whose socket answers" [ -d "$d/pgpagebench-sockup" ]
+			kill "$sockpid"
+			exec 9<&-
+		fi
 		rm -rf "${d:?}"/*
 	else
 		not_ok "server $WHO did not start: $(cat "$d.err")"
