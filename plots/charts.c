@@ -506,7 +506,7 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 	}
 	chart_mark_add(top, t0, "");
 	chart_mark_add(bot, t0, "");
-	if (chart_nseries(c) > 0 && p99->n > 0 && !any_ok)
+	if (p99->n > 0 && !any_ok)
 		snprintf(c->note, sizeof c->note, "no query succeeded, so there is no latency to draw (errors by SQLSTATE: summary.json and the report)");
 	return 1;
 }
