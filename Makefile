@@ -7,6 +7,9 @@ BUILD   ?= build
 CC      ?= cc
 VERSION := 0.1.0
 
+# Read once per make process. `demo`, `check` and `perf` install the packages (deps) and only then start a
+# second make, which reads these afresh: the first make on a fresh machine has no pkg-config yet.
+PKG_OK     := $(shell pkg-config --exists libpq jansson 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags libpq jansson 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libpq jansson 2>/dev/null)
 OPT        ?= -O2
@@ -23,14 +26,21 @@ SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check check-unit check-integration check-sanitize demo perf install clean
+.PHONY: all deps check check-build check-sanitize demo perf install clean pkgconfig
 all: $(BUILD)/pgpagebench
 
 # deps: installs missing Debian packages as root, else prints the apt-get line and fails.
 deps:
 	@tools/deps.sh
 
-$(BUILD)/%.o: %.c
+# Every compile waits for this: without the -dev packages it stops with one line instead of a compiler error.
+pkgconfig:
+ifneq ($(PKG_OK),yes)
+	@echo "make: error: pkg-config finds no libpq or jansson: run \`make deps\` (as root, or the apt-get line it prints)" >&2
+	@exit 1
+endif
+
+$(BUILD)/%.o: %.c | pkgconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -38,7 +48,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/sqlfiles.c: $(SQL) tools/embed-sql.awk
 	@mkdir -p $(BUILD)
 	awk -f tools/embed-sql.awk $(SQL) > $@.tmp && mv $@.tmp $@
-$(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c
+$(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c | pkgconfig
 	$(CC) $(ALL_CFLAGS) -I. -c -o $@ $<
 
 $(BUILD)/libpgpb.a: $(filter-out $(BUILD)/common/main.o,$(LIB_OBJ))
@@ -47,20 +57,27 @@ $(BUILD)/libpgpb.a: $(filter-out $(BUILD)/common/main.o,$(LIB_OBJ))
 $(BUILD)/pgpagebench: $(BUILD)/common/main.o $(BUILD)/libpgpb.a
 	$(CC) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpgpb.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpgpb.a | pkgconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libpgpb.a $(shell pkg-config --libs cmocka) $(LDLIBS)
 
-check: deps $(BUILD)/pgpagebench $(UNIT_BIN)
+# demo, check and perf: deps first, then a second make that builds with the flags pkg-config gives now
+# (safe under -j: nothing is compiled before deps has finished).
+check: deps
+	@$(MAKE) --no-print-directory check-build
 	@PGPB_BIN=$(abspath $(BUILD)/pgpagebench) PGPB_BUILD=$(abspath $(BUILD)) tests/run.sh
+
+check-build: $(BUILD)/pgpagebench $(UNIT_BIN)
 
 check-sanitize:
 	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
-demo: deps $(BUILD)/pgpagebench
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
 	$(BUILD)/pgpagebench demo
 
-perf: deps $(BUILD)/pgpagebench
+perf: deps
+	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
 	@tools/perf.sh $(abspath $(BUILD)/pgpagebench)
 
 install: $(BUILD)/pgpagebench
