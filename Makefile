@@ -26,7 +26,7 @@ SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check check-build check-sanitize demo perf install clean pkgconfig
+.PHONY: all deps check check-build check-sanitize check-fresh demo perf install clean pkgconfig
 all: $(BUILD)/pgpagebench
 
 # deps: installs missing Debian packages as root, else prints the apt-get line and fails.
@@ -79,6 +79,10 @@ demo: deps
 perf: deps
 	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
 	@tools/perf.sh $(abspath $(BUILD)/pgpagebench)
+
+# check-fresh: a minbase Debian 12 root (debootstrap), git and make, then `make demo` and `make check` in it.
+check-fresh:
+	tools/fresh-debian.sh
 
 install: $(BUILD)/pgpagebench
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/pgpagebench
