@@ -34,7 +34,7 @@ static void usage(void)
 	printf("pgpagebench measures what one paginated list endpoint costs in PostgreSQL alone.\n\n"
 	       "Usage:\n  pgpagebench COMMAND [OPTION]...\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-12s  %s\n", commands[i].name, commands[i].summary);
 	printf("\nOptions:\n  --help     show this help, then exit\n  --version  output version information, then exit\n"
 	       "\nSee \"pgpagebench COMMAND --help\" for each command's options, and man pgpagebench.\n");
 }
