@@ -13,7 +13,7 @@ done
 if [ "$(id -u)" = 0 ]; then
   echo "deps: installing$missing" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends $missing >&2 || {
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 && apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2 || {
     echo "deps: error: apt-get install failed for:$missing" >&2; exit 1; }
   exit 0
 fi
