@@ -35,7 +35,17 @@ fi
 root=$(mktemp -d /var/tmp/pgpb-fresh.XXXXXX)
 chmod 755 "$root"   # the postgres and man users must be able to enter it
 mounted=""
+# Processes still running inside the root (a server a test started, an interrupted make) end first.
+kill_inside() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -"$1" "${p#/proc/}" 2>/dev/null
+	done
+	return 0
+}
 cleanup() {
+	kill_inside TERM
+	sleep 2   # give the servers a moment for a clean shutdown before they are killed
+	kill_inside KILL
 	for m in $mounted; do umount -l "$root$m" 2>/dev/null || true; done
 	if [ -n "${FRESH_KEEP:-}" ]; then say "kept the root at $root"; else rm -rf "$root"; fi
 }
