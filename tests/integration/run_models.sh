@@ -59,6 +59,42 @@ check "P = W: the wait is near zero (wait p50 $w50 us < service p50 $s50 us / 10
 expect_fail "a pool larger than the workers is refused" 2 'pool size 8 is larger than --workers 4' \
 	"$B" run --workers 4 --pools 8 --offsets 0
 
+# ---- a fair pool: a returned connection goes to the longest waiter ------------------------------------
+# A steady query (2 ms on the server), 4 and 8 workers over 1 and 2 connections: every worker waits its
+# turn, so wait p50 > 0, and the closed loop obeys Little's law: mean latency = workers / throughput,
+# both from the step's own row.
+steady=$TEST_TMP/steady.sql
+echo 'SELECT pg_sleep(0.002), $1::int' >"$steady"
+for w in 4 8; do
+	run_cmd "$B" run --workers $w --pools 1,2 --offsets 0 --duration 2s --warmup 0.5s --query "$steady" \
+		--out "$TEST_TMP/fair$w" --no-progress --no-plot
+	steps=$(csv_col "$TEST_TMP/fair$w/steps.csv" step 2>/dev/null | tr '\n' ' ')
+	check "$w workers over 1 and 2 connections: two steps ($steps; stderr: $ERR)" \
+		eval '[ "$RC" = 0 ] && [ "$steps" = "s001-pool-w$w-c1-o0 s002-pool-w$w-c2-o0 " ]'
+	for row in 2 3; do
+		row_figures=$(awk -F, -v row=$row '
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+			NR == row && $c["ok"] > 0 { printf "%s %s %s %s %.1f\n", $c["step"], $c["wait_p50_us"], $c["wait_p99_us"],
+			                                   $c["mean_us"], $c["workers"] * $c["duration_s"] / $c["ok"] * 1e6 }' \
+			"$TEST_TMP/fair$w/steps.csv")
+		read -r step w50 w99 mean little <<<"$row_figures"
+		check "${step:-row $row}: every worker waits its turn (wait p50 ${w50:-?} us, p99 ${w99:-?} us)" \
+			[ "${w50:-0}" -gt 0 ]
+		check "${step:-row $row}: Little's law, mean latency ${mean:-?} us = $w workers / throughput ${little:-?} us, within 5%" \
+			awk -v m="${mean:-0}" -v l="${little:-0}" 'BEGIN { exit !(m > 0 && l > 0 && m / l > 0.95 && m / l < 1.05) }'
+	done
+done
+order=$(json_q "$TEST_TMP/fair4/meta.json" "SELECT (:'j')::jsonb->'options'->>'pool_order'")
+check "fifo is the default, recorded in meta.json ($order)" [ "$order" = fifo ]
+run_cmd "$B" run --workers 4 --pools 1 --pool-order lifo --offsets 0 --duration 0.5s --warmup 0 --query "$steady" \
+	--out "$TEST_TMP/lifo" --no-progress --no-plot
+order=$(json_q "$TEST_TMP/lifo/meta.json" "SELECT (:'j')::jsonb->'options'->>'pool_order'" 2>/dev/null)
+check "--pool-order lifo runs, recorded in meta.json ($order; stderr: $ERR)" eval '[ "$RC" = 0 ] && [ "$order" = lifo ]'
+expect_fail "a bad --pool-order is refused" 2 'invalid value "random" for option --pool-order: expected fifo or lifo' \
+	"$B" run --workers 4 --pool-order random --offsets 0
+expect_fail "--pool-order without a shared pool is refused" 2 'pool-order applies to a shared pool' \
+	"$B" run --pool-order fifo --offsets 0
+
 # ---- async: 500 connections on one loop --------------------------------------------------------------
 start_run async500 --model async --loops 1 --pools 500 --offsets 0 --duration 2s --warmup 0 --query <(echo 'SELECT $1::int') -v
 backends=$(workers_now)
