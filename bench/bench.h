@@ -26,6 +26,7 @@ struct run_opts {
 	enum run_protocol protocol;
 	enum run_model model; /* THREADS; POOL when workers > 0 with --model threads; ASYNC */
 	int workers; /* POOL: worker threads (every pool size must be <= workers) */
+	int pool_lifo; /* POOL: --pool-order lifo (a returned connection is up for grabs); 0 = fifo hand-off */
 	int loops; /* ASYNC: event-loop threads (default 1) */
 	const long *rates; /* open loop: target queries a second, one step each; NULL = closed loop */
 	size_t nrates;

@@ -24,6 +24,7 @@
 struct engine_env {
 	enum run_model model; /* THREADS and ASYNC: event loops; POOL: workers borrowing connections */
 	int workers; /* POOL: worker threads sharing the connections */
+	int pool_lifo; /* POOL: 0 hands a returned connection to the longest waiter, 1 lets anyone take it */
 	double rate; /* open loop: queries a second for the whole step; 0 = closed loop */
 	int poisson; /* open loop: Poisson arrivals instead of a constant interval */
 	const struct conn_params *cp;

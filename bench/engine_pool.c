@@ -4,6 +4,13 @@
  * query and returns it; the time spent waiting for a connection and the time holding it are recorded
  * apart, and latency is their sum (or, open loop, from when the query was due). Borrowing takes a mutex
  * (that is the model); recording does not.
+ *
+ * The pool is fair by default (--pool-order fifo), as psycopg_pool, SQLAlchemy's QueuePool and pgbouncer
+ * are: a worker that finds no free connection joins a queue of waiters, each with a condition variable and
+ * a slot of its own, and a returned connection is put straight into the slot of the longest waiter, so the
+ * worker that returned it cannot take it back first. --pool-order lifo keeps the unfair pool: a returned
+ * connection goes back on the free list and the first worker to ask for it, usually the one that just
+ * returned it, takes it, while the woken waiter finds the list empty and waits again.
  */
 #include "bench/engine_impl.h"
 #include "common/log.h"
@@ -14,11 +21,20 @@
 #include <string.h>
 #include <time.h>
 
+/* A worker waiting for a connection: queued in arrival order, woken on its own condition variable. */
+struct waiter {
+	pthread_cond_t cv;
+	struct bconn *got; /* fifo: the connection handed over by release() */
+	struct waiter *next;
+};
+
 struct pool {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_condattr_t cattr; /* CLOCK_MONOTONIC, for each waiter's condition variable */
 	struct bconn **free;
 	int nfree;
+	struct waiter *head, *tail; /* the waiters, longest first */
+	int lifo; /* --pool-order lifo: no hand-off, a returned connection is up for grabs */
 	pthread_mutex_t sched_mu; /* open loop: one schedule for all workers */
 	struct sched sched;
 };
@@ -32,11 +48,9 @@ struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env
 	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->sched_mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_condattr_init(&p->cattr);
+	pthread_condattr_setclock(&p->cattr, CLOCK_MONOTONIC);
+	p->lifo = env->pool_lifo;
 	for (int i = 0; i < n; i++)
 		if (conns[i].state == BC_READY)
 			p->free[p->nfree++] = &conns[i];
@@ -49,15 +63,17 @@ void engine_pool_free(struct pool *p)
 {
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->sched_mu);
-	pthread_cond_destroy(&p->cv);
+	pthread_condattr_destroy(&p->cattr);
 	free(p->free);
 	free(p);
 }
 
+/* Wakes every waiter (they see the stop flag or the end of the step). */
 void engine_pool_wake(struct pool *p)
 {
 	pthread_mutex_lock(&p->mu);
-	pthread_cond_broadcast(&p->cv);
+	for (struct waiter *w = p->head; w; w = w->next)
+		pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -73,36 +89,102 @@ static void tick(struct eng_thread *t, int64_t now)
 		recorder_advance(t->rec, engine_second(t->env, now));
 }
 
+/* Under p->mu. */
+static void enqueue(struct pool *p, struct waiter *w)
+{
+	w->next = NULL;
+	if (p->tail)
+		p->tail->next = w;
+	else
+		p->head = w;
+	p->tail = w;
+}
+
+/* Under p->mu: takes w out of the queue, wherever it is. */
+static void dequeue(struct pool *p, struct waiter *w)
+{
+	struct waiter *prev = NULL;
+	for (struct waiter *q = p->head; q; prev = q, q = q->next) {
+		if (q != w)
+			continue;
+		if (prev)
+			prev->next = w->next;
+		else
+			p->head = w->next;
+		if (p->tail == w)
+			p->tail = prev;
+		return;
+	}
+}
+
+/* Under p->mu: gives c to the longest waiter (fifo), or puts it on the free list and wakes that waiter,
+ * who takes it only if nobody took it first (lifo). */
+static void give(struct pool *p, struct bconn *c)
+{
+	struct waiter *w = p->head;
+	if (w && !p->lifo) {
+		p->head = w->next;
+		if (!p->head)
+			p->tail = NULL;
+		w->got = c;
+	} else {
+		p->free[p->nfree++] = c;
+	}
+	if (w)
+		pthread_cond_signal(&w->cv);
+}
+
+/* Borrows a connection, waiting in line when there is none free; NULL when the step ends first. */
 static struct bconn *acquire(struct eng_thread *t)
 {
 	struct pool *p = t->pool;
+	pthread_mutex_lock(&p->mu);
+	/* fifo: a free connection means nobody is waiting (release hands over to a waiter first) */
+	if (p->nfree > 0 && (p->lifo || !p->head)) {
+		struct bconn *c = p->free[--p->nfree];
+		pthread_mutex_unlock(&p->mu);
+		return c;
+	}
+	struct waiter w = { .got = NULL };
+	pthread_cond_init(&w.cv, &p->cattr);
+	enqueue(p, &w);
+	struct bconn *c = NULL;
 	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		if (p->nfree > 0) {
-			struct bconn *c = p->free[--p->nfree];
-			pthread_mutex_unlock(&p->mu);
-			return c;
+		if (w.got) { /* fifo: handed over, and already out of the queue */
+			c = w.got;
+			break;
+		}
+		if (p->lifo && p->nfree > 0) {
+			dequeue(p, &w);
+			c = p->free[--p->nfree];
+			if (p->nfree > 0 && p->head) /* another came back meanwhile: pass the wake-up on */
+				pthread_cond_signal(&p->head->cv);
+			break;
 		}
 		int64_t now = mono_ns();
 		if (over(t->env, now)) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
+			dequeue(p, &w);
+			break;
 		}
 		int64_t until = now + 50000000LL;
 		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
-		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-		int got = p->nfree > 0;
-		pthread_mutex_unlock(&p->mu);
-		if (!got)
+		pthread_cond_timedwait(&w.cv, &p->mu, &ts);
+		if (!w.got && !(p->lifo && p->nfree > 0)) {
+			/* still in line: keep the recorder's seconds moving, outside the lock */
+			pthread_mutex_unlock(&p->mu);
 			tick(t, mono_ns());
+			pthread_mutex_lock(&p->mu);
+		}
 	}
+	pthread_mutex_unlock(&p->mu);
+	pthread_cond_destroy(&w.cv);
+	return c;
 }
 
 static void release(struct pool *p, struct bconn *c)
 {
 	pthread_mutex_lock(&p->mu);
-	p->free[p->nfree++] = c;
-	pthread_cond_signal(&p->cv);
+	give(p, c);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -206,6 +288,10 @@ void *engine_pool_main(void *arg)
 		if (!c)
 			break;
 		int64_t t1 = mono_ns();
+		if (over(env, t1)) { /* handed a connection as the step ended (it may hold a stopped query) */
+			release(p, c);
+			break;
+		}
 		c->t_start = t1;
 		int rc = run_query(t, c);
 		int64_t t2 = mono_ns();

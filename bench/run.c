@@ -344,6 +344,8 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                         "model", o->preset_seed_article ? "seed-article" : model_names[o->model], "validate",
 	                         o->validate);
 	json_object_set_new(opts, "workers", o->model == RUN_MODEL_POOL ? json_integer(o->workers) : json_null());
+	json_object_set_new(opts, "pool_order", o->model == RUN_MODEL_POOL || o->preset_seed_article
+	                                            ? json_string(o->pool_lifo ? "lifo" : "fifo") : json_null());
 	json_object_set_new(opts, "loops", o->model == RUN_MODEL_ASYNC ? json_integer(o->loops > 0 ? o->loops : 1) : json_null());
 	json_object_set_new(opts, "rates", o->nrates ? list_json(o->rates, o->nrates) : json_null());
 	json_object_set_new(opts, "arrival", o->nrates ? json_string(o->poisson ? "poisson" : "constant") : json_null());
@@ -584,6 +586,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	memset(&env, 0, sizeof env);
 	env.model = sd->model;
 	env.workers = sd->workers;
+	env.pool_lifo = o->pool_lifo;
 	env.rate = (double)sd->rate;
 	env.poisson = o->poisson;
 	env.cp = &r->q->cp;
@@ -1105,6 +1108,8 @@ static void help(void)
 	       "  --model=threads          one connection per client on --threads event loops (default; pgbench's)\n"
 	       "  --model=threads --workers=W\n"
 	       "                           W worker threads share a pool of --pools connections (each <= W)\n"
+	       "  --pool-order=ORDER       who gets a returned connection: fifo, the longest-waiting worker\n"
+	       "                           (default, as real pools), or lifo, whoever asks first\n"
 	       "  --model=async --loops=L  L event-loop threads (default 1) drive all the connections\n"
 	       "  --rate=Q, --rates=LIST   open loop: Q queries a second on a schedule (latency from the intended\n"
 	       "                           start; a step per rate)\n"
@@ -1124,7 +1129,8 @@ int run_main(int argc, char **argv)
 {
 	enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
 	       OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
-	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN };
+	       OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
+	       OPT_POOL_ORDER };
 	static const struct option longopts[] = {
 		CTX_LONGOPTS,
 		{ "pools", required_argument, NULL, OPT_POOLS },
@@ -1149,6 +1155,7 @@ int run_main(int argc, char **argv)
 		{ "preset", required_argument, NULL, OPT_PRESET },
 		{ "queries", required_argument, NULL, OPT_QUERIES },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
+		{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pgpb_ctx ctx;
@@ -1158,7 +1165,7 @@ int run_main(int argc, char **argv)
 	char **queries = NULL;
 	size_t nqueries = 0;
 	size_t npools = 0, noffsets = 0, nrates = 0;
-	int model_async = 0, loops_given = 0;
+	int model_async = 0, loops_given = 0, pool_order_given = 0;
 	int offsets_given = 0, c, rc = EXIT_USAGE;
 	optind = 1;
 	opterr = 0;
@@ -1249,6 +1256,17 @@ int run_main(int argc, char **argv)
 				goto out;
 			o.workers = (int)v;
 			break;
+		case OPT_POOL_ORDER:
+			if (strcmp(optarg, "fifo") == 0)
+				o.pool_lifo = 0;
+			else if (strcmp(optarg, "lifo") == 0)
+				o.pool_lifo = 1;
+			else {
+				log_error("invalid value \"%s\" for option --pool-order: expected fifo or lifo", optarg);
+				goto out;
+			}
+			pool_order_given = 1;
+			break;
 		case OPT_LOOPS:
 			if (cli_parse_long("--loops", optarg, 1, 256, &v) < 0)
 				goto out;
@@ -1310,6 +1328,10 @@ int run_main(int argc, char **argv)
 	}
 	if (loops_given && !model_async) {
 		rc = cli_usage_error("run", "--loops applies to --model async");
+		goto out;
+	}
+	if (pool_order_given && o.model != RUN_MODEL_POOL && !o.preset_seed_article) {
+		rc = cli_usage_error("run", "--pool-order applies to a shared pool (--workers or --preset seed-article)");
 		goto out;
 	}
 	if (rates) {

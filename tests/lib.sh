@@ -15,6 +15,57 @@ check() { # check DESC CMD...: passes when CMD succeeds
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# pgpb_lint_checks FILE: a `check` line whose && or || stands outside the quoted command chains the rest
+# after check, where it can never fail the test (`check "x" [ "$RC" = 0 ] && [ ... ]` tests only RC).
+# Prints file:line of each such line, after joining lines continued with a backslash. Quotes, $(...),
+# backquotes and comments are followed, so an && inside a quoted string or a substitution is fine.
+pgpb_lint_checks() {
+	awk '
+	function scan(s,    i, n, ch, two, top, st, depth) {
+		# st: stack of contexts, T top level, D double quotes, S single quotes, C $( ), B backquotes
+		top = 1; st[1] = "T"; depth[1] = 0; n = length(s)
+		for (i = 1; i <= n; i++) {
+			ch = substr(s, i, 1); two = substr(s, i, 2)
+			if (st[top] == "S") { if (ch == "\047") top--; continue }
+			if (ch == "\\") { i++; continue }
+			if (st[top] == "D") {
+				if (ch == "\"") top--
+				else if (two == "$(") { st[++top] = "C"; depth[top] = 1; i++ }
+				else if (ch == "`") st[++top] = "B"
+				continue
+			}
+			if (ch == "`" && st[top] == "B") { top--; continue }
+			if (ch == "`") { st[++top] = "B"; continue }
+			if (ch == "\047") { st[++top] = "S"; continue }
+			if (ch == "\"") { st[++top] = "D"; continue }
+			if (two == "$(") { st[++top] = "C"; depth[top] = 1; i++; continue }
+			if (st[top] == "C") {
+				if (ch == "(") depth[top]++
+				else if (ch == ")" && --depth[top] == 0) top--
+				continue
+			}
+			if (st[top] != "T") continue
+			if (ch == "#" && (i == 1 || substr(s, i - 1, 1) ~ /[ \t]/)) return 0
+			if (two == "&&" || two == "||") return 1
+		}
+		return 0
+	}
+	{
+		if (buf == "") start = FNR
+		if (sub(/\\$/, "")) { buf = buf $0 " "; next }
+		line = buf $0; buf = ""
+		if (line ~ /^[ \t]*check[ \t]/ && scan(line)) print FILENAME ":" start
+	}' "$1"
+}
+# The test that sources this file is held to it: each such line is a failure of the suite.
+PGPB_TEST_FILE=${BASH_SOURCE[1]:-$0}
+if [ -r "$PGPB_TEST_FILE" ]; then
+	for pgpb_bad in $(pgpb_lint_checks "$PGPB_TEST_FILE"); do
+		not_ok "$pgpb_bad: check with && or || outside its command: the part after it runs unchecked; put the whole condition in the command (eval '...' or sh -c '...')"
+	done
+	unset pgpb_bad
+fi
+
 # run_cmd CMD...: runs, capturing $OUT, $ERR and $RC
 run_cmd() {
 	"$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"

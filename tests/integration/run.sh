@@ -84,12 +84,13 @@ SQL
 run_cmd "$B" run --pools 2 --offsets 0,100 --duration 0.5s --warmup 0 --query "$TEST_TMP/asc.sql" --out "$TEST_TMP/asc" --no-progress
 check "a query sorting ascending fails validation: exit 1" [ "$RC" = 1 ]
 check "the failure is named" grep -q 'validation error: offset 0: row 2: updated increases' "$TEST_TMP/err"
-check "validation errors are counted apart, no page counted ok" \
-	[ "$(csv_col "$TEST_TMP/asc/steps.csv" ok | tr '\n' ' ')" = "0 0 " ] &&
-	[ "$(csv_col "$TEST_TMP/asc/steps.csv" validation_errors | grep -c '^[1-9]')" = 2 ] &&
-	[ "$(csv_col "$TEST_TMP/asc/steps.csv" errors | tr '\n' ' ')" = "0 0 " ]
+asc_ok=$(csv_col "$TEST_TMP/asc/steps.csv" ok | tr '\n' ' ')
+asc_verr=$(csv_col "$TEST_TMP/asc/steps.csv" validation_errors | grep -c '^[1-9]')
+asc_err=$(csv_col "$TEST_TMP/asc/steps.csv" errors | tr '\n' ' ')
+check "validation errors are counted apart, no page counted ok (ok '$asc_ok', steps with validation errors $asc_verr, errors '$asc_err')" \
+	eval '[ "$asc_ok" = "0 0 " ] && [ "$asc_verr" = 2 ] && [ "$asc_err" = "0 0 " ]'
 run_cmd "$B" run --pools 2 --offsets 0 --duration 0.3s --warmup 0 --query "$TEST_TMP/asc.sql" --no-validate --out "$TEST_TMP/asc2" --no-progress
-check "--no-validate runs it" [ "$RC" = 0 ] && [ "$(csv_col "$TEST_TMP/asc2/steps.csv" validation_errors)" = 0 ]
+check "--no-validate runs it" eval '[ "$RC" = 0 ] && [ "$(csv_col "$TEST_TMP/asc2/steps.csv" validation_errors)" = 0 ]'
 sed 's/u\.username,/u.no_such_column,/' "$TEST_TMP/asc.sql" >"$TEST_TMP/missing.sql"
 expect_fail "a query naming a missing column fails at once with the server's message" 1 \
 	'query "missing.sql" does not run: column u.no_such_column does not exist' \
@@ -99,14 +100,15 @@ check "... and leaves no results directory behind" [ ! -e "$TEST_TMP/missing/met
 # ---- protocols and the offset mix ----------------------------------------------------------------
 for p in simple extended; do
 	run_cmd "$B" run --pools 2 --offsets 5 --offset-mix page1=50 --duration 0.5s --warmup 0 --protocol $p --out "$TEST_TMP/$p" --no-progress
-	check "--protocol $p with an offset mix passes validation (stderr: $ERR)" [ "$RC" = 0 ] &&
-		[ "$(csv_col "$TEST_TMP/$p/steps.csv" offset | tr '\n' ' ')" = "5 mix " ] &&
-		[ "$(csv_col "$TEST_TMP/$p/steps.csv" ok | grep -c '^[1-9]')" = 2 ]
+	offs=$(csv_col "$TEST_TMP/$p/steps.csv" offset | tr '\n' ' ')
+	nok=$(csv_col "$TEST_TMP/$p/steps.csv" ok | grep -c '^[1-9]')
+	check "--protocol $p with an offset mix passes validation (offsets '$offs', steps with ok queries $nok; stderr: $ERR)" \
+		eval '[ "$RC" = 0 ] && [ "$offs" = "5 mix " ] && [ "$nok" = 2 ]'
 done
 psql_q -c 'SELECT pg_stat_statements_reset()' >/dev/null
 run_cmd "$B" run --pools 1 --offset-mix page1=0 --duration 0.5s --warmup 0 --out "$TEST_TMP/deep" --no-progress
-check "an offset mix without page one reads deeper pages (server side: the query ran with several offsets)" [ "$RC" = 0 ] &&
-	[ "$(csv_col "$TEST_TMP/deep/steps.csv" offset)" = mix ]
+check "an offset mix without page one reads deeper pages (server side: the query ran with several offsets)" \
+	eval '[ "$RC" = 0 ] && [ "$(csv_col "$TEST_TMP/deep/steps.csv" offset)" = mix ]'
 
 # ---- a lost connection is re-established and counted -----------------------------------------------
 fifo=$TEST_TMP/progress.fifo
@@ -140,14 +142,16 @@ rc=$?
 I=$TEST_TMP/int
 check "SIGINT mid-run exits 130 (got $rc)" [ "$rc" = 130 ]
 check "stdout says where the results are" grep -q "interrupted: 2 steps written to $I (the last one partial)" "$TEST_TMP/int.out"
-check "steps.csv keeps the finished step and marks the cut one partial" \
-	[ "$(csv_col "$I/steps.csv" step | tr '\n' ' ')" = "s001-threads-c1-o0 s002-threads-c1-o10 " ] &&
-	[ "$(csv_col "$I/steps.csv" partial | tr '\n' ' ')" = "0 1 " ]
+int_steps=$(csv_col "$I/steps.csv" step | tr '\n' ' ')
+int_partial=$(csv_col "$I/steps.csv" partial | tr '\n' ' ')
+check "steps.csv keeps the finished step and marks the cut one partial (steps '$int_steps', partial '$int_partial')" \
+	eval '[ "$int_steps" = "s001-threads-c1-o0 s002-threads-c1-o10 " ] && [ "$int_partial" = "0 1 " ]'
 check "the partial step measured less than its duration" awk -F, 'NR == 3 { exit !($9 < 3) }' "$I/steps.csv"
 check "intervals of the partial step sum to its total" [ "$(awk -F, '$1 ~ /s002/ { q += $3 } END { print q + 0 }' "$I/intervals.csv")" = "$(csv_col "$I/steps.csv" ok | sed -n 2p)" ]
-check "meta.json and summary.json are readable and say interrupted" \
-	[ "$(json_q "$I/meta.json" "SELECT (:'j')::jsonb->>'status'")" = interrupted ] &&
-	[ "$(json_q "$I/summary.json" "SELECT jsonb_array_length((:'j')::jsonb->'steps')")" = 2 ]
+int_status=$(json_q "$I/meta.json" "SELECT (:'j')::jsonb->>'status'")
+int_nsteps=$(json_q "$I/summary.json" "SELECT jsonb_array_length((:'j')::jsonb->'steps')")
+check "meta.json and summary.json are readable and say interrupted (status '$int_status', $int_nsteps steps)" \
+	eval '[ "$int_status" = interrupted ] && [ "$int_nsteps" = 2 ]'
 check "both .hgrm files are complete" [ "$(cat "$I"/*.hgrm | grep -c 'Total count')" = 2 ]
 
 # ---- refusals and usage errors -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-# The load models of pgpagebench run (issue 5) on a private cluster: a shared pool (W workers over P
+# The load models of pgpagebench run on a private cluster: a shared pool (W workers over P
 # connections), async event loops holding 500 connections, an open-loop rate through an injected stall,
 # and the seed-article preset.
 . "$(dirname "$0")/../lib.sh"
@@ -55,20 +55,56 @@ check "with 4 workers on 1 connection, workers wait: wait p50 > 0" [ "$(csv_col 
 check "the wait distribution has its .hgrm" [ -s "$P/s001-pool-w4-c1-o0.wait.hgrm" ]
 run_cmd "$B" run --workers 4 --pools 4 --offsets 0 --duration 1s --warmup 0 --out "$TEST_TMP/pool4" --no-progress
 w50=$(csv_col "$TEST_TMP/pool4/steps.csv" wait_p50_us); s50=$(csv_col "$TEST_TMP/pool4/steps.csv" service_p50_us)
-check "P = W: the wait is near zero (wait p50 $w50 us < service p50 $s50 us / 10)" [ "$RC" = 0 ] && [ $((w50 * 10)) -lt "$s50" ]
+check "P = W: the wait is near zero (wait p50 $w50 us < service p50 $s50 us / 10)" eval '[ "$RC" = 0 ] && [ $((w50 * 10)) -lt "$s50" ]'
 expect_fail "a pool larger than the workers is refused" 2 'pool size 8 is larger than --workers 4' \
 	"$B" run --workers 4 --pools 8 --offsets 0
+
+# ---- a fair pool: a returned connection goes to the longest waiter ------------------------------------
+# A steady query (2 ms on the server), 4 and 8 workers over 1 and 2 connections: every worker waits its
+# turn, so wait p50 > 0, and the closed loop obeys Little's law: mean latency = workers / throughput,
+# both from the step's own row.
+steady=$TEST_TMP/steady.sql
+echo 'SELECT pg_sleep(0.002), $1::int' >"$steady"
+for w in 4 8; do
+	run_cmd "$B" run --workers $w --pools 1,2 --offsets 0 --duration 2s --warmup 0.5s --query "$steady" \
+		--out "$TEST_TMP/fair$w" --no-progress --no-plot
+	steps=$(csv_col "$TEST_TMP/fair$w/steps.csv" step 2>/dev/null | tr '\n' ' ')
+	check "$w workers over 1 and 2 connections: two steps ($steps; stderr: $ERR)" \
+		eval '[ "$RC" = 0 ] && [ "$steps" = "s001-pool-w$w-c1-o0 s002-pool-w$w-c2-o0 " ]'
+	for row in 2 3; do
+		row_figures=$(awk -F, -v row=$row '
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+			NR == row && $c["ok"] > 0 { printf "%s %s %s %s %.1f\n", $c["step"], $c["wait_p50_us"], $c["wait_p99_us"],
+			                                   $c["mean_us"], $c["workers"] * $c["duration_s"] / $c["ok"] * 1e6 }' \
+			"$TEST_TMP/fair$w/steps.csv")
+		read -r step w50 w99 mean little <<<"$row_figures"
+		check "${step:-row $row}: every worker waits its turn (wait p50 ${w50:-?} us, p99 ${w99:-?} us)" \
+			[ "${w50:-0}" -gt 0 ]
+		check "${step:-row $row}: Little's law, mean latency ${mean:-?} us = $w workers / throughput ${little:-?} us, within 5%" \
+			awk -v m="${mean:-0}" -v l="${little:-0}" 'BEGIN { exit !(m > 0 && l > 0 && m / l > 0.95 && m / l < 1.05) }'
+	done
+done
+order=$(json_q "$TEST_TMP/fair4/meta.json" "SELECT (:'j')::jsonb->'options'->>'pool_order'")
+check "fifo is the default, recorded in meta.json ($order)" [ "$order" = fifo ]
+run_cmd "$B" run --workers 4 --pools 1 --pool-order lifo --offsets 0 --duration 0.5s --warmup 0 --query "$steady" \
+	--out "$TEST_TMP/lifo" --no-progress --no-plot
+order=$(json_q "$TEST_TMP/lifo/meta.json" "SELECT (:'j')::jsonb->'options'->>'pool_order'" 2>/dev/null)
+check "--pool-order lifo runs, recorded in meta.json ($order; stderr: $ERR)" eval '[ "$RC" = 0 ] && [ "$order" = lifo ]'
+expect_fail "a bad --pool-order is refused" 2 'invalid value "random" for option --pool-order: expected fifo or lifo' \
+	"$B" run --workers 4 --pool-order random --offsets 0
+expect_fail "--pool-order without a shared pool is refused" 2 'pool-order applies to a shared pool' \
+	"$B" run --pool-order fifo --offsets 0
 
 # ---- async: 500 connections on one loop --------------------------------------------------------------
 start_run async500 --model async --loops 1 --pools 500 --offsets 0 --duration 2s --warmup 0 --query <(echo 'SELECT $1::int') -v
 backends=$(workers_now)
 finish_run async500
 A=$TEST_TMP/async500
-check "async with 500 connections on one loop completes a step (exit $RUN_RC)" [ "$RUN_RC" = 0 ] && [ "$(csv_col "$A/steps.csv" ok)" -gt 0 ]
+check "async with 500 connections on one loop completes a step (exit $RUN_RC)" eval '[ "$RUN_RC" = 0 ] && [ "$(csv_col "$A/steps.csv" ok)" -gt 0 ]'
 check "it used all 500 backends (saw $backends)" [ "$backends" = 500 ]
 check "the step names its loop" [ "$(csv_col "$A/steps.csv" loops),$(csv_col "$A/steps.csv" step)" = "1,s001-async-l1-c500-o0" ]
 fds=$(sed -n 's/.*open file descriptors: \([0-9]*\) before the sweep, \([0-9]*\) after.*/\1 \2/p' "$TEST_TMP/async500.err")
-check "no file descriptor left behind ($fds)" [ -n "$fds" ] && [ "${fds% *}" = "${fds#* }" ]
+check "no file descriptor left behind ($fds)" eval '[ -n "$fds" ] && [ "${fds% *}" = "${fds#* }" ]'
 
 # ---- open loop through a stall --------------------------------------------------------------------------
 start_run stall --model async --pools 2 --rate 1000 --offsets 0 --duration 4s --warmup 0 \
@@ -81,7 +117,8 @@ check "the open-loop step completes (exit $RUN_RC)" [ "$RUN_RC" = 0 ]
 check "the rate is recorded" [ "$(csv_col "$S/steps.csv" rate_qps)" = 1000.0 ]
 check "corrected p99.9 shows the 1 s stall ($c999 us)" [ "$c999" -ge 900000 ]
 check "uncorrected p99.9 hides it ($u999 us, far below $c999)" [ $((u999 * 4)) -lt "$c999" ]
-check "schedule lag and late starts are reported" [ "$(csv_col "$S/steps.csv" lag_p99_us)" -gt 0 ] && [ "$(csv_col "$S/steps.csv" late_starts)" -gt 0 ]
+lag99=$(csv_col "$S/steps.csv" lag_p99_us); late=$(csv_col "$S/steps.csv" late_starts)
+check "schedule lag and late starts are reported (lag p99 $lag99 us, $late late starts)" eval '[ "$lag99" -gt 0 ] && [ "$late" -gt 0 ]'
 check "the uncorrected distribution has its .hgrm" [ -s "$S/s001-async-l1-c2-o0-r1000.uncorrected.hgrm" ]
 
 # ---- the seed article's two stacks --------------------------------------------------------------------
