@@ -821,7 +821,8 @@ static void draw(struct rc *r, const struct chart *c)
 	}
 }
 
-/* XML text for the SVG's <title> and <desc>, in the file's own ISO-8859-1 encoding. */
+/* XML text for the SVG's <title> and <desc>, in libplot's ISO-8859-1 like the rest of its output (the whole
+ * file is transcoded to UTF-8 afterwards). */
 static void xml_latin1(FILE *f, const char *utf8)
 {
 	char l1[1024];
@@ -838,15 +839,15 @@ static void xml_latin1(FILE *f, const char *utf8)
 }
 
 /* libplot's SVG has a fixed <title>, <desc> and a size in inches: give it the chart's title, a list of its
- * series and a size in pixels. */
-static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f)
+ * series and a size in pixels. Output is still ISO-8859-1. */
+static void svg_retitle(const struct chart *c, const char *buf, size_t len, FILE *f)
 {
 	const char *t0 = strstr(buf, "<title>"), *t1 = t0 ? strstr(t0, "</desc>") : NULL;
 	const char *svg = strstr(buf, "<svg ");
 	const char *w0 = svg ? strstr(svg, " width=\"") : NULL, *h1 = w0 ? strstr(w0, " viewBox=") : NULL;
 	if (!t0 || !t1 || !w0 || !h1 || !(w0 < h1 && h1 < t0)) {
 		fwrite(buf, 1, len, f);
-		return 0;
+		return;
 	}
 	fwrite(buf, 1, (size_t)(w0 - buf), f);
 	fprintf(f, " width=\"%d\" height=\"%d\"", c->width, c->height);
@@ -868,7 +869,60 @@ static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f
 	fputs("</desc>", f);
 	t1 += strlen("</desc>");
 	fwrite(t1, 1, len - (size_t)(t1 - buf), f);
+}
+
+/*
+ * libplot writes every SVG in ISO-8859-1 and says so in its XML declaration; browsers show such a file
+ * opened on its own but not inside an <img>. Latin-1 maps byte for byte onto the first 256 code points,
+ * so the file becomes UTF-8 by writing each byte >= 0x80 as two bytes, and the declaration says UTF-8.
+ * Returns 0, or -1 with errbuf filled when the file is not what libplot writes (no declaration naming
+ * ISO-8859-1 at the start), rather than mislabel it.
+ */
+int chart_svg_to_utf8(const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen)
+{
+	static const char decl_start[] = "<?xml ", latin1[] = "encoding=\"ISO-8859-1\"";
+	const char *end = len >= sizeof decl_start - 1 && memcmp(buf, decl_start, sizeof decl_start - 1) == 0
+	                          ? memmem(buf, len, "?>", 2)
+	                          : NULL;
+	const char *enc = end ? memmem(buf, (size_t)(end - buf), latin1, sizeof latin1 - 1) : NULL;
+	if (!enc) {
+		snprintf(errbuf, errlen, "libplot wrote an SVG without the XML declaration \"%s\" it is expected to write",
+		         latin1);
+		return -1;
+	}
+	fwrite(buf, 1, (size_t)(enc - buf), f);
+	fputs("encoding=\"UTF-8\"", f);
+	for (const unsigned char *p = (const unsigned char *)enc + sizeof latin1 - 1; p < (const unsigned char *)buf + len;
+	     p++) {
+		if (*p < 0x80) {
+			fputc(*p, f);
+		} else {
+			fputc(0xC0 | (*p >> 6), f);
+			fputc(0x80 | (*p & 0x3F), f);
+		}
+	}
 	return 0;
+}
+
+/* The SVG libplot drew, with the chart's title, series list and pixel size, in UTF-8. */
+static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen)
+{
+	char *l1 = NULL;
+	size_t l1len = 0;
+	FILE *ms = open_memstream(&l1, &l1len);
+	if (!ms) {
+		snprintf(errbuf, errlen, "could not allocate memory: %s", strerror(errno));
+		return -1;
+	}
+	svg_retitle(c, buf, len, ms);
+	if (fclose(ms) != 0 || !l1) {
+		snprintf(errbuf, errlen, "could not allocate memory: %s", strerror(errno));
+		free(l1);
+		return -1;
+	}
+	int rc = chart_svg_to_utf8(l1, l1len, f, errbuf, errlen);
+	free(l1);
+	return rc;
 }
 
 int chart_render(const struct chart *c, const char *path, enum chart_format fmt, char *errbuf, size_t errlen)
@@ -933,12 +987,18 @@ int chart_render(const struct chart *c, const char *path, enum chart_format fmt,
 		free(mem);
 		return -1;
 	}
+	int svgerr = 0;
 	if (fmt == CHART_SVG)
-		write_svg(c, mem, memlen, f);
+		svgerr = write_svg(c, mem, memlen, f, errbuf, errlen);
 	else
 		fwrite(mem, 1, memlen, f);
 	free(mem);
 	int werr = ferror(f);
+	if (svgerr) {
+		fclose(f);
+		remove(tmp);
+		return -1;
+	}
 	if (fclose(f) != 0 || werr) {
 		snprintf(errbuf, errlen, "could not write \"%s\": %s", tmp, strerror(errno ? errno : EIO));
 		remove(tmp);

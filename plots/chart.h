@@ -1,13 +1,15 @@
 /*
  * chart.h: a small chart layer on GNU libplot (the reentrant pl_*_r API): line charts with linear or log
  * axes, 1-2-5 ticks, unit-aware tick labels, title, subtitle, legend, grid, up to two stacked panels, drawn
- * to SVG (crisp) or PNG (thicker lines, since libplot does not antialias). Text is UTF-8 in and Latin-1 out.
+ * to SVG (crisp) or PNG (thicker lines, since libplot does not antialias). Text is UTF-8 in; libplot draws
+ * it in Latin-1 (other characters become '?'), and the SVG files are written in UTF-8.
  * A chart owns the point arrays of its series; chart_free releases them.
  */
 #ifndef PGPB_PLOTS_CHART_H
 #define PGPB_PLOTS_CHART_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum chart_format { CHART_SVG = 1u, CHART_PNG = 2u };
 
@@ -84,6 +86,10 @@ int chart_render(const struct chart *c, const char *path, enum chart_format fmt,
 size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *ticks, size_t max);
 /* A value formatted for a tick label or a table cell, in the unit of the axis (UTF-8). */
 void chart_format_value(enum chart_unit unit, double v, char *buf, size_t len);
+/* Writes an SVG as libplot makes it (ISO-8859-1, declared so) to f as UTF-8 with the declaration saying so.
+ * chart_render does this for every SVG. 0, or -1 with errbuf filled when buf does not start with that
+ * declaration. */
+int chart_svg_to_utf8(const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen);
 /* UTF-8 to the Latin-1 libplot draws: characters outside Latin-1 become '?', backslashes (libplot's
  * escape character) become '/'. */
 void chart_latin1(const char *utf8, char *out, size_t len);
