@@ -76,6 +76,24 @@ static void log_ticks(void **state)
 	assert_true(lo == 1 && hi == 10 && n > 0);
 }
 
+/* pool sizes that are powers of two: a tick at each, the axis ending at the data */
+static void pow2_ticks(void **state)
+{
+	(void)state;
+	struct chart_axis a = { .log = 1, .pow2 = 1, .integer = 1 };
+	double t[40], lo = 1, hi = 64;
+	size_t n = chart_ticks(&a, &lo, &hi, t, 40);
+	assert_int_equal(n, 7);
+	assert_true(lo == 1 && hi == 64);
+	for (size_t i = 0; i < n; i++)
+		assert_true(t[i] == (double)(1u << i));
+	lo = 4, hi = 4096;
+	n = chart_ticks(&a, &lo, &hi, t, 5); /* too many: every k-th power, evenly spaced still */
+	assert_true(n >= 3 && n <= 5 && t[0] == 4 && t[1] > 8);
+	for (size_t i = 2; i < n; i++)
+		assert_true(t[i] == t[i - 1] * (t[1] / t[0]));
+}
+
 static void percentile_axis(void **state)
 {
 	(void)state;
@@ -308,7 +326,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(linear_ticks), cmocka_unit_test(log_ticks),     cmocka_unit_test(percentile_axis),
+		cmocka_unit_test(linear_ticks), cmocka_unit_test(log_ticks),     cmocka_unit_test(percentile_axis), cmocka_unit_test(pow2_ticks),
 		cmocka_unit_test(units),        cmocka_unit_test(latin1), cmocka_unit_test(svg_utf8),        cmocka_unit_test(degenerate_charts),
 		cmocka_unit_test(sorting), cmocka_unit_test(styles_stay_apart),      cmocka_unit_test(relpath),
 	};
