@@ -119,6 +119,8 @@ run_cmd "$B" http-compare "$TEST_TMP/sweep" --ab "$AB/ab-c4.txt" --ab-csv "$AB/a
 check "http-compare on the sweep exits 0 (stderr: $ERR)" [ "$RC" = 0 ]
 run_cmd "$B" plot "$TEST_TMP/sweep" --quiet
 check "plot again after http-compare exits 0 (stderr: $ERR)" [ "$RC" = 0 ]
+check "the report now shows the http-compare chart" grep -q '<img src="charts/http-compare.svg"' "$TEST_TMP/sweep/index.html"
+check "... and links its table" grep -q 'href="http-compare.csv"' "$TEST_TMP/sweep/index.html"
 real_run pool --workers 4 --pools 1,2,4 --offsets 0,1000
 real_run variants --queries seed,nocount,pagefirst,keyset,cappedcount --pools 1,2 --offsets 0,1000 --explain
 real_run rate --rates 50,100 --pools 2 --offsets 0,1000
