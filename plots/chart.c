@@ -43,7 +43,7 @@ void chart_init(struct chart *c, int width, int height, size_t npanels)
 	memset(c, 0, sizeof *c);
 	c->width = width;
 	c->height = height;
-	c->npanels = npanels < 1 ? 1 : npanels > 2 ? 2 : npanels;
+	c->npanels = npanels < 1 ? 1 : npanels > CHART_MAXPANELS ? CHART_MAXPANELS : npanels;
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -109,7 +109,7 @@ void chart_mark_add(struct chart_panel *p, double x, const char *label)
 
 void chart_free(struct chart *c)
 {
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < CHART_MAXPANELS; i++) {
 		for (size_t j = 0; j < c->panel[i].nseries; j++) {
 			free(c->panel[i].series[j]->x);
 			free(c->panel[i].series[j]->y);
@@ -140,12 +140,45 @@ static size_t drawable_points(const struct chart_panel *p, const struct chart_se
 	return n;
 }
 
+/* Panels drawn: a grid draws them all, a stack at most two. */
+static size_t panels_drawn(const struct chart *c)
+{
+	return c->cols > 0 || c->npanels <= 2 ? c->npanels : 2;
+}
+
+/* The legend: the first series of each distinct label that has a point to draw (small multiples repeat
+ * their series in every panel). Returns how many; *out (malloc'd, may be NULL when 0) holds them. */
+struct legend_entry {
+	const struct chart_panel *p;
+	const struct chart_series *s;
+};
+
+static size_t legend_entries(const struct chart *c, struct legend_entry **out)
+{
+	size_t total = 0, n = 0;
+	for (size_t i = 0; i < panels_drawn(c); i++)
+		total += c->panel[i].nseries;
+	struct legend_entry *e = total ? xrealloc(NULL, total * sizeof *e) : NULL;
+	for (size_t i = 0; i < panels_drawn(c); i++)
+		for (size_t j = 0; j < c->panel[i].nseries; j++) {
+			const struct chart_series *s = c->panel[i].series[j];
+			if (!s->label[0] || drawable_points(&c->panel[i], s) == 0)
+				continue;
+			size_t k = 0;
+			while (k < n && strcmp(e[k].s->label, s->label) != 0)
+				k++;
+			if (k == n)
+				e[n++] = (struct legend_entry){ &c->panel[i], s };
+		}
+	*out = e;
+	return n;
+}
+
 size_t chart_nseries(const struct chart *c)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < c->npanels; i++)
-		for (size_t j = 0; j < c->panel[i].nseries; j++)
-			n += c->panel[i].series[j]->label[0] && drawable_points(&c->panel[i], c->panel[i].series[j]) > 0;
+	struct legend_entry *e;
+	size_t n = legend_entries(c, &e);
+	free(e);
 	return n;
 }
 
@@ -246,6 +279,15 @@ size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *t
 			ticks[n++] = 2;
 		for (double t = 10; t <= *hi * (1 + 1e-9) && n < max; t *= 10)
 			ticks[n++] = t;
+		return n;
+	}
+	if (a->log && a->pow2 && *lo > 0 && *hi > *lo * (1 + 1e-9)) {
+		/* powers of two inside the data, the axis ending at the data (pool sizes 1, 2, 4 ... 64) */
+		int e0 = (int)ceil(log2(*lo) - 1e-9), e1 = (int)floor(log2(*hi) + 1e-9), step = 1;
+		while (max > 0 && (size_t)((e1 - e0) / step + 1) > max)
+			step++;
+		for (int e = e0; e <= e1 && n < max; e += step)
+			ticks[n++] = ldexp(1, e);
 		return n;
 	}
 	if (a->log) {
@@ -433,10 +475,10 @@ static double map(const struct axis_map *m, double v)
 	return m->p0 + t * (m->p1 - m->p0);
 }
 
-static void axis_range(const struct chart_panel *p, int is_y, struct axis_map *m)
+/* Widens [lo, hi] to the drawable values of one panel on one axis. */
+static void panel_extent(const struct chart_panel *p, int is_y, double *lo, double *hi)
 {
 	const struct chart_axis *a = is_y ? &p->y : &p->x;
-	double lo = INFINITY, hi = -INFINITY;
 	for (size_t j = 0; j < p->nseries; j++) {
 		const struct chart_series *s = p->series[j];
 		for (size_t i = 0; i < s->n; i++) {
@@ -445,21 +487,31 @@ static void axis_range(const struct chart_panel *p, int is_y, struct axis_map *m
 			double v = is_y ? s->y[i] : s->x[i];
 			if (a->log && v <= 0)
 				continue;
-			if (v < lo)
-				lo = v;
-			if (v > hi)
-				hi = v;
+			if (v < *lo)
+				*lo = v;
+			if (v > *hi)
+				*hi = v;
 		}
 	}
 	if (!is_y)
 		for (size_t i = 0; i < p->nmarks; i++) {
-			if (isfinite(p->marks[i].x) && (!a->log || p->marks[i].x > 0)) {
-				if (p->marks[i].x < lo)
-					lo = p->marks[i].x;
-				if (p->marks[i].x > hi)
-					hi = p->marks[i].x;
+			double v = p->marks[i].x;
+			if (isfinite(v) && (!a->log || v > 0)) {
+				if (v < *lo)
+					*lo = v;
+				if (v > *hi)
+					*hi = v;
 			}
 		}
+}
+
+/* The range and ticks of an axis over panels [0, count) of the array, which share its settings. */
+static void axis_range(const struct chart_panel *panels, size_t count, int is_y, struct axis_map *m)
+{
+	const struct chart_axis *a = is_y ? &panels[0].y : &panels[0].x;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < count; i++)
+		panel_extent(&panels[i], is_y, &lo, &hi);
 	if (a->log && a->zero_at > 0 && a->zero_at < lo)
 		lo = a->zero_at;
 	if (lo > hi) {
@@ -606,9 +658,144 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 
 enum { FS_TITLE = 17, FS_SUB = 12, FS_TICK = 12, FS_AXIS = 13, FS_LEGEND = 12, FS_NOTE = 11, FS_MARK = 10 };
 
+/* Where a panel goes and which of its labels it draws. */
+struct panel_box {
+	double x0, x1, y0, y1;
+	int xlabels, ylabels; /* tick labels */
+	int xtitle, ytitle; /* axis titles beside the panel (stacked); a grid has one of each for all */
+};
+
+/* x tick labels: one that would overlap its left neighbour is left out. Widths get a margin in SVG, whose
+ * viewer may set Helvetica in a wider font (Debian gives DejaVu Sans). On the percentile axis the "0%" at
+ * the left edge gives way to "50%" unless there is room for both twice over: the median matters more. */
+static void x_tick_labels(struct rc *r, const struct chart_axis *a, const struct axis_map *m, double y)
+{
+	double k = r->k, slack = r->png ? 1.0 : 1.3, last_right = -1e9;
+	char buf[64];
+	size_t first = 0;
+	if (a->unit == CHART_UNIT_PCTL && m->nticks >= 2) {
+		char b2[64];
+		tick_label(a, m->ticks[0], m->lo, m->hi, buf, sizeof buf);
+		tick_label(a, m->ticks[1], m->lo, m->hi, b2, sizeof b2);
+		double gap = map(m, m->ticks[1]) - map(m, m->ticks[0]);
+		if (gap < slack * (text_width(r, buf) + text_width(r, b2)) + 8 * k)
+			first = 1;
+	}
+	for (size_t t = first; t < m->nticks; t++) {
+		double px = map(m, m->ticks[t]);
+		tick_label(a, m->ticks[t], m->lo, m->hi, buf, sizeof buf);
+		double w = slack * text_width(r, buf);
+		if (px - w / 2 < last_right + 6 * k)
+			continue;
+		text(r, px, y, 'c', 't', buf);
+		last_right = px + w / 2;
+	}
+}
+
+/* Grid, marks, frame, ticks, labels and series of one panel in its box. */
+static void draw_panel(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx,
+                       const struct axis_map *my, int top_marks)
+{
+	double k = r->k, x0 = b->x0, x1 = b->x1, y0 = b->y0, y1 = b->y1;
+	char buf[512];
+	/* grid */
+	pen(r, "#E3E3E3", (r->png ? 1 : 0.8) * k, "solid");
+	for (size_t t = 0; t < mx->nticks; t++) {
+		double px = map(mx, mx->ticks[t]);
+		if (px > x0 + 0.5 && px < x1 - 0.5)
+			line(r, px, y0, px, y1);
+	}
+	for (size_t t = 0; t < my->nticks; t++) {
+		double py = map(my, my->ticks[t]);
+		if (py > y0 + 0.5 && py < y1 - 0.5)
+			line(r, x0, py, x1, py);
+	}
+	/* step separators and their labels (labels only where they do not collide) */
+	if (p->nmarks) {
+		pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
+		for (size_t m = 0; m < p->nmarks; m++) {
+			double px = map(mx, p->marks[m].x);
+			if (px > x0 + 0.5 && px < x1 - 0.5)
+				line(r, px, y0, px, y1);
+		}
+		if (top_marks) {
+			pl_pencolorname_r(r->pl, "#555555");
+			font(r, FS_MARK);
+			double last_end = -1e9;
+			for (size_t m = 0; m < p->nmarks; m++) {
+				/* label centred between this mark and the next */
+				double a = map(mx, p->marks[m].x);
+				double bb = m + 1 < p->nmarks ? map(mx, p->marks[m + 1].x) : x1;
+				double w = text_width(r, p->marks[m].label);
+				double cx = (a + bb) / 2;
+				if (cx - w / 2 < last_end + 4 * k || w > (bb - a) * 2.5)
+					continue;
+				text(r, cx, y1 + 4 * k, 'c', 'b', p->marks[m].label);
+				last_end = cx + w / 2;
+			}
+		}
+	}
+	/* frame */
+	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+	pl_filltype_r(r->pl, 0);
+	pl_fbox_r(r->pl, x0, y0, x1, y1);
+	/* a log x axis that shows 0 at its left edge: a break in the frame, since 0 is not on the scale */
+	if (mx->zero_low && p->x.zero_at > 0) {
+		double xb = (map(mx, mx->lo) + map(mx, p->x.zero_at * 10)) / 2;
+		for (int side = 0; side < 2; side++) {
+			double yb = side ? y1 : y0;
+			pen(r, "white", (r->png ? 4 : 3) * k, "solid");
+			line(r, xb - 3 * k, yb, xb + 3 * k, yb);
+			pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+			line(r, xb - 6 * k, yb - 4 * k, xb - 2 * k, yb + 4 * k);
+			line(r, xb + 2 * k, yb - 4 * k, xb + 6 * k, yb + 4 * k);
+		}
+	}
+	/* ticks and tick labels */
+	font(r, FS_TICK);
+	pl_pencolorname_r(r->pl, "#333333");
+	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+	for (size_t t = 0; t < mx->nticks; t++) {
+		double px = map(mx, mx->ticks[t]);
+		line(r, px, y0, px, y0 - 5 * k);
+	}
+	pl_pencolorname_r(r->pl, "#333333");
+	if (b->xlabels && !p->x.hide_labels)
+		x_tick_labels(r, &p->x, mx, y0 - 8 * k);
+	double last_top = -1e9;
+	for (size_t t = 0; t < my->nticks; t++) {
+		double py = map(my, my->ticks[t]);
+		line(r, x0, py, x0 - 5 * k, py);
+		if (!b->ylabels || py - FS_TICK * k / 2 < last_top + 2 * k)
+			continue;
+		tick_label(&p->y, my->ticks[t], my->lo, my->hi, buf, sizeof buf);
+		text(r, x0 - 8 * k, py, 'r', 'c', buf);
+		last_top = py + FS_TICK * k / 2;
+	}
+	/* axis titles */
+	font(r, FS_AXIS);
+	pl_pencolorname_r(r->pl, "#111111");
+	if (b->xtitle && !p->x.hide_labels && p->x.title[0]) {
+		fit_label(r, p->x.title, buf, sizeof buf, x1 - x0);
+		text(r, (x0 + x1) / 2, y0 - (8 + FS_TICK + 8) * k, 'c', 't', buf);
+	}
+	if (b->ytitle && p->y.title[0]) {
+		fit_label(r, p->y.title, buf, sizeof buf, y1 - y0);
+		pl_savestate_r(r->pl);
+		pl_ftextangle_r(r->pl, 90);
+		text(r, 10 * k, (y0 + y1) / 2, 'c', 't', buf);
+		pl_restorestate_r(r->pl);
+	}
+	/* series on top of grid and frame */
+	for (size_t j = 0; j < p->nseries; j++)
+		draw_series(r, p, p->series[j], mx, my);
+}
+
 static void draw(struct rc *r, const struct chart *c)
 {
 	double W = c->width, H = c->height, k = r->k;
+	size_t np = panels_drawn(c);
+	int grid = c->cols > 0;
 	pl_bgcolorname_r(r->pl, "white");
 	pl_erase_r(r->pl);
 	pl_joinmod_r(r->pl, "round");
@@ -632,13 +819,18 @@ static void draw(struct rc *r, const struct chart *c)
 	int has_marks = c->panel[0].nmarks > 0;
 	double top = y - (has_marks ? (FS_MARK + 8) * k : 6 * k);
 
-	/* axis ranges and the widest y tick label */
-	struct axis_map mx[2], my[2];
+	/* axis ranges (a grid shares them) and the widest y tick label */
+	struct axis_map mx[CHART_MAXPANELS], my[CHART_MAXPANELS];
 	double ytick_w = 0;
 	font(r, FS_TICK);
-	for (size_t i = 0; i < c->npanels; i++) {
-		axis_range(&c->panel[i], 0, &mx[i]);
-		axis_range(&c->panel[i], 1, &my[i]);
+	for (size_t i = 0; i < np; i++) {
+		if (grid && i > 0) {
+			mx[i] = mx[0];
+			my[i] = my[0];
+			continue;
+		}
+		axis_range(&c->panel[i], grid ? np : 1, 0, &mx[i]);
+		axis_range(&c->panel[i], grid ? np : 1, 1, &my[i]);
 		for (size_t t = 0; t < my[i].nticks; t++) {
 			tick_label(&c->panel[i].y, my[i].ticks[t], my[i].lo, my[i].hi, buf, sizeof buf);
 			double w = text_width(r, buf);
@@ -646,20 +838,16 @@ static void draw(struct rc *r, const struct chart *c)
 				ytick_w = w;
 		}
 	}
-	/* legend: every labelled series with something to draw */
+	/* legend: every distinct labelled series with something to draw */
+	struct legend_entry *leg;
+	size_t nleg = legend_entries(c, &leg);
 	font(r, FS_LEGEND);
 	double legend_label_w = 0, max_label = W * 0.28;
-	size_t nleg = 0;
-	for (size_t i = 0; i < c->npanels; i++)
-		for (size_t j = 0; j < c->panel[i].nseries; j++) {
-			const struct chart_series *s = c->panel[i].series[j];
-			if (!s->label[0] || drawable_points(&c->panel[i], s) == 0)
-				continue;
-			nleg++;
-			double w = text_width(r, s->label);
-			if (w > legend_label_w)
-				legend_label_w = w;
-		}
+	for (size_t i = 0; i < nleg; i++) {
+		double w = text_width(r, leg[i].s->label);
+		if (w > legend_label_w)
+			legend_label_w = w;
+	}
 	if (legend_label_w > max_label)
 		legend_label_w = max_label;
 	double swatch = 30 * k;
@@ -669,105 +857,80 @@ static void draw(struct rc *r, const struct chart *c)
 	double bottom = 10 * k + (c->note[0] ? (FS_NOTE + 8) * k : 0) + FS_AXIS * k + 8 * k + FS_TICK * k + 10 * k;
 	if (right - left < 80 * k)
 		right = left + 80 * k; /* absurdly small bitmaps: keep drawing, never divide by zero */
-	double gap = c->npanels > 1 ? 16 * k : 0;
-	double total = top - bottom - gap;
-	if (total < 40 * k)
-		total = 40 * k;
-	double w0 = c->panel[0].weight > 0 ? c->panel[0].weight : 1, w1 = c->panel[1].weight > 0 ? c->panel[1].weight : 1;
-	double ph[2] = { c->npanels > 1 ? total * w0 / (w0 + w1) : total, c->npanels > 1 ? total * w1 / (w0 + w1) : 0 };
-	double ptop[2] = { top, top - ph[0] - gap };
 
-	for (size_t i = 0; i < c->npanels; i++) {
-		const struct chart_panel *p = &c->panel[i];
-		double x0 = left, x1 = right, y1 = ptop[i], y0 = ptop[i] - ph[i];
-		mx[i].p0 = x0;
-		mx[i].p1 = x1;
-		my[i].p0 = y0;
-		my[i].p1 = y1;
-		/* grid */
-		pen(r, "#E3E3E3", (r->png ? 1 : 0.8) * k, "solid");
-		for (size_t t = 0; t < mx[i].nticks; t++) {
-			double px = map(&mx[i], mx[i].ticks[t]);
-			if (px > x0 + 0.5 && px < x1 - 0.5)
-				line(r, px, y0, px, y1);
+	struct panel_box box[CHART_MAXPANELS];
+	memset(box, 0, sizeof box);
+	if (grid) {
+		/* small multiples: the panel's title above it, x tick labels under each (the gap between columns
+		 * leaves room for two half labels), y tick labels in the first column, one axis title each way */
+		size_t cols = (size_t)c->cols < np ? (size_t)c->cols : np, rows = (np + cols - 1) / cols;
+		double title_h = (FS_AXIS + 6) * k, hgap = 30 * k, vgap = (8 + FS_TICK + 6) * k + title_h;
+		double cw = (right - left - hgap * (double)(cols - 1)) / (double)cols;
+		double ch = (top - title_h - bottom - vgap * (double)(rows - 1)) / (double)rows;
+		if (cw < 30 * k)
+			cw = 30 * k;
+		if (ch < 30 * k)
+			ch = 30 * k;
+		for (size_t i = 0; i < np; i++) {
+			size_t row = i / cols, col = i % cols;
+			struct panel_box *b = &box[i];
+			b->x0 = left + (double)col * (cw + hgap);
+			b->x1 = b->x0 + cw;
+			b->y1 = top - title_h - (double)row * (ch + vgap);
+			b->y0 = b->y1 - ch;
+			b->xlabels = 1;
+			b->ylabels = col == 0;
+			b->xtitle = b->ytitle = 0;
+			mx[i].p0 = b->x0;
+			mx[i].p1 = b->x1;
+			my[i].p0 = b->y0;
+			my[i].p1 = b->y1;
 		}
-		for (size_t t = 0; t < my[i].nticks; t++) {
-			double py = map(&my[i], my[i].ticks[t]);
-			if (py > y0 + 0.5 && py < y1 - 0.5)
-				line(r, x0, py, x1, py);
+	} else {
+		double gap = np > 1 ? 16 * k : 0;
+		double total = top - bottom - gap;
+		if (total < 40 * k)
+			total = 40 * k;
+		double w0 = c->panel[0].weight > 0 ? c->panel[0].weight : 1, w1 = c->panel[1].weight > 0 ? c->panel[1].weight : 1;
+		double ph[2] = { np > 1 ? total * w0 / (w0 + w1) : total, np > 1 ? total * w1 / (w0 + w1) : 0 };
+		double ptop[2] = { top, top - ph[0] - gap };
+		for (size_t i = 0; i < np; i++) {
+			box[i] = (struct panel_box){ left, right, ptop[i] - ph[i], ptop[i], 1, 1, 1, 1 };
+			mx[i].p0 = left;
+			mx[i].p1 = right;
+			my[i].p0 = box[i].y0;
+			my[i].p1 = box[i].y1;
 		}
-		/* step separators and their labels (labels only where they do not collide) */
-		if (p->nmarks) {
-			pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
-			for (size_t m = 0; m < p->nmarks; m++) {
-				double px = map(&mx[i], p->marks[m].x);
-				if (px > x0 + 0.5 && px < x1 - 0.5)
-					line(r, px, y0, px, y1);
-			}
-			if (i == 0) {
-				pl_pencolorname_r(r->pl, "#555555");
-				font(r, FS_MARK);
-				double last_end = -1e9;
-				for (size_t m = 0; m < p->nmarks; m++) {
-					/* label centred between this mark and the next */
-					double a = map(&mx[i], p->marks[m].x);
-					double b = m + 1 < p->nmarks ? map(&mx[i], p->marks[m + 1].x) : x1;
-					double w = text_width(r, p->marks[m].label);
-					double cx = (a + b) / 2;
-					if (cx - w / 2 < last_end + 4 * k || w > (b - a) * 2.5)
-						continue;
-					text(r, cx, y1 + 4 * k, 'c', 'b', p->marks[m].label);
-					last_end = cx + w / 2;
-				}
-			}
+	}
+	for (size_t i = 0; i < np; i++) {
+		draw_panel(r, &c->panel[i], &box[i], &mx[i], &my[i], i == 0);
+		if (grid && c->panel[i].title[0]) {
+			font(r, FS_AXIS);
+			pl_pencolorname_r(r->pl, "#111111");
+			fit_label(r, c->panel[i].title, buf, sizeof buf, box[i].x1 - box[i].x0);
+			text(r, (box[i].x0 + box[i].x1) / 2, box[i].y1 + 5 * k, 'c', 'b', buf);
 		}
-		/* frame */
-		pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
-		pl_filltype_r(r->pl, 0);
-		pl_fbox_r(r->pl, x0, y0, x1, y1);
-		/* ticks and tick labels */
-		font(r, FS_TICK);
-		pl_pencolorname_r(r->pl, "#333333");
-		double last_right = -1e9;
-		for (size_t t = 0; t < mx[i].nticks; t++) {
-			double px = map(&mx[i], mx[i].ticks[t]);
-			line(r, px, y0, px, y0 - 5 * k);
-			if (p->x.hide_labels)
-				continue;
-			tick_label(&p->x, mx[i].ticks[t], mx[i].lo, mx[i].hi, buf, sizeof buf);
-			double w = text_width(r, buf);
-			if (px - w / 2 < last_right + 6 * k)
-				continue; /* would overlap its neighbour */
-			text(r, px, y0 - 8 * k, 'c', 't', buf);
-			last_right = px + w / 2;
+	}
+	if (grid) {
+		const struct chart_panel *p = &c->panel[0];
+		double gx0 = box[0].x0, gx1 = box[0].x1, gy0 = box[0].y0, gy1 = box[0].y1;
+		for (size_t i = 1; i < np; i++) {
+			gx1 = box[i].x1 > gx1 ? box[i].x1 : gx1;
+			gy0 = box[i].y0 < gy0 ? box[i].y0 : gy0;
 		}
-		double last_top = -1e9;
-		for (size_t t = 0; t < my[i].nticks; t++) {
-			double py = map(&my[i], my[i].ticks[t]);
-			line(r, x0, py, x0 - 5 * k, py);
-			if (py - FS_TICK * k / 2 < last_top + 2 * k)
-				continue;
-			tick_label(&p->y, my[i].ticks[t], my[i].lo, my[i].hi, buf, sizeof buf);
-			text(r, x0 - 8 * k, py, 'r', 'c', buf);
-			last_top = py + FS_TICK * k / 2;
-		}
-		/* axis titles */
 		font(r, FS_AXIS);
 		pl_pencolorname_r(r->pl, "#111111");
-		if (!p->x.hide_labels && p->x.title[0]) {
-			fit_label(r, p->x.title, buf, sizeof buf, x1 - x0);
-			text(r, (x0 + x1) / 2, y0 - (8 + FS_TICK + 8) * k, 'c', 't', buf);
+		if (p->x.title[0]) {
+			fit_label(r, p->x.title, buf, sizeof buf, gx1 - gx0);
+			text(r, (gx0 + gx1) / 2, gy0 - (8 + FS_TICK + 8) * k, 'c', 't', buf);
 		}
 		if (p->y.title[0]) {
-			fit_label(r, p->y.title, buf, sizeof buf, y1 - y0);
+			fit_label(r, p->y.title, buf, sizeof buf, gy1 - gy0);
 			pl_savestate_r(r->pl);
 			pl_ftextangle_r(r->pl, 90);
-			text(r, 10 * k, (y0 + y1) / 2, 'c', 't', buf);
+			text(r, 10 * k, (gy0 + gy1) / 2, 'c', 't', buf);
 			pl_restorestate_r(r->pl);
 		}
-		/* series on top of grid and frame */
-		for (size_t j = 0; j < p->nseries; j++)
-			draw_series(r, p, p->series[j], &mx[i], &my[i]);
 	}
 
 	/* legend, to the right of the plot area */
@@ -788,31 +951,27 @@ static void draw(struct rc *r, const struct chart *c)
 			}
 		}
 		font(r, fs);
-		size_t entries = 0;
-		for (size_t i = 0; i < c->npanels; i++)
-			for (size_t j = 0; j < c->panel[i].nseries; j++) {
-				const struct chart_series *s = c->panel[i].series[j];
-				if (!s->label[0] || drawable_points(&c->panel[i], s) == 0)
-					continue;
-				if (entries++ == shown) {
-					char more[64];
-					snprintf(more, sizeof more, "+%zu more (see the table)", nleg - shown);
-					pl_pencolorname_r(r->pl, "#555555");
-					text(r, lx, ly - step / 2, 'l', 'c', more);
-				}
-				if (entries > shown)
-					continue;
-				double cy = ly - step / 2;
-				pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
-				line(r, lx, cy, lx + swatch, cy);
-				if (shows_markers(r, &c->panel[i], s, right - left))
-					draw_marker(r, s->style, s->dash, lx + swatch / 2, cy);
-				pl_pencolorname_r(r->pl, "#222222");
-				fit_label(r, s->label, buf, sizeof buf, legend_label_w + 1);
-				text(r, lx + swatch + 8 * k, cy, 'l', 'c', buf);
-				ly -= step;
+		for (size_t e = 0; e < nleg; e++) {
+			const struct chart_series *s = leg[e].s;
+			if (e == shown) {
+				char more[64];
+				snprintf(more, sizeof more, "+%zu more (see the table)", nleg - shown);
+				pl_pencolorname_r(r->pl, "#555555");
+				text(r, lx, ly - step / 2, 'l', 'c', more);
+				break;
 			}
+			double cy = ly - step / 2;
+			pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
+			line(r, lx, cy, lx + swatch, cy);
+			if (shows_markers(r, leg[e].p, s, mx[0].p1 - mx[0].p0))
+				draw_marker(r, s->style, s->dash, lx + swatch / 2, cy);
+			pl_pencolorname_r(r->pl, "#222222");
+			fit_label(r, s->label, buf, sizeof buf, legend_label_w + 1);
+			text(r, lx + swatch + 8 * k, cy, 'l', 'c', buf);
+			ly -= step;
+		}
 	}
+	free(leg);
 	if (c->note[0]) {
 		font(r, FS_NOTE);
 		pl_pencolorname_r(r->pl, "#666666");
@@ -821,7 +980,8 @@ static void draw(struct rc *r, const struct chart *c)
 	}
 }
 
-/* XML text for the SVG's <title> and <desc>, in the file's own ISO-8859-1 encoding. */
+/* XML text for the SVG's <title> and <desc>, in libplot's ISO-8859-1 like the rest of its output (the whole
+ * file is transcoded to UTF-8 afterwards). */
 static void xml_latin1(FILE *f, const char *utf8)
 {
 	char l1[1024];
@@ -838,15 +998,15 @@ static void xml_latin1(FILE *f, const char *utf8)
 }
 
 /* libplot's SVG has a fixed <title>, <desc> and a size in inches: give it the chart's title, a list of its
- * series and a size in pixels. */
-static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f)
+ * series and a size in pixels. Output is still ISO-8859-1. */
+static void svg_retitle(const struct chart *c, const char *buf, size_t len, FILE *f)
 {
 	const char *t0 = strstr(buf, "<title>"), *t1 = t0 ? strstr(t0, "</desc>") : NULL;
 	const char *svg = strstr(buf, "<svg ");
 	const char *w0 = svg ? strstr(svg, " width=\"") : NULL, *h1 = w0 ? strstr(w0, " viewBox=") : NULL;
 	if (!t0 || !t1 || !w0 || !h1 || !(w0 < h1 && h1 < t0)) {
 		fwrite(buf, 1, len, f);
-		return 0;
+		return;
 	}
 	fwrite(buf, 1, (size_t)(w0 - buf), f);
 	fprintf(f, " width=\"%d\" height=\"%d\"", c->width, c->height);
@@ -854,21 +1014,71 @@ static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f
 	fputs("<title>", f);
 	xml_latin1(f, c->title);
 	fputs("</title>\n<desc>", f);
-	fprintf(f, "%zu series", chart_nseries(c));
-	const char *sep = ": ";
-	for (size_t i = 0; i < c->npanels; i++)
-		for (size_t j = 0; j < c->panel[i].nseries; j++) {
-			const struct chart_series *s = c->panel[i].series[j];
-			if (!s->label[0] || drawable_points(&c->panel[i], s) == 0)
-				continue;
-			fputs(sep, f);
-			xml_latin1(f, s->label);
-			sep = " | ";
-		}
+	struct legend_entry *leg;
+	size_t nleg = legend_entries(c, &leg);
+	fprintf(f, "%zu series", nleg);
+	for (size_t i = 0; i < nleg; i++) {
+		fputs(i ? " | " : ": ", f);
+		xml_latin1(f, leg[i].s->label);
+	}
+	free(leg);
 	fputs("</desc>", f);
 	t1 += strlen("</desc>");
 	fwrite(t1, 1, len - (size_t)(t1 - buf), f);
+}
+
+/*
+ * libplot writes every SVG in ISO-8859-1 and says so in its XML declaration; browsers show such a file
+ * opened on its own but not inside an <img>. Latin-1 maps byte for byte onto the first 256 code points,
+ * so the file becomes UTF-8 by writing each byte >= 0x80 as two bytes, and the declaration says UTF-8.
+ * Returns 0, or -1 with errbuf filled when the file is not what libplot writes (no declaration naming
+ * ISO-8859-1 at the start), rather than mislabel it.
+ */
+int chart_svg_to_utf8(const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen)
+{
+	static const char decl_start[] = "<?xml ", latin1[] = "encoding=\"ISO-8859-1\"";
+	const char *end = len >= sizeof decl_start - 1 && memcmp(buf, decl_start, sizeof decl_start - 1) == 0
+	                          ? memmem(buf, len, "?>", 2)
+	                          : NULL;
+	const char *enc = end ? memmem(buf, (size_t)(end - buf), latin1, sizeof latin1 - 1) : NULL;
+	if (!enc) {
+		snprintf(errbuf, errlen, "libplot wrote an SVG without the XML declaration \"%s\" it is expected to write",
+		         latin1);
+		return -1;
+	}
+	fwrite(buf, 1, (size_t)(enc - buf), f);
+	fputs("encoding=\"UTF-8\"", f);
+	for (const unsigned char *p = (const unsigned char *)enc + sizeof latin1 - 1; p < (const unsigned char *)buf + len;
+	     p++) {
+		if (*p < 0x80) {
+			fputc(*p, f);
+		} else {
+			fputc(0xC0 | (*p >> 6), f);
+			fputc(0x80 | (*p & 0x3F), f);
+		}
+	}
 	return 0;
+}
+
+/* The SVG libplot drew, with the chart's title, series list and pixel size, in UTF-8. */
+static int write_svg(const struct chart *c, const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen)
+{
+	char *l1 = NULL;
+	size_t l1len = 0;
+	FILE *ms = open_memstream(&l1, &l1len);
+	if (!ms) {
+		snprintf(errbuf, errlen, "could not allocate memory: %s", strerror(errno));
+		return -1;
+	}
+	svg_retitle(c, buf, len, ms);
+	if (fclose(ms) != 0 || !l1) {
+		snprintf(errbuf, errlen, "could not allocate memory: %s", strerror(errno));
+		free(l1);
+		return -1;
+	}
+	int rc = chart_svg_to_utf8(l1, l1len, f, errbuf, errlen);
+	free(l1);
+	return rc;
 }
 
 int chart_render(const struct chart *c, const char *path, enum chart_format fmt, char *errbuf, size_t errlen)
@@ -933,12 +1143,18 @@ int chart_render(const struct chart *c, const char *path, enum chart_format fmt,
 		free(mem);
 		return -1;
 	}
+	int svgerr = 0;
 	if (fmt == CHART_SVG)
-		write_svg(c, mem, memlen, f);
+		svgerr = write_svg(c, mem, memlen, f, errbuf, errlen);
 	else
 		fwrite(mem, 1, memlen, f);
 	free(mem);
 	int werr = ferror(f);
+	if (svgerr) {
+		fclose(f);
+		remove(tmp);
+		return -1;
+	}
 	if (fclose(f) != 0 || werr) {
 		snprintf(errbuf, errlen, "could not write \"%s\": %s", tmp, strerror(errno ? errno : EIO));
 		remove(tmp);

@@ -1,13 +1,16 @@
 /*
  * chart.h: a small chart layer on GNU libplot (the reentrant pl_*_r API): line charts with linear or log
- * axes, 1-2-5 ticks, unit-aware tick labels, title, subtitle, legend, grid, up to two stacked panels, drawn
- * to SVG (crisp) or PNG (thicker lines, since libplot does not antialias). Text is UTF-8 in and Latin-1 out.
+ * axes (1-2-5 ticks, or powers of two), unit-aware tick labels, title, subtitle, legend, grid, two stacked
+ * panels or a grid of small multiples that share their axes, drawn
+ * to SVG (crisp) or PNG (thicker lines, since libplot does not antialias). Text is UTF-8 in; libplot draws
+ * it in Latin-1 (other characters become '?'), and the SVG files are written in UTF-8.
  * A chart owns the point arrays of its series; chart_free releases them.
  */
 #ifndef PGPB_PLOTS_CHART_H
 #define PGPB_PLOTS_CHART_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum chart_format { CHART_SVG = 1u, CHART_PNG = 2u };
 
@@ -27,6 +30,7 @@ struct chart_axis {
 	double zero_at; /* log: when > 0, values <= 0 are drawn here and its tick reads "0" */
 	int hide_labels; /* top panel of a shared x axis */
 	int integer; /* only whole-number ticks (pool sizes, offsets) */
+	int pow2; /* log: ticks at the powers of two inside the data (1, 2, 4, 8 ... evenly spaced) */
 };
 
 struct chart_series {
@@ -50,13 +54,21 @@ struct chart_panel {
 	size_t nseries;
 	struct chart_mark *marks;
 	size_t nmarks;
-	double weight; /* share of the height (0 = equal) */
+	double weight; /* share of the height (0 = equal); stacked panels only */
+	char title[64]; /* UTF-8; drawn above the panel in a grid */
 };
+
+/* Panels a chart holds: two stacked, or up to this many small multiples in a grid. */
+enum { CHART_MAXPANELS = 9 };
 
 struct chart {
 	char title[160], subtitle[320], note[240]; /* UTF-8 */
-	struct chart_panel panel[2];
+	struct chart_panel panel[CHART_MAXPANELS];
 	size_t npanels;
+	/* 0: panels stacked (at most 2), each with its own axes. > 0: a grid of this many columns, every panel
+	 * with the same axis settings, ranges and series (labels and styles), so the legend lists each once and
+	 * the panels compare at a glance (small multiples) */
+	int cols;
 	int width, height; /* pixels */
 };
 
@@ -70,7 +82,7 @@ void chart_point(struct chart_series *s, double x, double y);
 /* Sorts the series' points by x (for lines that must run left to right). */
 void chart_series_sort(struct chart_series *s);
 void chart_mark_add(struct chart_panel *p, double x, const char *label);
-/* Number of series with at least one drawable point (what the legend lists). */
+/* Number of distinct series labels with at least one drawable point (what the legend lists). */
 size_t chart_nseries(const struct chart *c);
 void chart_free(struct chart *c);
 
@@ -84,6 +96,10 @@ int chart_render(const struct chart *c, const char *path, enum chart_format fmt,
 size_t chart_ticks(const struct chart_axis *a, double *lo, double *hi, double *ticks, size_t max);
 /* A value formatted for a tick label or a table cell, in the unit of the axis (UTF-8). */
 void chart_format_value(enum chart_unit unit, double v, char *buf, size_t len);
+/* Writes an SVG as libplot makes it (ISO-8859-1, declared so) to f as UTF-8 with the declaration saying so.
+ * chart_render does this for every SVG. 0, or -1 with errbuf filled when buf does not start with that
+ * declaration. */
+int chart_svg_to_utf8(const char *buf, size_t len, FILE *f, char *errbuf, size_t errlen);
 /* UTF-8 to the Latin-1 libplot draws: characters outside Latin-1 become '?', backslashes (libplot's
  * escape character) become '/'. */
 void chart_latin1(const char *utf8, char *out, size_t len);

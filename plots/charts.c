@@ -31,9 +31,11 @@ static int run_mixes(const struct res_run *run, int query)
 	return 0;
 }
 
-static void prefix(const struct res_run *run, const struct res_step *s, char *buf, size_t len)
+/* What tells a step's series apart beyond the grouping: its model and query when the run mixes them (the
+ * query not when each query has a panel of its own). */
+static void prefix(const struct res_run *run, const struct res_step *s, int facets, char *buf, size_t len)
 {
-	int m = run_mixes(run, 0), q = run_mixes(run, 1);
+	int m = run_mixes(run, 0), q = !facets && run_mixes(run, 1);
 	snprintf(buf, len, "%s%s%s%s", m ? s->model : "", m ? " " : "", q ? s->query : "", q ? " " : "");
 }
 
@@ -52,7 +54,7 @@ void charts_step_label(const struct res_run *run, const struct res_step *s, char
 {
 	/* only what tells the steps of this run apart; pool and offset when nothing does */
 	char pre[300];
-	prefix(run, s, pre, sizeof pre);
+	prefix(run, s, 0, pre, sizeof pre);
 	int vp = run_varies(run, RF_CONNECTIONS), vo = run_varies(run, RF_OFFSET), vr = run_varies(run, RF_RATE_QPS);
 	if (!vp && !vo && !vr)
 		vp = vo = 1;
@@ -142,11 +144,11 @@ static double offset_order(const struct res_step *s)
 
 enum group_by { BY_OFFSET, BY_POOL, BY_OFFSET_POOL };
 
-static void group_key(const struct res_run *run, const struct res_step *s, enum group_by by, char *key, size_t klen,
-                      char *label, size_t llen, double *order)
+static void group_key(const struct res_run *run, const struct res_step *s, enum group_by by, int facets, char *key,
+                      size_t klen, char *label, size_t llen, double *order)
 {
 	char pre[300];
-	prefix(run, s, pre, sizeof pre);
+	prefix(run, s, facets, pre, sizeof pre);
 	switch (by) {
 	case BY_OFFSET:
 		snprintf(key, klen, "%s|%s", pre, s->offset_text);
@@ -166,8 +168,9 @@ static void group_key(const struct res_run *run, const struct res_step *s, enum 
 	}
 }
 
-/* Groups of the steps passing filter, sorted; returns how many. */
-static size_t make_groups(const struct res_run *run, step_filter keep, enum group_by by, struct groups *gs)
+/* Groups of the steps passing filter, sorted; returns how many. facets: the query is not part of a group
+ * (each query has its own panel). */
+static size_t make_groups_f(const struct res_run *run, step_filter keep, enum group_by by, int facets, struct groups *gs)
 {
 	gs->n = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
@@ -176,22 +179,87 @@ static size_t make_groups(const struct res_run *run, step_filter keep, enum grou
 			continue;
 		char key[256], label[256];
 		double order;
-		group_key(run, s, by, key, sizeof key, label, sizeof label, &order);
+		group_key(run, s, by, facets, key, sizeof key, label, sizeof label, &order);
 		group_of(gs, key, label, order);
 	}
 	qsort(gs->g, gs->n, sizeof gs->g[0], cmp_group);
 	return gs->n;
 }
 
-static int step_group(const struct res_run *run, const struct res_step *s, enum group_by by, struct groups *gs)
+static size_t make_groups(const struct res_run *run, step_filter keep, enum group_by by, struct groups *gs)
+{
+	return make_groups_f(run, keep, by, 0, gs);
+}
+
+static int step_group_f(const struct res_run *run, const struct res_step *s, enum group_by by, int facets,
+                        struct groups *gs)
 {
 	char key[256], label[256];
 	double order;
-	group_key(run, s, by, key, sizeof key, label, sizeof label, &order);
+	group_key(run, s, by, facets, key, sizeof key, label, sizeof label, &order);
 	for (size_t i = 0; i < gs->n; i++)
 		if (strcmp(gs->g[i].key, key) == 0)
 			return (int)i;
 	return -1;
+}
+
+static int step_group(const struct res_run *run, const struct res_step *s, enum group_by by, struct groups *gs)
+{
+	return step_group_f(run, s, by, 0, gs);
+}
+
+/* ---- small multiples ------------------------------------------------------------------------- */
+
+/* A run of several query variants draws a panel per variant, each with the same series (offsets or pool
+ * sizes) in the same colours on the same axes, rather than one panel of variants x groups lines. */
+struct facets {
+	const char *name[CHART_MAXPANELS];
+	size_t n; /* 0: one panel, the query (when mixed) in the series labels */
+};
+
+static void make_facets(const struct res_run *run, step_filter keep, struct facets *f)
+{
+	f->n = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		if (!keep(&run->steps[i]))
+			continue;
+		size_t k = 0;
+		while (k < f->n && strcmp(f->name[k], run->steps[i].query) != 0)
+			k++;
+		if (k < f->n)
+			continue;
+		if (f->n == CHART_MAXPANELS) {
+			f->n = 0; /* too many for a grid: one panel after all */
+			return;
+		}
+		f->name[f->n++] = run->steps[i].query;
+	}
+	if (f->n < 2)
+		f->n = 0;
+}
+
+/* The panel of a step. */
+static size_t facet_of(const struct facets *f, const struct res_step *s)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (strcmp(f->name[k], s->query) == 0)
+			return k;
+	return 0;
+}
+
+/* Turns the chart into a grid of a panel per facet, every panel with the axes set on panel 0. */
+static size_t facet_panels(struct chart *c, const struct facets *f)
+{
+	if (f->n == 0)
+		return 1;
+	c->npanels = f->n;
+	c->cols = f->n <= 3 ? (int)f->n : f->n == 4 ? 2 : 3;
+	for (size_t k = 0; k < f->n; k++) {
+		snprintf(c->panel[k].title, sizeof c->panel[k].title, "%s", f->name[k][0] ? f->name[k] : "(unnamed)");
+		c->panel[k].x = c->panel[0].x;
+		c->panel[k].y = c->panel[0].y;
+	}
+	return f->n;
 }
 
 /* Log x when positive values span two decades or more; a 0 among them is drawn at the left edge. */
@@ -253,22 +321,41 @@ static void sort_all(struct chart *c)
 
 /* ---- 1. queries/s vs pool size --------------------------------------------------------------- */
 
+static int power_of_two(double v)
+{
+	int e;
+	return v >= 1 && v <= 1e15 && frexp(v, &e) == 0.5;
+}
+
+/* Pool sizes that are all powers of two (1, 2, 4 ... 64) on a log2 axis, evenly spaced; others linear. */
 static void pool_axis(const struct res_run *run, step_filter keep, struct chart_axis *a)
 {
-	double v[1024];
-	size_t n = 0;
-	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
-		if (keep(&run->steps[i]))
-			v[n++] = run->steps[i].v[RF_CONNECTIONS];
+	double first = NAN;
+	int pow2 = 1, several = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		if (!keep(&run->steps[i]))
+			continue;
+		double v = run->steps[i].v[RF_CONNECTIONS];
+		if (!isfinite(v))
+			continue;
+		pow2 &= power_of_two(v);
+		if (isnan(first))
+			first = v;
+		else if (v != first)
+			several = 1;
+	}
 	snprintf(a->title, sizeof a->title, "pool size (connections)");
 	a->integer = 1;
-	auto_log_axis(a, v, n, 16);
+	if (pow2 && several)
+		a->log = a->pow2 = 1;
 }
 
 static int build_qps_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_closed, BY_OFFSET, &gs) == 0) {
+	struct facets fc;
+	make_facets(run, f_closed, &fc);
+	if (make_groups_f(run, f_closed, BY_OFFSET, fc.n > 0, &gs) == 0) {
 		snprintf(why, len, "no closed-loop steps: every step ran at a target rate (see throughput vs latency)");
 		return 0;
 	}
@@ -277,35 +364,41 @@ static int build_qps_pool(const struct res_run *run, struct chart *c, char *why,
 	snprintf(p->y.title, sizeof p->y.title, "queries/s");
 	p->y.unit = CHART_UNIT_QPS;
 	p->y.from_zero = 1;
-	struct chart_series *s[MAXGROUPS];
-	for (size_t g = 0; g < gs.n; g++)
-		s[g] = chart_series_add(p, (int)g, (int)g, "%s", gs.g[g].label);
+	size_t np = facet_panels(c, &fc);
+	struct chart_series *s[CHART_MAXPANELS][MAXGROUPS];
+	for (size_t k = 0; k < np; k++)
+		for (size_t g = 0; g < gs.n; g++)
+			s[k][g] = chart_series_add(&c->panel[k], (int)g, (int)g, "%s", gs.g[g].label);
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
-		int g = f_closed(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
+		int g = f_closed(st) ? step_group_f(run, st, BY_OFFSET, fc.n > 0, &gs) : -1;
 		if (g >= 0)
-			chart_point(s[g], st->v[RF_CONNECTIONS], st->v[RF_QPS]);
+			chart_point(s[facet_of(&fc, st)][g], st->v[RF_CONNECTIONS], st->v[RF_QPS]);
 	}
 	sort_all(c);
 	return 1;
 }
 
-/* A p99 (solid) and a p50 (dashed) series per group, x = the step's column `xfield`: the latency charts. */
-static void add_p99_p50(const struct res_run *run, struct chart_panel *p, step_filter keep, enum group_by by,
-                        struct groups *gs, int xfield)
+/* A p99 (solid) and a p50 (dashed) series per group, x = the step's column `xfield`: the latency charts.
+ * With facets, a panel per query (the axes already set on panel 0). */
+static void add_p99_p50(const struct res_run *run, struct chart *c, step_filter keep, enum group_by by,
+                        const struct facets *fc, struct groups *gs, int xfield)
 {
-	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
-	for (size_t g = 0; g < gs->n; g++) {
-		s99[g] = chart_series_add(p, (int)g, 0, "p99 %s", gs->g[g].label);
-		s50[g] = chart_series_add(p, (int)g, 1, "p50 %s", gs->g[g].label);
-	}
+	size_t np = facet_panels(c, fc);
+	struct chart_series *s99[CHART_MAXPANELS][MAXGROUPS], *s50[CHART_MAXPANELS][MAXGROUPS];
+	for (size_t k = 0; k < np; k++)
+		for (size_t g = 0; g < gs->n; g++) {
+			s99[k][g] = chart_series_add(&c->panel[k], (int)g, 0, "p99 %s", gs->g[g].label);
+			s50[k][g] = chart_series_add(&c->panel[k], (int)g, 1, "p50 %s", gs->g[g].label);
+		}
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
-		int g = keep(st) ? step_group(run, st, by, gs) : -1;
+		int g = keep(st) ? step_group_f(run, st, by, fc->n > 0, gs) : -1;
 		if (g < 0)
 			continue;
-		chart_point(s99[g], st->v[xfield], st->v[RF_P99_US]);
-		chart_point(s50[g], st->v[xfield], st->v[RF_P50_US]);
+		size_t k = facet_of(fc, st);
+		chart_point(s99[k][g], st->v[xfield], st->v[RF_P99_US]);
+		chart_point(s50[k][g], st->v[xfield], st->v[RF_P50_US]);
 	}
 }
 
@@ -314,7 +407,9 @@ static void add_p99_p50(const struct res_run *run, struct chart_panel *p, step_f
 static int build_latency_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_closed, BY_OFFSET, &gs) == 0) {
+	struct facets fc;
+	make_facets(run, f_closed, &fc);
+	if (make_groups_f(run, f_closed, BY_OFFSET, fc.n > 0, &gs) == 0) {
 		snprintf(why, len, "no closed-loop steps: every step ran at a target rate");
 		return 0;
 	}
@@ -327,7 +422,7 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	add_p99_p50(run, p, f_closed, BY_OFFSET, &gs, RF_CONNECTIONS);
+	add_p99_p50(run, c, f_closed, BY_OFFSET, &fc, &gs, RF_CONNECTIONS);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
 	return 1;
@@ -338,7 +433,9 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 static int build_latency_offset(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_closed_offset, BY_POOL, &gs) == 0) {
+	struct facets fc;
+	make_facets(run, f_closed_offset, &fc);
+	if (make_groups_f(run, f_closed_offset, BY_POOL, fc.n > 0, &gs) == 0) {
 		snprintf(why, len, "no closed-loop step with a numeric offset");
 		return 0;
 	}
@@ -358,7 +455,7 @@ static int build_latency_offset(const struct res_run *run, struct chart *c, char
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	add_p99_p50(run, p, f_closed_offset, BY_POOL, &gs, RF_OFFSET);
+	add_p99_p50(run, c, f_closed_offset, BY_POOL, &fc, &gs, RF_OFFSET);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
 	return 1;
@@ -516,7 +613,9 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 static int build_pool_wait(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct groups gs;
-	if (make_groups(run, f_pool, BY_OFFSET, &gs) == 0) {
+	struct facets fc;
+	make_facets(run, f_pool, &fc);
+	if (make_groups_f(run, f_pool, BY_OFFSET, fc.n > 0, &gs) == 0) {
 		snprintf(why, len, "the run did not use the shared-pool model (workers = connections), so there is no pool wait");
 		return 0;
 	}
@@ -525,48 +624,52 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 	snprintf(p->y.title, sizeof p->y.title, "time per query (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	double minpos = INFINITY;
-	int zero = 0;
+	/* a zero has no place on the log axis: it breaks the line, and the note says so */
+	int wait_zero = 0, wait_pos = 0, one = gs.n == 1;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
 		if (!f_pool(st))
 			continue;
-		int fs[4] = { RF_WAIT_P50_US, RF_WAIT_P99_US, RF_SERVICE_P50_US, RF_SERVICE_P99_US };
-		for (int k = 0; k < 4; k++) {
-			double v = st->v[fs[k]];
-			if (v <= 0)
-				zero = 1;
-			else if (v < minpos)
-				minpos = v;
+		const int fs[2] = { RF_WAIT_P99_US, RF_WAIT_P50_US }; /* p50 is drawn only with one series group */
+		for (int f = 0; f < (one ? 2 : 1); f++) {
+			wait_zero |= st->v[fs[f]] <= 0;
+			wait_pos |= st->v[fs[f]] > 0;
 		}
 	}
-	if (zero && isfinite(minpos))
-		p->y.zero_at = minpos / 10;
-	int one = gs.n == 1;
-	struct chart_series *sv[MAXGROUPS][4];
-	for (size_t g = 0; g < gs.n; g++) {
-		const char *l = gs.g[g].label;
-		sv[g][0] = chart_series_add(p, one ? 0 : (int)g, 0, one ? "service p99" : "service p99 %s", l);
-		sv[g][1] = chart_series_add(p, one ? 1 : (int)g, one ? 0 : 1, one ? "wait p99" : "wait p99 %s", l);
-		sv[g][2] = one ? chart_series_add(p, 0, 2, "service p50") : NULL;
-		sv[g][3] = one ? chart_series_add(p, 1, 2, "wait p50") : NULL;
-	}
+	size_t np = facet_panels(c, &fc);
+	struct chart_series *sv[CHART_MAXPANELS][MAXGROUPS][4];
+	for (size_t k = 0; k < np; k++)
+		for (size_t g = 0; g < gs.n; g++) {
+			struct chart_panel *pk = &c->panel[k];
+			const char *l = gs.g[g].label;
+			sv[k][g][0] = chart_series_add(pk, one ? 0 : (int)g, 0, one ? "service p99" : "service p99 %s", l);
+			sv[k][g][1] = chart_series_add(pk, one ? 1 : (int)g, one ? 0 : 1, one ? "wait p99" : "wait p99 %s", l);
+			sv[k][g][2] = one ? chart_series_add(pk, 0, 2, "service p50") : NULL;
+			sv[k][g][3] = one ? chart_series_add(pk, 1, 2, "wait p50") : NULL;
+		}
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
-		int g = f_pool(st) ? step_group(run, st, BY_OFFSET, &gs) : -1;
+		int g = f_pool(st) ? step_group_f(run, st, BY_OFFSET, fc.n > 0, &gs) : -1;
 		if (g < 0)
 			continue;
+		struct chart_series **v = sv[facet_of(&fc, st)][g];
 		double x = st->v[RF_CONNECTIONS];
-		chart_point(sv[g][0], x, st->v[RF_SERVICE_P99_US]);
-		chart_point(sv[g][1], x, st->v[RF_WAIT_P99_US]);
-		if (sv[g][2]) {
-			chart_point(sv[g][2], x, st->v[RF_SERVICE_P50_US]);
-			chart_point(sv[g][3], x, st->v[RF_WAIT_P50_US]);
+		chart_point(v[0], x, st->v[RF_SERVICE_P99_US]);
+		chart_point(v[1], x, st->v[RF_WAIT_P99_US]);
+		if (v[2]) {
+			chart_point(v[2], x, st->v[RF_SERVICE_P50_US]);
+			chart_point(v[3], x, st->v[RF_WAIT_P50_US]);
 		}
 	}
 	sort_all(c);
-	snprintf(c->note, sizeof c->note, "wait: time a worker waited for a free connection; service: time it held one%s",
-	         one ? "" : " (solid: service, dashed: wait)");
+	if (!wait_zero)
+		snprintf(c->note, sizeof c->note, "wait: time a worker waited for a free connection; service: time it held one%s",
+		         one ? "" : " (solid: service, dashed: wait)");
+	else
+		snprintf(c->note, sizeof c->note, "wait: for a free connection, service: holding one%s; %s",
+		         one ? "" : " (solid: service, dashed: wait)",
+		         wait_pos ? "a wait of 0 has no point on the log axis"
+		                  : "every wait was 0 (a connection was always free): no wait line");
 	return 1;
 }
 

@@ -97,8 +97,66 @@ struct plot_page {
 	const struct report_item *items;
 	size_t nitems;
 	const char *rel; /* from the output directory to the results */
+	const char *out_dir;
 	char context[512];
 };
+
+static int is_file(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The chart of `http-compare` (HTTP against database latency), which that command draws beside the results
+ * (charts/http-compare.svg and .png in its output directory, by default the results directory): shown
+ * when it is there, beside this page's charts or in the results directory, with its tables. */
+static int http_compare_section(FILE *f, const struct plot_page *pg, int write)
+{
+	static const char *const exts[] = { "svg", "png" };
+	const char *dir = NULL, *rel = NULL;
+	unsigned have = 0;
+	for (int where = 0; where < 2 && !have; where++) {
+		dir = where ? pg->run->dir : pg->out_dir;
+		rel = where ? pg->rel : ".";
+		for (int e = 0; e < 2; e++) {
+			char name[64];
+			snprintf(name, sizeof name, "charts/http-compare.%s", exts[e]);
+			have |= is_file(dir, name) ? 1u << e : 0;
+		}
+	}
+	if (!have || !write)
+		return have != 0;
+	fputs("<section id=\"http-compare\">\n<h2>HTTP versus database latency (http-compare)</h2>\n<figure>\n"
+	      "<img src=\"",
+	      f);
+	if (strcmp(rel, ".") != 0) {
+		report_href_escape(f, rel);
+		fputc('/', f);
+	}
+	fprintf(f, "charts/http-compare.%s\" alt=\"HTTP versus database latency per percentile\">\n<figcaption>", exts[have & 1 ? 0 : 1]);
+	fputs("Drawn by <code>pgpagebench http-compare</code> from Apache Bench's output and the step of this run with "
+	      "the same pool size and offset: HTTP latency per percentile against the database's alone; the gap is "
+	      "the web application. Files:",
+	      f);
+	for (int e = 0; e < 2; e++)
+		if (have & (1u << e)) {
+			char name[64], text[16];
+			snprintf(name, sizeof name, "charts/http-compare.%s", exts[e]);
+			snprintf(text, sizeof text, "%s", e ? "PNG" : "SVG");
+			fputc(' ', f);
+			report_link(f, dir, rel, name, text);
+		}
+	static const char *const tables[] = { "http-compare.csv", "http-compare-percentiles.csv", "http-compare-timeline.csv" };
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		if (is_file(dir, tables[t])) {
+			fputc(' ', f);
+			report_link(f, dir, rel, tables[t], tables[t]);
+		}
+	fputs("</figcaption>\n</figure>\n</section>\n", f);
+	return 1;
+}
 
 static void fill_plot_page(FILE *f, void *arg)
 {
@@ -116,6 +174,8 @@ static void fill_plot_page(FILE *f, void *arg)
 		report_html_escape(f, pg->items[i].title);
 		fputs(pg->items[i].drawn ? "</a>" : " (not drawn)</a>", f);
 	}
+	if (http_compare_section(f, pg, 0))
+		fputs("<a href=\"#http-compare\">HTTP versus database latency</a>", f);
 	fputs("<a href=\"#server-time\">Server time per step</a>", f);
 	char explain[4200];
 	struct stat st;
@@ -129,6 +189,7 @@ static void fill_plot_page(FILE *f, void *arg)
 	report_split_section(f, pg->run);
 	report_explain_section(f, pg->run, pg->rel);
 	report_items(f, pg->items, pg->nitems);
+	http_compare_section(f, pg, 1);
 	fputs("<p class=\"skip\">Made by pgpagebench " PGPB_VERSION ". Latency is of successful queries; "
 	      "\"-\" means not measured.</p>\n</body>\n</html>\n",
 	      f);
@@ -155,7 +216,7 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
 		return EXIT_RUNTIME;
 	}
 	struct report_item items[16];
-	struct plot_page pg = { &run, items, charts_ndefs, NULL, "" };
+	struct plot_page pg = { &run, items, charts_ndefs, NULL, out_dir ? out_dir : results_dir, "" };
 	charts_context(&run, pg.context, sizeof pg.context);
 	int rc = EXIT_OK;
 	size_t drawn = 0;

@@ -29,7 +29,7 @@ void report_html_escape(FILE *f, const char *s)
 }
 
 /* A path component for an href: escapes what HTML and URLs need, keeps '/' and UTF-8 bytes. */
-static void href_escape(FILE *f, const char *s)
+void report_href_escape(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '%' || *p == '"' || *p == '\'' || *p == '<' || *p == '>' || *p == '&' || *p == '#' || *p == '?' ||
@@ -76,10 +76,10 @@ void report_link(FILE *f, const char *dir, const char *rel, const char *name, co
 	}
 	fputs("<a href=\"", f);
 	if (strcmp(rel, ".") != 0) {
-		href_escape(f, rel);
+		report_href_escape(f, rel);
 		fputc('/', f);
 	}
-	href_escape(f, name);
+	report_href_escape(f, name);
 	fputs("\">", f);
 	report_html_escape(f, text);
 	fputs("</a>", f);

@@ -45,6 +45,8 @@ int plots_make_dir(const char *path);
 
 /* HTML helpers. */
 void report_html_escape(FILE *f, const char *s);
+/* A relative path for href or src: %-escapes what HTML and URLs need, keeps '/' and UTF-8 bytes. */
+void report_href_escape(FILE *f, const char *s);
 void report_html_head(FILE *f, const char *title);
 void report_context_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel_results);

@@ -25,6 +25,7 @@ check "queries/s ratio of step $k is ${ratio}x" grep -q "<td>$(printf '%.1f' "$q
 noff=$(comm -12 <(keys "$A_DIR") <(keys "$B_DIR") | cut -d'|' -f5 | sort -u | wc -l)
 for c in compare-qps compare-p50 compare-p99; do
 	check "$c: SVG parses as XML" xmllint --noout "$out/charts/$c.svg"
+	check "$c: SVG declares UTF-8 and is UTF-8" svg_is_utf8 "$out/charts/$c.svg"
 	check "$c: one A and one B series per offset ($((2 * noff)))" [ "$(svg_series "$out/charts/$c.svg")" = $((2 * noff)) ]
 	check "$c: A solid and B dashed in the legend" svg_has_text "$out/charts/$c.svg" "B offset $(comm -12 <(keys "$A_DIR") <(keys "$B_DIR") | cut -d'|' -f5 | sort -n | head -1)"
 	check "$c: PNG decodes at 800x480" [ "$(identify -format '%wx%h' "$out/charts/$c.png")" = 800x480 ]

@@ -46,6 +46,7 @@ check "the results fixture stays untouched (--out)" [ ! -e "$RES/http-compare.cs
 SVG=$O1/charts/http-compare.svg
 check "it prints the chart's path" grep -qxF "chart: $SVG" "$TEST_TMP/out"
 check "the chart SVG parses as XML" xmllint --noout "$SVG"
+check "the chart SVG declares UTF-8 and is UTF-8" svg_is_utf8 "$SVG"
 check "the chart holds 2 series (HTTP and database): $(svg_series "$SVG")" [ "$(svg_series "$SVG")" = 2 ]
 missing=""
 while IFS= read -r label; do svg_has_text "$SVG" "$label" || missing="$missing [$label]"; done < <(svg_labels "$SVG")

@@ -21,22 +21,25 @@ expected() {
 	errs=$(csv_cols "$d/intervals.csv" errors 2>/dev/null | awk '$1 > 0 { e = 1 } END { print e + 0 }')
 	# the latency panel has p99 and p50 only when some second had successful queries
 	lat=$(csv_cols "$d/intervals.csv" p50_us 2>/dev/null | awk '$1 != "" { l = 1 } END { print l + 0 }')
-	# series of one run are told apart by model and query only when the run mixes them
+	# series of one run are told apart by model and query only when the run mixes them; the charts
+	# against pool size and offset draw a panel per query instead (2 to 9 queries), whose series are
+	# labelled without it and listed once
 	local mm mq
 	mm=$(csv_cols "$d/steps.csv" model | sort -u | wc -l)
 	mq=$(csv_cols "$d/steps.csv" query | sort -u | wc -l)
 	csv_cols "$d/steps.csv" step model connections workers offset rate_qps qps p50_us p99_us wait_p50_us wait_p99_us \
-		uncorrected_p50_us uncorrected_p99_us query mean_us server_mean_exec_us server_mean_plan_us |
+		uncorrected_p50_us uncorrected_p99_us query mean_us server_mean_exec_us server_mean_plan_us service_p50_us service_p99_us |
 	awk -F'|' -v niv="$niv" -v errs="$errs" -v lat="$lat" -v hgrm="$TEST_TMP/hgrm-steps" -v mm="$mm" -v mq="$mq" '
 		BEGIN { while ((getline l < hgrm) > 0) h[l] = 1 }
 		{ step=$1; model=$2; c=$3; w=$4; off=$5; rate=$6; qps=$7; p50=$8; p99=$9; wp50=$10; wp99=$11; u50=$12; u99=$13
-		  query=$14; mean=$15; exec=$16; plan=$17
+		  query=$14; mean=$15; exec=$16; plan=$17; sp50=$18; sp99=$19
 		  pre = (mm > 1 ? model " " : "") (mq > 1 ? query " " : "")
+		  fpre = (mm > 1 ? model " " : "") (mq > 9 ? query " " : "")
 		  if (rate == "") {
-			if (qps != "") q[pre off] = 1
-			if (p99 != "") l99[pre off] = 1; if (p50 != "") l50[pre off] = 1
+			if (qps != "") q[fpre off] = 1
+			if (p99 != "") l99[fpre off] = 1; if (p50 != "") l50[fpre off] = 1
 			if (off != "mix") {
-				if (p99 != "") o99[pre c] = 1; if (p50 != "") o50[pre c] = 1; closedoff = 1
+				if (p99 != "") o99[fpre c] = 1; if (p50 != "") o50[fpre c] = 1; closedoff = 1
 				nv++; vq[nv] = query; vc_[nv] = c; v99[nv] = p99; v50[nv] = p50; qs[query] = 1
 			}
 		  } else {
@@ -44,7 +47,12 @@ expected() {
 			if (p99 != "") t99[pre off "|" c] = 1; if (p50 != "") t50[pre off "|" c] = 1
 			if (u99 != "" || u50 != "") cu[pre off "|" c] = 1
 		  }
-		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) pw[pre off] = 1
+		  # pool wait: a series per offset with a positive value (a zero has no point on the log axis)
+		  if ((model == "pool" || w + 0 > c + 0) && (wp50 != "" || wp99 != "")) {
+			pw[fpre off] = 1
+			if (sp99 + 0 > 0) pws99[fpre off] = 1; if (wp99 + 0 > 0) pww99[fpre off] = 1
+			if (sp50 + 0 > 0) pws50[fpre off] = 1; if (wp50 + 0 > 0) pww50[fpre off] = 1
+		  }
 		  if (NR == 1) { c0 = c; r0 = rate } else { if (c != c0) vc = 1; if (rate != r0) vr = 1 }
 		  if (step in h) { nh++; hp[pre off] = 1; hc[pre off, c] = 1; hr[pre off, rate] = 1 }
 		  if (exec != "" && mean != "" && mean + 0 > 0) { split_ = 1; if (mean - exec - plan > 0) rest = 1 }
@@ -68,7 +76,7 @@ expected() {
 			else s = 8
 			print "percentile-spectrum", s
 			print "timeline", (niv > 0 ? 1 + 2 * lat + errs : 0)
-			print "pool-wait-vs-service", n(pw) == 1 ? 4 : 2 * n(pw)
+			print "pool-wait-vs-service", n(pws99) + n(pww99) + (n(pw) == 1 ? n(pws50) + n(pww50) : 0)
 			print "throughput-vs-latency", n(t99) + n(t50)
 			print "corrected-vs-uncorrected", n(cu) == 1 ? 4 : 2 * n(cu)
 			# p99 and p50 per query variant at the smallest pool, when closed-loop steps ran several queries
@@ -121,6 +129,7 @@ for d in "$FIX"/run-*; do
 		fi
 		drawn_somewhere[$chart]=1
 		check "$name/$chart: SVG parses as XML" xmllint --noout "$svg"
+		check "$name/$chart: SVG declares UTF-8 and is UTF-8" svg_is_utf8 "$svg"
 		got=$(svg_series "$svg")
 		check "$name/$chart: $want series expected, SVG holds ${got:-none}" [ "$got" = "$want" ]
 		# a legend too long for the chart ends in "+K more (see the table)": the first ones must be drawn
@@ -152,16 +161,78 @@ check "all-errors run: the timeline says no query succeeded" \
 	svg_has_text "$TEST_TMP/out-run-errors/charts/timeline.svg" "no query succeeded, so there is no latency to draw (errors by SQLSTATE: summary.json and the report)"
 check "a run with successful queries has no such note" sh -c "! grep -q 'no query succeeded' '$TEST_TMP/out-run-small/charts/timeline.svg'"
 
+# xtick_x FILE LABEL: the x of the lowest <text> showing exactly LABEL (an x tick label; libplot writes
+# translate(x,y) with y up, and the text's left edge as x)
+xtick_x() {
+	LC_ALL=C grep -ao "translate([0-9.]*,[0-9.]*)[^>]*>$2</text>" "$1" |
+		sed 's/translate(\([0-9.]*\),\([0-9.]*\)).*/\2 \1/' | sort -n | head -1 | cut -d' ' -f2
+}
+# evenly_spaced FILE LABEL...: the x tick labels (of one width) are evenly spaced, within a pixel
+evenly_spaced() {
+	local f=$1 xs="" l; shift
+	for l in "$@"; do xs="$xs $(xtick_x "$f" "$l")"; done
+	awk -v xs="$xs" -v want=$# 'BEGIN { n = split(xs, x, " "); if (n != want) exit 1; d = x[2] - x[1]
+		for (i = 3; i <= n; i++) { e = x[i] - x[i - 1] - d; if (e > 1 || e < -1) exit 1 }
+		exit !(d > 10) }'
+}
+not_evenly_spaced() { [ -n "$(xtick_x "$1" "$2")" ] && ! evenly_spaced "$@"; }
+# set_col DIR COLUMN VALUE [FROM]: sets a column of DIR/steps.csv (every row, or the rows holding FROM)
+set_col() {
+	awk -F, -v OFS=, -v c="$2" -v v="$3" -v from="${4-}" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i }
+		NR > 1 && (from == "" || $k == from) { $k = v } { print }' "$1/steps.csv" >"$1/steps.tmp" && mv "$1/steps.tmp" "$1/steps.csv"
+}
+
+# Pool sizes that are all powers of two sit on a log2 axis, evenly spaced; other pool sizes on a linear one.
+check "pools 1, 2, 4, 8: evenly spaced (log2 axis)" evenly_spaced "$TEST_TMP/out-run-small/charts/qps-vs-pool.svg" 1 2 4 8
+check "pools 1, 2, 4, 8: the latency chart too" evenly_spaced "$TEST_TMP/out-run-small/charts/latency-vs-pool.svg" 1 2 4 8
+cp -r "$FIX/run-small" "$TEST_TMP/pool6"
+set_col "$TEST_TMP/pool6" connections 6 8
+"$B" plot "$TEST_TMP/pool6" --format svg --quiet
+check "pools 1, 2, 4, 6: a linear axis (1, 2, 3, 4 evenly spaced)" evenly_spaced "$TEST_TMP/pool6/charts/qps-vs-pool.svg" 1 2 3 4
+check "pools 1, 2, 4, 6: 1, 2, 4 are not evenly spaced" not_evenly_spaced "$TEST_TMP/pool6/charts/qps-vs-pool.svg" 1 2 4
+# Offsets 0, 100, 1000, 10000 span two decades: a log10 axis, where 100 to 200 is as wide as 1k to 2k
+# (labels of a pair have one width, so their left edges are as far apart as their ticks).
+same_ratio_same_gap() {
+	awk -v a="$(xtick_x "$1" 100)" -v b="$(xtick_x "$1" 200)" -v c="$(xtick_x "$1" 1k)" -v d="$(xtick_x "$1" 2k)" \
+		'BEGIN { e = (b - a) - (d - c); exit !(a != "" && c != "" && b - a > 10 && e < 1 && e > -1) }'
+}
+check "offsets over two decades: a log axis (100 to 200 as wide as 1k to 2k)" \
+	same_ratio_same_gap "$TEST_TMP/out-run-small/charts/latency-vs-offset.svg"
+
+# A zero on a log axis is never a point: a pool-wait run whose waits were all 0 draws no wait line and
+# says why.
+cp -r "$FIX/run-pool" "$TEST_TMP/nowait"
+for col in wait_mean_us wait_p50_us wait_p99_us; do set_col "$TEST_TMP/nowait" "$col" 0; done
+"$B" plot "$TEST_TMP/nowait" --format svg --quiet
+nw=$TEST_TMP/nowait/charts/pool-wait-vs-service.svg
+check "all waits 0: the chart says so" grep -q 'every wait was 0 (a connection was always free): no wait line' "$nw"
+check "all waits 0: no wait series drawn ($(LC_ALL=C grep -ao '<desc>[^<]*' "$nw"))" sh -c "! LC_ALL=C grep -aq '<desc>.*wait' '$nw'"
+check "all waits 0: the service series still are" [ "$(svg_series "$nw")" -gt 0 ]
+
+# The percentile axis never prints labels on top of each other: at 640 px "0%" gives way to "50%".
+sp=$TEST_TMP/out-run-small/charts/percentile-spectrum.svg
+check "spectrum: 50% is labelled" svg_has_text "$sp" "50%"
+check "spectrum: 0% is not squeezed in beside it" sh -c "! LC_ALL=C grep -aqF '>0%</text>' '$sp'"
+
+# A variants run: a panel per query, each titled with it, the series (offsets or pools) listed once.
+for chart in qps-vs-pool latency-vs-pool latency-vs-offset; do
+	missing=""
+	for q in $(csv_cols "$FIX/run-variants/steps.csv" query | sort -u); do
+		svg_has_text "$TEST_TMP/out-run-variants/charts/$chart.svg" "$q" || missing="$missing $q"
+	done
+	check "run-variants/$chart: a panel titled with each query${missing:+ (missing:$missing)}" [ -z "$missing" ]
+done
+
 # Columns are read by name: run-single has them in reverse order plus an unknown one.
 qps=$(csv_cols "$FIX/run-single/steps.csv" qps | head -1)
 check "columns found by name (qps $qps in the table)" grep -q "<td>$(printf '%.1f' "$qps")</td>" "$TEST_TMP/out-run-single/index.html"
 
 # Non-Latin-1 text (CJK, emoji, backslash, <&>) in the host and query names: drawn as Latin-1 with '?',
-# valid XML everywhere, the original UTF-8 in the HTML.
+# the file in UTF-8 (the é of café stays é), valid XML everywhere, the original UTF-8 in the HTML.
 host=$(sed -n 's/.*"hostname": "\(.*\)".*/\1/p' "$FIX/run-single/meta.json")
 check "fixture hostname has non-Latin-1 characters" sh -c "printf '%s' '$host' | iconv -f UTF-8 -t ISO-8859-1 >/dev/null 2>&1; [ \$? != 0 ]"
 sub=$(LC_ALL=C grep -ao '>PostgreSQL[^<]*</text>' "$TEST_TMP/out-run-single/charts/qps-vs-pool.svg" | head -1)
-check "subtitle drawn with the host name in Latin-1 (${sub})" sh -c "printf '%s' '$sub' | LC_ALL=C grep -q 'host ?*-? &lt;caf.&gt; &amp; co'"
+check "subtitle drawn with the host name in Latin-1, written as UTF-8 (${sub})" sh -c "printf '%s' '$sub' | grep -qF 'host ???-? &lt;café&gt; &amp; co'"
 esc_host=$(printf '%s' "$host" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
 check "index.html keeps the UTF-8 host name, escaped" grep -qF "$esc_host" "$TEST_TMP/out-run-single/index.html"
 check "index.html is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$TEST_TMP/out-run-single/index.html" -o /dev/null

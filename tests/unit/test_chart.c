@@ -1,5 +1,5 @@
 /* test_chart.c: the chart layer's arithmetic and text (1-2-5 ticks, log and percentile axes, unit labels,
- * Latin-1), and that degenerate charts (no points, NaN, one point, zeros on a log axis) still render. */
+ * Latin-1, SVG files transcoded to UTF-8), and that degenerate charts (no points, NaN, one point, zeros on a log axis) still render. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +76,24 @@ static void log_ticks(void **state)
 	assert_true(lo == 1 && hi == 10 && n > 0);
 }
 
+/* pool sizes that are powers of two: a tick at each, the axis ending at the data */
+static void pow2_ticks(void **state)
+{
+	(void)state;
+	struct chart_axis a = { .log = 1, .pow2 = 1, .integer = 1 };
+	double t[40], lo = 1, hi = 64;
+	size_t n = chart_ticks(&a, &lo, &hi, t, 40);
+	assert_int_equal(n, 7);
+	assert_true(lo == 1 && hi == 64);
+	for (size_t i = 0; i < n; i++)
+		assert_true(t[i] == (double)(1u << i));
+	lo = 4, hi = 4096;
+	n = chart_ticks(&a, &lo, &hi, t, 5); /* too many: every k-th power, evenly spaced still */
+	assert_true(n >= 3 && n <= 5 && t[0] == 4 && t[1] > 8);
+	for (size_t i = 2; i < n; i++)
+		assert_true(t[i] == t[i - 1] * (t[1] / t[0]));
+}
+
 static void percentile_axis(void **state)
 {
 	(void)state;
@@ -149,6 +167,35 @@ static int render_both(struct chart *c, const char *stem)
 	if (chart_render(c, path, CHART_PNG, err, sizeof err) < 0)
 		return -1;
 	return stat(path, &st) == 0 && st.st_size > 100 ? 0 : -1;
+}
+
+/* libplot's ISO-8859-1 SVG becomes UTF-8 byte for byte, and its declaration says so */
+static void svg_utf8(void **state)
+{
+	(void)state;
+	static const char in[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" standalone=\"no\"?>\n"
+	                         "<svg><text>15 \xB7 caf\xE9 \xB5s \xFF</text></svg>\n";
+	char *out = NULL, err[256] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(chart_svg_to_utf8(in, sizeof in - 1, f, err, sizeof err), 0);
+	fclose(f);
+	assert_string_equal(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+	                         "<svg><text>15 \xC2\xB7 caf\xC3\xA9 \xC2\xB5s \xC3\xBF</text></svg>\n");
+	free(out);
+	/* anything else is refused, not mislabelled */
+	static const char *const bad[] = { "<svg/>", "<?xml version=\"1.0\"?><svg/>",
+		                           "<?xml version=\"1.0\" encoding=\"UTF-8\"?><svg/>",
+		                           "<svg/><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		out = NULL;
+		f = open_memstream(&out, &len);
+		assert_int_equal(chart_svg_to_utf8(bad[i], strlen(bad[i]), f, err, sizeof err), -1);
+		assert_non_null(strstr(err, "ISO-8859-1"));
+		fclose(f);
+		free(out);
+	}
 }
 
 static void degenerate_charts(void **state)
@@ -279,8 +326,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(linear_ticks), cmocka_unit_test(log_ticks),     cmocka_unit_test(percentile_axis),
-		cmocka_unit_test(units),        cmocka_unit_test(latin1),        cmocka_unit_test(degenerate_charts),
+		cmocka_unit_test(linear_ticks), cmocka_unit_test(log_ticks),     cmocka_unit_test(percentile_axis), cmocka_unit_test(pow2_ticks),
+		cmocka_unit_test(units),        cmocka_unit_test(latin1), cmocka_unit_test(svg_utf8),        cmocka_unit_test(degenerate_charts),
 		cmocka_unit_test(sorting), cmocka_unit_test(styles_stay_apart),      cmocka_unit_test(relpath),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
