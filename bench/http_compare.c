@@ -7,6 +7,7 @@
  */
 #include "bench/ab.h"
 #include "bench/bench.h"
+#include "bench/hist.h"
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
@@ -206,10 +207,12 @@ struct dist {
 	int have[AB_NPCT];
 	double ms[AB_NPCT];
 	char source[64]; /* "summary.json", "<step>.hgrm" or "steps.csv" */
+	uint64_t n; /* queries measured (the histogram's total); 0 when unknown */
 };
 
-/* Nearest rank over HdrHistogram buckets [[value_us, count], ...] (value = the bucket's lowest value);
- * the 100th percentile is the recorded maximum. */
+/* The step's latency histogram rebuilt from its sparse buckets [[value_us, count], ...] (value = the
+ * bucket's lowest value, so each count lands back in its own bucket), and read with hist_percentile: the
+ * same figures run wrote into steps.csv, by the same rule. */
 static int dist_from_summary(const char *dir, const char *step, struct dist *d, char *err, size_t err_len)
 {
 	char path[4096];
@@ -231,32 +234,37 @@ static int dist_from_summary(const char *dir, const char *step, struct dist *d, 
 			continue;
 		json_t *h = json_object_get(json_object_get(s, "histograms"), "latency");
 		json_t *buckets = json_object_get(h, "buckets");
-		json_int_t total = 0;
+		json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
+		           highest = json_integer_value(json_object_get(h, "highest_us")),
+		           digits = json_integer_value(json_object_get(h, "significant_digits"));
+		struct hist hh;
+		if (!json_is_array(buckets) || json_array_size(buckets) == 0 ||
+		    hist_init(&hh, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
+		              digits ? (int)digits : HIST_DIGITS) < 0)
+			break;
 		json_t *b;
 		size_t j;
-		json_array_foreach(buckets, j, b) total += json_integer_value(json_array_get(b, 1));
-		if (!json_is_array(buckets) || total <= 0)
-			break;
-		json_t *maxv = json_object_get(h, "max_us");
-		for (int k = 0; k < AB_NPCT; k++) {
-			double rank = ceil(ab_percentiles[k] / 100.0 * (double)total);
-			json_int_t cum = 0;
-			json_array_foreach(buckets, j, b)
-			{
-				cum += json_integer_value(json_array_get(b, 1));
-				if ((double)cum >= rank) {
-					d->ms[k] = json_number_value(json_array_get(b, 0)) / 1000.0;
-					d->have[k] = 1;
-					break;
-				}
-			}
-			if (ab_percentiles[k] == 100 && json_is_number(maxv)) {
-				d->ms[k] = json_number_value(maxv) / 1000.0;
+		json_array_foreach(buckets, j, b) {
+			json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
+			if (v >= 0 && c > 0)
+				hist_record_n(&hh, v, (uint64_t)c);
+		}
+		/* the exact extremes run kept (the buckets hold only their lowest values) */
+		json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us");
+		if (hh.total && json_is_integer(minv))
+			hh.min = json_integer_value(minv);
+		if (hh.total && json_is_integer(maxv))
+			hh.max = json_integer_value(maxv);
+		if (hh.total) {
+			for (int k = 0; k < AB_NPCT; k++) {
+				d->ms[k] = (double)hist_percentile(&hh, ab_percentiles[k]) / 1000.0;
 				d->have[k] = 1;
 			}
+			d->n = hh.total;
+			snprintf(d->source, sizeof d->source, "summary.json");
+			rc = 0;
 		}
-		snprintf(d->source, sizeof d->source, "summary.json");
-		rc = 0;
+		hist_free(&hh);
 		break;
 	}
 	json_decref(root);
@@ -302,8 +310,9 @@ static int dist_from_hgrm(const char *dir, const char *step, struct dist *d, cha
 	int rc = -1;
 	if (n > 0 && cnt[n - 1] > 0) {
 		double total = cnt[n - 1];
+		d->n = (uint64_t)total;
 		for (int k = 0; k < AB_NPCT; k++) {
-			double rank = ceil(ab_percentiles[k] / 100.0 * total);
+			double rank = (double)hist_rank(ab_percentiles[k], (uint64_t)total);
 			for (size_t i = 0; i < n; i++)
 				if (cnt[i] >= rank) {
 					d->ms[k] = val[i];
