@@ -4,6 +4,7 @@
  * formats are those of ab 2.3 (apache2-utils); unknown lines are skipped, so stderr mixed in is harmless.
  */
 #include "bench/ab.h"
+#include "bench/hist.h"
 
 #include <errno.h>
 #include <math.h>
@@ -276,11 +277,7 @@ void ab_tsv_free(struct ab_tsv *t)
 
 double ab_percentile_sorted(const double *sorted, size_t n, double p)
 {
-	double rank = ceil(p / 100.0 * (double)n);
-	size_t i = rank < 1 ? 0 : (size_t)rank - 1;
-	if (i >= n)
-		i = n - 1;
-	return sorted[i];
+	return sorted[hist_rank(p, n) - 1]; /* the one rule of bench/hist.h */
 }
 
 int ab_url_offset(const char *path, long page_size, long *offset, const char **how, char *err, size_t err_len)

@@ -45,8 +45,8 @@ struct ab_tsv {
 int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len);
 void ab_tsv_free(struct ab_tsv *t);
 
-/* Nearest-rank percentile of sorted values (p in 0..100): the smallest value with at least
- * ceil(p/100 * n) values at or below it (the first value for p = 0). n must be > 0. */
+/* Nearest-rank percentile of sorted values (p in 0..100): the value at rank hist_rank(p, n), the rule of
+ * every percentile the tool prints (the first value for p = 0). n must be > 0. */
 double ab_percentile_sorted(const double *sorted, size_t n, double p);
 
 /*

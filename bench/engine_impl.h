@@ -38,6 +38,17 @@ static inline int64_t sched_take(struct sched *s)
 	return t;
 }
 
+/* At the end of a step: takes the arrivals still due before fin and returns how many of them fell in the
+ * measured time [from, fin): queries the driver owed and never sent. */
+static inline uint64_t sched_drop_rest(struct sched *s, int64_t from, int64_t fin)
+{
+	uint64_t n = 0;
+	while (s->next < fin) {
+		n += sched_take(s) >= from;
+	}
+	return n;
+}
+
 struct pool; /* engine_pool.c */
 
 /* Each thread's record sits on cache lines of its own (allocated with 64-byte alignment): the threads

@@ -282,6 +282,8 @@ void *engine_loop_main(void *arg)
 	}
 	int64_t stop = atomic_load(&env->t_stop);
 	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
+	if (env->rate > 0)
+		t->rec->dropped += sched_drop_rest(&t->sched, env->t_measure, fin);
 	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
 	for (int i = 0; i < t->n; i++)
 		unwatch(t, &t->conns[i]);

@@ -262,6 +262,7 @@ void *engine_pool_main(void *arg)
 	struct eng_thread *t = arg;
 	struct engine_env *env = t->env;
 	struct pool *p = t->pool;
+	int64_t unsent = -1; /* open loop: the due time this worker took and has not sent yet */
 	for (;;) {
 		int64_t now = mono_ns();
 		if (over(env, now))
@@ -270,7 +271,7 @@ void *engine_pool_main(void *arg)
 		int64_t intended = -1;
 		if (env->rate > 0) {
 			pthread_mutex_lock(&p->sched_mu);
-			intended = sched_take(&p->sched);
+			intended = unsent = sched_take(&p->sched);
 			pthread_mutex_unlock(&p->sched_mu);
 			if (intended >= env->t_end)
 				break;
@@ -287,6 +288,7 @@ void *engine_pool_main(void *arg)
 		struct bconn *c = acquire(t);
 		if (!c)
 			break;
+		unsent = -1;
 		int64_t t1 = mono_ns();
 		if (over(env, t1)) { /* handed a connection as the step ended (it may hold a stopped query) */
 			release(p, c);
@@ -334,6 +336,12 @@ void *engine_pool_main(void *arg)
 	}
 	int64_t stop = atomic_load(&env->t_stop);
 	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
+	if (env->rate > 0) { /* what was due and never sent: the worker's own, and what no worker took */
+		t->rec->dropped += unsent >= env->t_measure && unsent < fin;
+		pthread_mutex_lock(&p->sched_mu);
+		t->rec->dropped += sched_drop_rest(&p->sched, env->t_measure, fin);
+		pthread_mutex_unlock(&p->sched_mu);
+	}
 	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
 	atomic_fetch_add(t->finished, 1);
 	return NULL;

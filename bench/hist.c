@@ -138,19 +138,35 @@ int64_t hist_max(const struct hist *h)
 	return h->total ? h->max : 0;
 }
 
+uint64_t hist_rank(double p, uint64_t n)
+{
+	if (n == 0)
+		return 0;
+	if (!(p > 0))
+		return 1;
+	if (p >= 100)
+		return n;
+	/* p * n / 100 in floating point: 99.9 is not exact, so a product that lands a rounding error above a
+	 * whole number (99.9 x 10000 = 9990.000000000002) is that number, not the next rank */
+	double x = p * (double)n / 100.0, whole = floor(x);
+	uint64_t rank = (uint64_t)whole;
+	if (x - whole > 1e-9 * (x > 1 ? x : 1))
+		rank++;
+	if (rank < 1)
+		rank = 1;
+	return rank > n ? n : rank;
+}
+
+int hist_pct_reliable(uint64_t n, double p)
+{
+	return (double)n * (100.0 - p) / 100.0 >= HIST_RELIABLE_TAIL - 1e-9;
+}
+
 int64_t hist_percentile(const struct hist *h, double p)
 {
 	if (h->total == 0)
 		return 0;
-	if (p < 0)
-		p = 0;
-	if (p > 100)
-		p = 100;
-	uint64_t rank = (uint64_t)(p / 100.0 * (double)h->total + 0.5);
-	if (rank < 1)
-		rank = 1;
-	if (rank > h->total)
-		rank = h->total;
+	uint64_t rank = hist_rank(p, h->total);
 	uint64_t seen = 0;
 	for (int32_t i = 0; i < h->counts_len; i++) {
 		seen += h->counts[i];
@@ -227,9 +243,7 @@ int hist_write_hgrm(const struct hist *h, FILE *f, double scale)
 		const int ticks = 5; /* reporting ticks per half distance to 100%, as HdrHistogram's default */
 		double level = 0;
 		for (;;) {
-			uint64_t rank = (uint64_t)(level / 100.0 * (double)h->total + 0.5), cum;
-			if (rank < 1)
-				rank = 1;
+			uint64_t rank = hist_rank(level, h->total), cum;
 			if (rank >= h->total)
 				break;
 			int64_t v = value_at_rank(h, rank, &cum);

@@ -35,9 +35,18 @@ static inline void hist_record(struct hist *h, int64_t v);
 /* Adds src into dst; both must have the same scheme (returns -1 otherwise). Exact. */
 int hist_merge(struct hist *dst, const struct hist *src);
 
-/* Value at a percentile (0..100): the highest value equivalent to the bucket holding that rank
- * (rank = round(p/100 * total), at least 1); 0 when empty. */
+/* The one percentile rule of every figure the tool prints or writes (docs/results.md): nearest rank.
+ * hist_rank: the 1-based rank of percentile p (0..100) among n sorted values, ceil(p/100 * n), at least 1
+ * and at most n (p = 99 of n = 70 is rank 70, since 69.3 rounds up); 0 when n is 0. Sorted raw arrays
+ * (ab's requests) take the value at this rank; histograms go through hist_percentile. */
+uint64_t hist_rank(double p, uint64_t n);
+/* Value at a percentile (0..100): the bucket where the cumulative count first reaches hist_rank(p, total),
+ * reported as that bucket's highest equivalent value (never beyond the exact max kept); 0 when empty. */
 int64_t hist_percentile(const struct hist *h, double p);
+/* Whether a percentile of n values is backed by at least 10 values at or beyond it: n * (1 - p/100) >= 10
+ * (p99 needs n >= 1,000, p99.9 n >= 10,000). A percentile that fails this is printed with a mark. */
+int hist_pct_reliable(uint64_t n, double p);
+#define HIST_RELIABLE_TAIL 10
 double hist_mean(const struct hist *h);
 double hist_stddev(const struct hist *h);
 int64_t hist_min(const struct hist *h);

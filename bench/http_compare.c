@@ -7,6 +7,7 @@
  */
 #include "bench/ab.h"
 #include "bench/bench.h"
+#include "bench/hist.h"
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
@@ -206,10 +207,12 @@ struct dist {
 	int have[AB_NPCT];
 	double ms[AB_NPCT];
 	char source[64]; /* "summary.json", "<step>.hgrm" or "steps.csv" */
+	uint64_t n; /* queries measured (the histogram's total); 0 when unknown */
 };
 
-/* Nearest rank over HdrHistogram buckets [[value_us, count], ...] (value = the bucket's lowest value);
- * the 100th percentile is the recorded maximum. */
+/* The step's latency histogram rebuilt from its sparse buckets [[value_us, count], ...] (value = the
+ * bucket's lowest value, so each count lands back in its own bucket), and read with hist_percentile: the
+ * same figures run wrote into steps.csv, by the same rule. */
 static int dist_from_summary(const char *dir, const char *step, struct dist *d, char *err, size_t err_len)
 {
 	char path[4096];
@@ -231,32 +234,37 @@ static int dist_from_summary(const char *dir, const char *step, struct dist *d, 
 			continue;
 		json_t *h = json_object_get(json_object_get(s, "histograms"), "latency");
 		json_t *buckets = json_object_get(h, "buckets");
-		json_int_t total = 0;
+		json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
+		           highest = json_integer_value(json_object_get(h, "highest_us")),
+		           digits = json_integer_value(json_object_get(h, "significant_digits"));
+		struct hist hh;
+		if (!json_is_array(buckets) || json_array_size(buckets) == 0 ||
+		    hist_init(&hh, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
+		              digits ? (int)digits : HIST_DIGITS) < 0)
+			break;
 		json_t *b;
 		size_t j;
-		json_array_foreach(buckets, j, b) total += json_integer_value(json_array_get(b, 1));
-		if (!json_is_array(buckets) || total <= 0)
-			break;
-		json_t *maxv = json_object_get(h, "max_us");
-		for (int k = 0; k < AB_NPCT; k++) {
-			double rank = ceil(ab_percentiles[k] / 100.0 * (double)total);
-			json_int_t cum = 0;
-			json_array_foreach(buckets, j, b)
-			{
-				cum += json_integer_value(json_array_get(b, 1));
-				if ((double)cum >= rank) {
-					d->ms[k] = json_number_value(json_array_get(b, 0)) / 1000.0;
-					d->have[k] = 1;
-					break;
-				}
-			}
-			if (ab_percentiles[k] == 100 && json_is_number(maxv)) {
-				d->ms[k] = json_number_value(maxv) / 1000.0;
+		json_array_foreach(buckets, j, b) {
+			json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
+			if (v >= 0 && c > 0)
+				hist_record_n(&hh, v, (uint64_t)c);
+		}
+		/* the exact extremes run kept (the buckets hold only their lowest values) */
+		json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us");
+		if (hh.total && json_is_integer(minv))
+			hh.min = json_integer_value(minv);
+		if (hh.total && json_is_integer(maxv))
+			hh.max = json_integer_value(maxv);
+		if (hh.total) {
+			for (int k = 0; k < AB_NPCT; k++) {
+				d->ms[k] = (double)hist_percentile(&hh, ab_percentiles[k]) / 1000.0;
 				d->have[k] = 1;
 			}
+			d->n = hh.total;
+			snprintf(d->source, sizeof d->source, "summary.json");
+			rc = 0;
 		}
-		snprintf(d->source, sizeof d->source, "summary.json");
-		rc = 0;
+		hist_free(&hh);
 		break;
 	}
 	json_decref(root);
@@ -302,8 +310,9 @@ static int dist_from_hgrm(const char *dir, const char *step, struct dist *d, cha
 	int rc = -1;
 	if (n > 0 && cnt[n - 1] > 0) {
 		double total = cnt[n - 1];
+		d->n = (uint64_t)total;
 		for (int k = 0; k < AB_NPCT; k++) {
-			double rank = ceil(ab_percentiles[k] / 100.0 * total);
+			double rank = (double)hist_rank(ab_percentiles[k], (uint64_t)total);
 			for (size_t i = 0; i < n; i++)
 				if (cnt[i] >= rank) {
 					d->ms[k] = val[i];
@@ -335,6 +344,9 @@ static void dist_from_steps(const struct csv *c, size_t r, struct dist *d)
 			if (ab_percentiles[k] == cols[i].pct && csv_num(c, r, cols[i].col, &v))
 				d->ms[k] = v / 1000.0, d->have[k] = 1;
 		}
+	double ok;
+	if (csv_num(c, r, "ok", &ok) && ok >= 0)
+		d->n = (uint64_t)ok;
 	snprintf(d->source, sizeof d->source, "steps.csv");
 }
 
@@ -510,6 +522,7 @@ struct row {
 	int have_http, have_db, share;
 	double http, db;
 	int decimals;
+	int thin_http, thin_db; /* a percentile from under 10 values at or beyond it: printed with '*' */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -593,17 +606,22 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 static void print_table(const struct row *rows, size_t nrows)
 {
 	printf("%-28s %12s %12s %9s\n", "", "http", "database", "db share");
+	int thin = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
-		char h[32] = "", db[32] = "", sh[32] = "";
+		char h[32] = "-", db[32] = "-", sh[32] = "";
 		if (r->have_http)
-			snprintf(h, sizeof h, "%.*f", r->decimals, r->http);
+			snprintf(h, sizeof h, "%.*f%s", r->decimals, r->http, r->thin_http ? "*" : "");
 		if (r->have_db)
-			snprintf(db, sizeof db, "%.*f", r->decimals, r->db);
+			snprintf(db, sizeof db, "%.*f%s", r->decimals, r->db, r->thin_db ? "*" : "");
+		thin |= (r->have_http && r->thin_http) || (r->have_db && r->thin_db);
 		if (r->share && r->have_http && r->have_db && r->http > 0)
 			snprintf(sh, sizeof sh, "%.1f%%", 100.0 * r->db / r->http);
 		printf("%-28s %12s %12s %9s\n", r->label, h, db, sh);
 	}
+	if (thin)
+		printf("*: fewer than 10 requests or queries at or beyond that percentile (p99 needs 1000): little more than "
+		       "the slowest few\n");
 }
 
 static int make_out_dir(const char *dir)
@@ -770,20 +788,25 @@ static int compare(const struct options *o, int quiet)
 	int have_plan = csv_num(&steps, (size_t)r, "server_mean_plan_us", &plan_us);
 	struct row rows[32];
 	size_t n = 0;
-	rows[n++] = (struct row){ "concurrency", "concurrency (connections)", 0, 1, have_conn, 0, (double)t.concurrency, conn, 0 };
-	rows[n++] = (struct row){ "throughput_per_s", "requests/s vs queries/s", 0, 1, have_qps, 0, t.requests_per_s, qps, 1 };
+	rows[n++] = (struct row){ "concurrency", "concurrency (connections)", 0, 1, have_conn, 0, (double)t.concurrency, conn, 0, 0, 0 };
+	rows[n++] = (struct row){ "throughput_per_s", "requests/s vs queries/s", 0, 1, have_qps, 0, t.requests_per_s, qps, 1, 0, 0 };
 	rows[n++] = (struct row){ "failed", "failed (non-2xx / errors)", 0, 1, have_errors, 0, (double)(t.failed + t.non2xx),
-		                  errors, 0 };
-	rows[n++] = (struct row){ "mean_ms", "mean (ms)", 0, 1, have_mean, 1, t.mean_ms, mean_us / 1000.0, 3 };
+		                  errors, 0, 0, 0 };
+	rows[n++] = (struct row){ "mean_ms", "mean (ms)", 0, 1, have_mean, 1, t.mean_ms, mean_us / 1000.0, 3, 0, 0 };
 	static const char *const labels[AB_NPCT] = { "p50 (ms)", "p66 (ms)", "p75 (ms)", "p80 (ms)", "p90 (ms)",
 		                                     "p95 (ms)", "p98 (ms)", "p99 (ms)", "p100 = max (ms)" };
-	for (int k = 0; k < AB_NPCT; k++)
-		rows[n++] = (struct row){ "latency_ms", labels[k], ab_percentiles[k], 1, d.have[k], 1, http_ms[k], d.ms[k], 3 };
+	rows[n++] = (struct row){ "n", "n (requests vs queries)", 0, 1, d.n > 0, 0, (double)t.complete, (double)d.n, 0, 0, 0 };
+	for (int k = 0; k < AB_NPCT; k++) {
+		int p = ab_percentiles[k];
+		rows[n++] = (struct row){ "latency_ms", labels[k], p, 1, d.have[k], 1, http_ms[k], d.ms[k], 3,
+			                  p < 100 && t.complete > 0 && !hist_pct_reliable((uint64_t)t.complete, p),
+			                  p < 100 && d.n > 0 && !hist_pct_reliable(d.n, p) };
+	}
 	/* pg_stat_statements: the server's own execution and planning time, each against the HTTP mean */
 	rows[n++] = (struct row){ "server_exec_mean_ms", "server execution mean (ms)", 0, 1, have_exec, 1, t.mean_ms,
-		                  exec_us / 1000.0, 3 };
+		                  exec_us / 1000.0, 3, 0, 0 };
 	rows[n++] = (struct row){ "server_plan_mean_ms", "server planning mean (ms)", 0, 1, have_plan, 1, t.mean_ms,
-		                  plan_us / 1000.0, 3 };
+		                  plan_us / 1000.0, 3, 0, 0 };
 
 	const char *outdir = o->out ? o->out : o->dir;
 	if (make_out_dir(outdir) < 0)

@@ -54,6 +54,7 @@ void recorder_reset(struct recorder *r)
 		hist_reset(&r->lag);
 	}
 	r->late_starts = 0;
+	r->dropped = 0;
 	r->cur = -1;
 	atomic_store(&r->closed, 0);
 	atomic_store(&r->consumed, 0);

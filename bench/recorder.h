@@ -37,6 +37,7 @@ struct recorder {
 	struct hist wait, service; /* REC_WAIT */
 	struct hist uncorrected, lag; /* REC_OPEN */
 	uint64_t late_starts; /* REC_OPEN: queries sent later than their schedule allowed */
+	uint64_t dropped; /* REC_OPEN: queries due in the measured time but never sent (k6's dropped_iterations) */
 	struct rec_second ring[REC_RING];
 	long cur; /* current second (0-based from the measured start), -1 before the first */
 	_Atomic long closed; /* seconds < closed are complete: written by the owner thread */

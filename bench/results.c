@@ -18,7 +18,8 @@ static const char STEPS_HEADER[] =
 	"uncorrected_p99_us,uncorrected_p999_us,wait_mean_us,wait_p50_us,wait_p99_us,service_p50_us,service_p99_us,"
 	"lag_p99_us,late_starts,connect_s,client_cpu_s,cpu_per_query_us,server_calls,server_mean_exec_us,"
 	"server_stddev_exec_us,server_mean_plan_us,server_blks_hit,server_blks_read,db_xact_commit,db_blks_hit,"
-	"db_blks_read,partial,threads\n";
+	"db_blks_read,partial,threads,p99_reliable,p999_reliable,qualifying_rows,empty_pages,achieved_ratio,"
+	"rate_unmet,dropped\n";
 
 void results_now_iso(char *buf, size_t len)
 {
@@ -129,6 +130,29 @@ static void col_empty(struct row *w, const char *name)
 	fprintf(w->f, "%s", w->first ? "" : ",");
 	w->first = 0;
 	json_object_set_new(w->j, name, json_null());
+}
+
+double results_rate_ratio(const struct step_result *s)
+{
+	if (!(s->rate > 0) || !(s->duration_s > 0))
+		return -1;
+	return (double)s->ok / s->duration_s / s->rate;
+}
+
+/* summary.json's "percentiles": each latency percentile and whether its tail is deep enough to trust
+ * (at least 10 queries at or beyond it, bench/hist.h). */
+static json_t *percentiles_json(const struct hist *h)
+{
+	static const double ps[] = { 50, 90, 95, 99, 99.9 };
+	json_t *a = json_array();
+	for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+		if (!h->total)
+			break;
+		json_array_append_new(a, json_pack("{s:f,s:I,s:b}", "p", ps[i], "value_us",
+		                                   (json_int_t)hist_percentile(h, ps[i]), "reliable",
+		                                   hist_pct_reliable(h->total, ps[i])));
+	}
+	return a;
 }
 
 static int write_hgrm(const struct results *r, const char *id, const char *suffix, const struct hist *h)
@@ -262,7 +286,35 @@ int results_step(struct results *r, const struct step_result *s)
 	}
 	col_int(&w, "partial", s->partial);
 	col_int(&w, "threads", s->threads);
+	/* how far the figures can be trusted: thin tails, empty pages, an unmet rate */
+	if (have) {
+		col_int(&w, "p99_reliable", hist_pct_reliable(h->total, 99));
+		col_int(&w, "p999_reliable", hist_pct_reliable(h->total, 99.9));
+	} else {
+		col_empty(&w, "p99_reliable");
+		col_empty(&w, "p999_reliable");
+	}
+	if (s->qualifying >= 0)
+		col_int(&w, "qualifying_rows", s->qualifying);
+	else
+		col_empty(&w, "qualifying_rows");
+	if (s->empty_pages >= 0)
+		col_int(&w, "empty_pages", s->empty_pages);
+	else
+		col_empty(&w, "empty_pages");
+	double ratio = results_rate_ratio(s);
+	if (ratio >= 0) {
+		col_num(&w, "achieved_ratio", ratio, 3);
+		col_int(&w, "rate_unmet", ratio < RESULTS_RATE_MET);
+		col_int(&w, "dropped", (long long)s->dropped);
+	} else {
+		col_empty(&w, "achieved_ratio");
+		col_empty(&w, "rate_unmet");
+		col_empty(&w, "dropped");
+	}
 	fputc('\n', r->steps);
+	json_object_set_new(j, "n", json_integer((json_int_t)h->total));
+	json_object_set_new(j, "percentiles", percentiles_json(h));
 	json_t *codes = json_object();
 	for (int i = 0; i < s->ncodes; i++)
 		json_object_set_new(codes, s->codes[i].code, json_integer((json_int_t)s->codes[i].n));

@@ -30,7 +30,15 @@ struct step_result {
 	int ncodes;
 	struct srv_diff srv;
 	int partial;
+	long long qualifying; /* rows the query pages through, -1 when not known for this query */
+	int empty_pages; /* 1: the offset is at or past them; 0: not; -1: unknown (an offset mix) */
+	uint64_t dropped; /* open loop: queries due in the measured time and never sent */
 };
+
+/* Open loop: a step that achieved less than this share of its target rate is flagged (rate_unmet). */
+#define RESULTS_RATE_MET 0.95
+/* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
+double results_rate_ratio(const struct step_result *s);
 
 struct results {
 	char dir[4096];

@@ -26,6 +26,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ struct step_def {
 	int mix;
 	int workers, loops; /* POOL, ASYNC */
 	long rate; /* 0 = closed loop */
+	int empty; /* the offset is at or past the rows the query pages through: 1, 0, or -1 unknown (mix) */
 };
 
 /* One query of the sweep (--query FILE or the seed, or each of --queries), prepared before any step. */
@@ -118,6 +120,7 @@ struct run {
 	struct hist merged, merged_wait, merged_service, merged_unc, merged_lag;
 	struct hist scratch;
 	int rec_flags;
+	long long qualifying; /* rows the queries page through, counted once before the sweep */
 };
 
 static double now_s(void)
@@ -280,6 +283,66 @@ static long long count_qualifying(struct run *r)
 		sql_error("could not count the qualifying rows", res, r->ctrl);
 	PQclear(res);
 	return n;
+}
+
+/* Whether query q returns no row at offset (a --query FILE past the counted rows is run once to see);
+ * 1 empty, 0 not, -1 when the probe failed. */
+static int probe_empty(struct run *r, const struct run_query *q, long offset)
+{
+	char num[24];
+	snprintf(num, sizeof num, "%ld", offset);
+	const char *vals[1] = { num };
+	PGresult *res = PQexecParams(r->ctrl, q->sql, q->nparams > 0 ? 1 : 0, NULL, vals, NULL, NULL, 0);
+	int empty = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) == 0 : -1;
+	PQclear(res);
+	return empty;
+}
+
+/* Marks the steps whose offset is at or past the rows the query pages through, and warns once per offset
+ * before any is measured: such a step times empty pages, which pass validation and look fast. The seed
+ * and its variants page through the counted rows; a --query FILE is run once at an offset past them. */
+static void mark_empty_pages(struct run *r)
+{
+	long warned[64];
+	int nwarned = 0, any = 0;
+	for (int k = 0; k < r->nsteps; k++) {
+		struct step_def *sd = &r->steps[k];
+		const struct run_query *q = &r->qs[sd->query];
+		int file = !q->variant && r->o->query_file;
+		sd->empty = sd->mix ? -1 : 0;
+		if (sd->mix || r->qualifying < 0 || sd->offset < r->qualifying)
+			continue;
+		/* the same query and offset was decided at an earlier step */
+		int j;
+		for (j = 0; j < k; j++)
+			if (r->steps[j].query == sd->query && !r->steps[j].mix && r->steps[j].offset == sd->offset)
+				break;
+		if (j < k) {
+			sd->empty = r->steps[j].empty;
+			continue;
+		}
+		sd->empty = file ? probe_empty(r, q, sd->offset) : 1;
+		if (sd->empty != 1)
+			continue;
+		any = 1;
+		int seen = 0;
+		for (int w = 0; w < nwarned; w++)
+			seen |= warned[w] == sd->offset;
+		if (seen)
+			continue;
+		if (nwarned < 64)
+			warned[nwarned++] = sd->offset;
+		if (file)
+			log_warning("query \"%s\" returns no row at offset %ld (the dataset has %lld qualifying rows): its steps "
+			            "measure empty pages", q->name, sd->offset, r->qualifying);
+		else
+			log_warning("offset %ld is at or beyond the %lld rows the query pages through: its steps measure empty "
+			            "pages", sd->offset, r->qualifying);
+	}
+	if (any) {
+		long long last = r->qualifying > 0 ? (r->qualifying - 1) / r->o->page_size * r->o->page_size : 0;
+		log_hint("The last page starts at offset %lld; steps past it are marked empty_pages in steps.csv.", last);
+	}
 }
 
 static int make_outdir(const struct run_opts *o, char *out, size_t len)
@@ -474,15 +537,28 @@ static void progress_line(struct run *r, int i, const struct step_def *sd, const
 	fflush(stderr);
 }
 
-static void summary_header(void)
+/* A latency percentile in ms for a table: "-" when no query finished, a trailing "*" when fewer than 10
+ * queries lie at or beyond it (hist_pct_reliable), so a thin step's p99 is never read as solid. */
+static void fmt_pct(const struct hist *h, double p, char *buf, size_t len)
 {
-	printf("%-28s %-11s %6s %7s %10s %9s %9s %9s %9s %7s %6s %9s %9s %9s\n", "step", "query", "conns", "offset",
-	       "qps", "p50_ms", "p99_ms", "max_ms", "wait_p99", "errors", "valerr", "cpu/q_us", "server_ms", "rest_ms");
+	if (!h->total)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f%s", (double)hist_percentile(h, p) / 1000.0, hist_pct_reliable(h->total, p) ? "" : "*");
+}
+
+static void summary_header(int open)
+{
+	printf("%-28s %-11s %6s %7s %8s %10s %10s %10s %10s %9s %7s %6s", "step", "query", "conns", "offset", "n", "qps",
+	       "p50_ms", "p99_ms", "max_ms", "wait_p99", "errors", "valerr");
+	if (open)
+		printf(" %8s", "dropped");
+	printf(" %9s %9s %9s\n", "cpu/q_us", "server_ms", "rest_ms");
 }
 
 /* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
  * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
-static void summary_row(const struct step_result *s)
+static void summary_row(const struct step_result *s, int open)
 {
 	char off[24];
 	if (s->mix)
@@ -490,19 +566,65 @@ static void summary_row(const struct step_result *s)
 	else
 		snprintf(off, sizeof off, "%ld", s->offset);
 	const struct hist *h = s->lat;
-	char wait[24] = "-", srv[24] = "-", rest[24] = "-";
+	char wait[24] = "-", srv[24] = "-", rest[24] = "-", p50[32], p99[32], max[32] = "-", cpu[24] = "-";
 	if (s->wait && s->wait->total)
-		snprintf(wait, sizeof wait, "%.3f", (double)hist_percentile(s->wait, 99) / 1000.0);
+		fmt_pct(s->wait, 99, wait, sizeof wait);
+	fmt_pct(h, 50, p50, sizeof p50);
+	fmt_pct(h, 99, p99, sizeof p99);
+	if (h->total)
+		snprintf(max, sizeof max, "%.3f", (double)hist_max(h) / 1000.0);
+	if (s->ok)
+		snprintf(cpu, sizeof cpu, "%.1f", s->client_cpu_s * 1e6 / (double)s->ok);
 	if (s->srv.have_pgss && s->srv.calls > 0 && h->total) {
 		double server_us = s->srv.mean_exec_us + (s->srv.have_plan ? s->srv.mean_plan_us : 0);
 		snprintf(srv, sizeof srv, "%.3f", server_us / 1000.0);
 		snprintf(rest, sizeof rest, "%.3f", (hist_mean(h) - server_us) / 1000.0);
 	}
-	printf("%-28s %-11.11s %6ld %7s %10.1f %9.3f %9.3f %9.3f %9s %7llu %6llu %9.1f %9s %9s%s\n", s->id, s->query,
-	       s->connections, off, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0,
-	       (double)hist_percentile(h, 50) / 1000.0, (double)hist_percentile(h, 99) / 1000.0,
-	       (double)hist_max(h) / 1000.0, wait, (unsigned long long)s->errors, (unsigned long long)s->verrors,
-	       s->ok ? s->client_cpu_s * 1e6 / (double)s->ok : 0, srv, rest, s->partial ? "  (partial)" : "");
+	printf("%-28s %-11.11s %6ld %7s %8llu %10.1f %10s %10s %10s %9s %7llu %6llu", s->id, s->query, s->connections, off,
+	       (unsigned long long)s->ok, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, p50, p99, max, wait,
+	       (unsigned long long)s->errors, (unsigned long long)s->verrors);
+	if (open) {
+		char dropped[24] = "-";
+		if (s->rate > 0)
+			snprintf(dropped, sizeof dropped, "%llu", (unsigned long long)s->dropped);
+		printf(" %8s", dropped);
+	}
+	double ratio = results_rate_ratio(s);
+	printf(" %9s %9s %9s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
+	       s->empty_pages == 1 ? "  (empty pages)" : "", ratio >= 0 && ratio < RESULTS_RATE_MET ? "  (rate unmet)" : "");
+}
+
+/* After the table: which steps are too thin for their p99 and how long a step would need to be. */
+static void thin_hint(const struct step_result *done, int ndone)
+{
+	int nthin = 0, nnone = 0;
+	double need = 0;
+	char names[512] = "";
+	for (int k = 0; k < ndone; k++) {
+		uint64_t n = done[k].lat->total;
+		if (hist_pct_reliable(n, 99))
+			continue;
+		nthin++;
+		size_t l = strlen(names);
+		if (l < sizeof names - 80)
+			snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", done[k].id);
+		else if (!strstr(names, "..."))
+			snprintf(names + l, sizeof names - l, ", ...");
+		if (n == 0)
+			nnone++;
+		else if (done[k].duration_s * 1000.0 / (double)n > need)
+			need = done[k].duration_s * 1000.0 / (double)n; /* at the step's own rate, 1,000 queries */
+	}
+	if (!nthin)
+		return;
+	log_warning("%d step%s measured fewer than 1000 queries, too few for a reliable p99 (marked * above): %s", nthin,
+	            nthin == 1 ? "" : "s", names);
+	if (need > 0)
+		log_hint("Lengthen --duration: about %.0fs gives each of them 1000 queries at the rate it ran%s.",
+		         ceil(need), nnone ? " (the steps with no finished query need a look first)" : "");
+	else
+		log_hint("No query finished in %s: see the errors above before lengthening --duration.",
+		         nthin == 1 ? "it" : "them");
 }
 
 static void merge_codes(struct step_result *sr, const struct recorder *rec)
@@ -541,14 +663,11 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	sr->mix = sd->mix;
 	sr->offset = sd->offset;
 
-	/* counted once per step: what cnt must equal, and the pages an offset mix draws from */
-	long long qualifying = -1;
-	if ((r->q->have_val && r->q->val.col_cnt >= 0) || sd->mix) {
-		qualifying = count_qualifying(r);
-		if (qualifying < 0)
-			return -1;
-	}
+	/* counted once before the sweep: what cnt must equal, and the pages an offset mix draws from */
+	long long qualifying = r->qualifying;
 	r->q->val.expected_count = qualifying;
+	sr->qualifying = r->q->variant || !o->query_file ? qualifying : -1;
+	sr->empty_pages = sd->empty;
 	struct offset_gen og;
 	if (sd->mix) {
 		if (offsets_mix(&og, o->mix_page1, o->mix_zipf_s, o->page_size, qualifying) < 0)
@@ -711,6 +830,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 			hist_merge(&r->merged_unc, &rec->uncorrected);
 			hist_merge(&r->merged_lag, &rec->lag);
 			sr->late_starts += rec->late_starts;
+			sr->dropped += rec->dropped;
 		}
 		sr->ok += rec->ok;
 		sr->errors += rec->errors;
@@ -738,12 +858,19 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	if (r->progress) {
 		if (r->tty)
 			fprintf(stderr, "\r\033[K");
-		fprintf(stderr, "step %d/%d done: %s %.1f qps, p99 %.3f ms, %llu errors, %llu validation errors%s\n", i + 1,
-		        r->nsteps, sr->id, sr->duration_s > 0 ? (double)sr->ok / sr->duration_s : 0,
-		        (double)hist_percentile(sr->lat, 99) / 1000.0, (unsigned long long)sr->errors,
-		        (unsigned long long)sr->verrors, sr->partial ? " (partial)" : "");
+		char p99[32];
+		fmt_pct(sr->lat, 99, p99, sizeof p99);
+		fprintf(stderr, "step %d/%d done: %s n %llu, %.1f qps, p99 %s%s, %llu errors, %llu validation errors%s\n",
+		        i + 1, r->nsteps, sr->id, (unsigned long long)sr->ok,
+		        sr->duration_s > 0 ? (double)sr->ok / sr->duration_s : 0, p99, sr->lat->total ? " ms" : "",
+		        (unsigned long long)sr->errors, (unsigned long long)sr->verrors, sr->partial ? " (partial)" : "");
 		fflush(stderr);
 	}
+	double ratio = results_rate_ratio(sr);
+	if (ratio >= 0 && ratio < RESULTS_RATE_MET && !sr->partial)
+		log_warning("step %s achieved %.1f queries/s, %.0f%% of its target rate %ld: %llu due queries were never "
+		            "sent (dropped)", sr->id, (double)sr->ok / sr->duration_s, 100.0 * ratio, sd->rate,
+		            (unsigned long long)sr->dropped);
 	return 0;
 }
 
@@ -928,6 +1055,9 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		if (prepare_query(r, &r->qs[k], o->nqueries ? o->queries[k] : NULL) < 0)
 			goto out;
 	r->q = &r->qs[0];
+	r->qualifying = count_qualifying(r);
+	if (r->qualifying < 0)
+		goto out;
 
 	/* the steps: pool size outer, offsets (then the mix) inner, rates innermost, in the order given */
 	size_t per_pool = (o->noffsets + (o->offset_mix ? 1 : 0)) * (o->nrates ? o->nrates : 1);
@@ -943,7 +1073,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 			int mix = k == o->noffsets;
 			for (size_t q = 0; q < (o->nrates ? o->nrates : 1); q++) {
 				struct step_def d = { qi, o->model, o->pools[p], mix ? 0 : o->offsets[k], mix, o->workers,
-				                      o->loops > 0 ? o->loops : 1, o->nrates ? o->rates[q] : 0 };
+				                      o->loops > 0 ? o->loops : 1, o->nrates ? o->rates[q] : 0, 0 };
 				if (o->preset_seed_article) {
 					/* gunicorn threads over a pool, then aiohttp's one loop, side by side */
 					d.model = RUN_MODEL_POOL;
@@ -1011,6 +1141,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, o->duration_s,
 		         o->warmup_s, protocol_names[o->protocol], how, dir);
 	}
+	mark_empty_pages(r);
 
 	if (o->explain && explain_all(r, dir) < 0) {
 		results_close(&r->res, "interrupted");
@@ -1046,9 +1177,14 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	if (r->progress && r->tty)
 		fprintf(stderr, "\r\033[K");
 	if (o->summary && ndone) {
-		summary_header();
+		int open = 0;
 		for (int k = 0; k < ndone; k++)
-			summary_row(&done[k]);
+			open |= done[k].rate > 0;
+		summary_header(open);
+		for (int k = 0; k < ndone; k++)
+			summary_row(&done[k], open);
+		fflush(stdout); /* the table before the warnings that point at it */
+		thin_hint(done, ndone);
 	}
 	for (int k = 0; kept && k < 2 * ndone; k++)
 		hist_free(&kept[k]);

@@ -79,23 +79,44 @@ void chart_point(struct chart_series *s, double x, double y)
 		s->cap = s->cap ? s->cap * 2 : 16;
 		s->x = xrealloc(s->x, s->cap * sizeof *s->x);
 		s->y = xrealloc(s->y, s->cap * sizeof *s->y);
+		if (s->hollow)
+			s->hollow = xrealloc(s->hollow, s->cap);
 	}
 	s->x[s->n] = x;
 	s->y[s->n] = y;
+	if (s->hollow)
+		s->hollow[s->n] = 0;
 	s->n++;
+}
+
+void chart_point_hollow(struct chart_series *s, double x, double y, int hollow)
+{
+	chart_point(s, x, y);
+	if (!hollow)
+		return;
+	if (!s->hollow) {
+		s->hollow = xrealloc(NULL, s->cap);
+		memset(s->hollow, 0, s->cap);
+	}
+	s->hollow[s->n - 1] = 1;
 }
 
 void chart_series_sort(struct chart_series *s)
 {
 	for (size_t i = 1; i < s->n; i++) {
 		double x = s->x[i], y = s->y[i];
+		unsigned char h = s->hollow ? s->hollow[i] : 0;
 		size_t j = i;
 		for (; j > 0 && s->x[j - 1] > x; j--) {
 			s->x[j] = s->x[j - 1];
 			s->y[j] = s->y[j - 1];
+			if (s->hollow)
+				s->hollow[j] = s->hollow[j - 1];
 		}
 		s->x[j] = x;
 		s->y[j] = y;
+		if (s->hollow)
+			s->hollow[j] = h;
 	}
 }
 
@@ -113,6 +134,7 @@ void chart_free(struct chart *c)
 		for (size_t j = 0; j < c->panel[i].nseries; j++) {
 			free(c->panel[i].series[j]->x);
 			free(c->panel[i].series[j]->y);
+			free(c->panel[i].series[j]->hollow);
 			free(c->panel[i].series[j]);
 		}
 		free(c->panel[i].series);
@@ -601,17 +623,18 @@ static double series_width(const struct rc *r)
 }
 
 /* A marker; hollow (for series with a non-solid line) is the filled shape with a white core, since libplot
- * draws the outline of its own hollow markers hairline-thin in SVG. */
-static void draw_marker(struct rc *r, int style, int dash, double x, double y)
+ * draws the outline of its own hollow markers hairline-thin in SVG. A thin point (too few queries for its
+ * percentile) is an outline only: a wider white core on any series. */
+static void draw_marker(struct rc *r, int style, int dash, int thin, double x, double y)
 {
 	double size = (r->png ? 10 : 9.5) * r->k;
 	int m = chart_marker(style);
 	pl_linemod_r(r->pl, "solid");
 	pl_fmarker_r(r->pl, x, y, m, size);
-	if (dash % CHART_NDASHES) {
+	if (dash % CHART_NDASHES || thin) {
 		pl_savestate_r(r->pl);
 		pl_pencolorname_r(r->pl, "white");
-		pl_fmarker_r(r->pl, x, y, m, size * (m == 18 || m == 20 ? 0.4 : 0.5));
+		pl_fmarker_r(r->pl, x, y, m, size * (thin ? 0.72 : m == 18 || m == 20 ? 0.4 : 0.5));
 		pl_restorestate_r(r->pl);
 	}
 }
@@ -650,8 +673,8 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 		pl_endpath_r(r->pl);
 	if (shows_markers(r, p, s, fabs(mx->p1 - mx->p0))) {
 		for (size_t i = 0; i < s->n; i++)
-				if (point_ok(&p->x, &p->y, s->x[i], s->y[i]))
-					draw_marker(r, s->style, s->dash, map(mx, s->x[i]), map(my, s->y[i]));
+			if (point_ok(&p->x, &p->y, s->x[i], s->y[i]))
+				draw_marker(r, s->style, s->dash, s->hollow && s->hollow[i], map(mx, s->x[i]), map(my, s->y[i]));
 	}
 	(void)drawn;
 }
@@ -964,7 +987,7 @@ static void draw(struct rc *r, const struct chart *c)
 			pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
 			line(r, lx, cy, lx + swatch, cy);
 			if (shows_markers(r, leg[e].p, s, mx[0].p1 - mx[0].p0))
-				draw_marker(r, s->style, s->dash, lx + swatch / 2, cy);
+				draw_marker(r, s->style, s->dash, 0, lx + swatch / 2, cy);
 			pl_pencolorname_r(r->pl, "#222222");
 			fit_label(r, s->label, buf, sizeof buf, legend_label_w + 1);
 			text(r, lx + swatch + 8 * k, cy, 'l', 'c', buf);

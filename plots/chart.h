@@ -40,6 +40,7 @@ struct chart_series {
 	int markers; /* draw a marker at every point (hollow when the line is not solid) */
 	size_t n, cap;
 	double *x, *y; /* NAN in y (or x) breaks the line */
+	unsigned char *hollow; /* per point, NULL until one is set: a figure too thin to trust, drawn hollow */
 };
 
 /* A vertical separator (e.g. where a step starts on a timeline) with a short label at the top. */
@@ -79,6 +80,8 @@ void chart_init(struct chart *c, int width, int height, size_t npanels);
 struct chart_series *chart_series_add(struct chart_panel *p, int style, int dash, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void chart_point(struct chart_series *s, double x, double y);
+/* A point whose marker is drawn hollow (an outline) when `hollow`: a percentile from too few queries. */
+void chart_point_hollow(struct chart_series *s, double x, double y, int hollow);
 /* Sorts the series' points by x (for lines that must run left to right). */
 void chart_series_sort(struct chart_series *s);
 void chart_mark_add(struct chart_panel *p, double x, const char *label);

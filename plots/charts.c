@@ -312,6 +312,38 @@ static int any_finite(const struct res_run *run, step_filter keep, int f1, int f
 	return 0;
 }
 
+/* A latency percentile point, hollow when fewer than 10 queries of its step lie at or beyond it. */
+static void pct_point(struct chart_series *s, double x, const struct res_step *st, int field, double p)
+{
+	chart_point_hollow(s, x, st->v[field], isfinite(st->v[field]) && !res_pct_reliable(st, p));
+}
+
+/* Appends to a latency chart's note how many queries its steps measured, and what a hollow marker means
+ * when one is drawn. */
+static void note_n(const struct res_run *run, step_filter keep, double p, struct chart *c)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	int thin = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		if (!keep(st) || !isfinite(st->v[RF_OK]))
+			continue;
+		lo = st->v[RF_OK] < lo ? st->v[RF_OK] : lo;
+		hi = st->v[RF_OK] > hi ? st->v[RF_OK] : hi;
+		thin |= isfinite(st->v[RF_P50_US]) && !res_pct_reliable(st, p);
+	}
+	if (!isfinite(lo))
+		return;
+	size_t o = strlen(c->note);
+	char n[64];
+	if (lo == hi)
+		snprintf(n, sizeof n, "n = %.0f queries a step", lo);
+	else
+		snprintf(n, sizeof n, "n = %.0f to %.0f queries a step", lo, hi);
+	snprintf(c->note + o, sizeof c->note - o, "%s%s%s", o ? "; " : "", n,
+	         thin ? "; hollow: under 10 queries beyond the percentile" : "");
+}
+
 static void sort_all(struct chart *c)
 {
 	for (size_t i = 0; i < c->npanels; i++)
@@ -397,8 +429,8 @@ static void add_p99_p50(const struct res_run *run, struct chart *c, step_filter 
 		if (g < 0)
 			continue;
 		size_t k = facet_of(fc, st);
-		chart_point(s99[k][g], st->v[xfield], st->v[RF_P99_US]);
-		chart_point(s50[k][g], st->v[xfield], st->v[RF_P50_US]);
+		pct_point(s99[k][g], st->v[xfield], st, RF_P99_US, 99);
+		pct_point(s50[k][g], st->v[xfield], st, RF_P50_US, 50);
 	}
 }
 
@@ -425,6 +457,7 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 	add_p99_p50(run, c, f_closed, BY_OFFSET, &fc, &gs, RF_CONNECTIONS);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
+	note_n(run, f_closed, 99, c);
 	return 1;
 }
 
@@ -458,6 +491,7 @@ static int build_latency_offset(const struct res_run *run, struct chart *c, char
 	add_p99_p50(run, c, f_closed_offset, BY_POOL, &fc, &gs, RF_OFFSET);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
+	note_n(run, f_closed_offset, 99, c);
 	return 1;
 }
 
@@ -728,14 +762,15 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 			for (size_t i = 0; i < run->nsteps; i++) {
 				const struct res_step *st = &run->steps[i];
 				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] == next) {
-					chart_point(s99, st->v[RF_QPS], st->v[RF_P99_US]);
-					chart_point(s50, st->v[RF_QPS], st->v[RF_P50_US]);
+					pct_point(s99, st->v[RF_QPS], st, RF_P99_US, 99);
+					pct_point(s50, st->v[RF_QPS], st, RF_P50_US, 50);
 				}
 			}
 			done = next;
 		}
 	}
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; points in order of the target rate");
+	note_n(run, f_open, 99, c);
 	return 1;
 }
 
@@ -768,11 +803,11 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 			if (!f_open_unc(st) || step_group(run, st, by, &gs) != (int)g)
 				continue;
 			double x = st->v[RF_RATE_QPS];
-			chart_point(c99, x, st->v[RF_P99_US]);
-			chart_point(u99, x, st->v[RF_UNC_P99_US]);
+			pct_point(c99, x, st, RF_P99_US, 99);
+			pct_point(u99, x, st, RF_UNC_P99_US, 99);
 			if (one) {
-				chart_point(c50, x, st->v[RF_P50_US]);
-				chart_point(u50, x, st->v[RF_UNC_P50_US]);
+				pct_point(c50, x, st, RF_P50_US, 50);
+				pct_point(u50, x, st, RF_UNC_P50_US, 50);
 			}
 		}
 	}
@@ -848,12 +883,13 @@ static int build_latency_variant(const struct res_run *run, struct chart *c, cha
 			s50[ng] = chart_series_add(p, (int)ng, 1, "p50 %s", st->query[0] ? st->query : "(unnamed)");
 			ng++;
 		}
-		chart_point(s99[g], st->v[RF_OFFSET], st->v[RF_P99_US]);
-		chart_point(s50[g], st->v[RF_OFFSET], st->v[RF_P50_US]);
+		pct_point(s99[g], st->v[RF_OFFSET], st, RF_P99_US, 99);
+		pct_point(s50[g], st->v[RF_OFFSET], st, RF_P50_US, 50);
 	}
 	sort_all(c);
 	snprintf(c->note, sizeof c->note, "pool size %g (the smallest of the run); solid: p99, dashed: p50%s", pool,
 	         p->x.zero_at > 0 ? "; offset 0 at the left edge" : "");
+	note_n(run, f_closed_offset, 99, c);
 	return 1;
 }
 

@@ -172,8 +172,11 @@ static int build(const struct cmp *m, struct chart *c, int field, const char *wh
 		double x = m->pairs[i].a->v[m->xdim];
 		if (m->xdim == RF_OFFSET && isnan(x))
 			continue;
-		chart_point(sa[g], x, m->pairs[i].a->v[field]);
-		chart_point(sb[g], x, m->pairs[i].b->v[field]);
+		/* a percentile from too few queries is a hollow marker */
+		double pct = field == RF_P50_US ? 50 : field == RF_P99_US ? 99 : 0;
+		const struct res_step *a = m->pairs[i].a, *b = m->pairs[i].b;
+		chart_point_hollow(sa[g], x, a->v[field], pct > 0 && isfinite(a->v[field]) && !res_pct_reliable(a, pct));
+		chart_point_hollow(sb[g], x, b->v[field], pct > 0 && isfinite(b->v[field]) && !res_pct_reliable(b, pct));
 	}
 	for (size_t j = 0; j < p->nseries; j++)
 		chart_series_sort(p->series[j]);
@@ -238,9 +241,11 @@ static void fill_page(FILE *f, void *arg)
 		fputs("<p class=\"skip\">The runs share no step (same model, query, pool, workers, offset and rate).</p>\n", f);
 	else {
 		fputs("<table>\n<tr><th class=\"l\">model</th><th class=\"l\">query</th><th>pool</th><th>workers</th>"
-		      "<th>offset</th><th>rate/s</th><th>queries/s A</th><th>B</th><th>B/A</th><th>p50 A</th><th>B</th>"
+		      "<th>offset</th><th>rate/s</th><th title=\"queries measured (ok)\">n A</th><th>B</th>"
+		      "<th>queries/s A</th><th>B</th><th>B/A</th><th>p50 A</th><th>B</th>"
 		      "<th>B/A</th><th>p99 A</th><th>B</th><th>B/A</th></tr>\n",
 		      f);
+		int thin = 0;
 		for (size_t i = 0; i < m->npairs; i++) {
 			const struct res_step *a = m->pairs[i].a, *b = m->pairs[i].b;
 			fputs("<tr><td class=\"l\">", f);
@@ -252,20 +257,32 @@ static void fill_page(FILE *f, void *arg)
 			fputs("</td><td>", f);
 			report_html_escape(f, a->rate_text[0] ? a->rate_text : "-");
 			fputs("</td>", f);
+			for (int k = 0; k < 2; k++) { /* a count, exact */
+				double n = (k ? b : a)->v[RF_OK];
+				if (isfinite(n))
+					fprintf(f, "<td>%.15g</td>", n);
+				else
+					fputs("<td>-</td>", f);
+			}
 			vcell(f, CHART_UNIT_QPS, a->v[RF_QPS]);
 			vcell(f, CHART_UNIT_QPS, b->v[RF_QPS]);
 			ratio_cell(f, a->v[RF_QPS], b->v[RF_QPS], 1);
-			vcell(f, CHART_UNIT_US, a->v[RF_P50_US]);
-			vcell(f, CHART_UNIT_US, b->v[RF_P50_US]);
+			thin |= report_pct_cell(f, a, RF_P50_US, 50);
+			thin |= report_pct_cell(f, b, RF_P50_US, 50);
 			ratio_cell(f, a->v[RF_P50_US], b->v[RF_P50_US], 0);
-			vcell(f, CHART_UNIT_US, a->v[RF_P99_US]);
-			vcell(f, CHART_UNIT_US, b->v[RF_P99_US]);
+			thin |= report_pct_cell(f, a, RF_P99_US, 99);
+			thin |= report_pct_cell(f, b, RF_P99_US, 99);
 			ratio_cell(f, a->v[RF_P99_US], b->v[RF_P99_US], 0);
 			fputs("</tr>\n", f);
 		}
 		fputs("</table>\n<p class=\"skip\">Green: B better by more than 5%; red: B worse. "
-		      "\"-\": not measured in one run, or nothing to divide by.</p>\n",
+		      "\"-\": not measured in one run, or nothing to divide by.",
 		      f);
+		if (thin)
+			fputs(" *: fewer than 10 queries at or beyond that percentile in its run (a p99 needs n &ge; 1,000): "
+			      "a ratio of such figures compares a few slow queries.",
+			      f);
+		fputs("</p>\n", f);
 	}
 	step_list(f, "A", &m->a, m->only_a, m->nonly_a);
 	step_list(f, "B", &m->b, m->only_b, m->nonly_b);

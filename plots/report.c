@@ -158,6 +158,30 @@ static void cell(FILE *f, enum chart_unit unit, double v)
 	fputs("</td>", f);
 }
 
+/* A latency cell in milliseconds to the microsecond, as steps.csv, the terminal table and http-compare give
+ * it (the same figure everywhere, not a rounding of it); "-" when not measured. */
+static void ms_text(double us, char *buf, size_t len)
+{
+	if (isfinite(us))
+		snprintf(buf, len, "%.3f ms", us / 1000.0);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* A latency percentile cell: "-" when not measured, a trailing "*" when fewer than 10 queries lie at or
+ * beyond it (the step is too thin for that percentile). Returns 1 when it marked one. */
+int report_pct_cell(FILE *f, const struct res_step *s, int field, double p)
+{
+	char buf[64];
+	double v = s->v[field];
+	ms_text(v, buf, sizeof buf);
+	int thin = isfinite(v) && !res_pct_reliable(s, p);
+	fputs(thin ? "<td class=\"thin\" title=\"fewer than 10 queries at or beyond this percentile\">" : "<td>", f);
+	report_html_escape(f, buf);
+	fputs(thin ? "*</td>" : "</td>", f);
+	return thin;
+}
+
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 {
 	int pool = 0, open = 0;
@@ -170,14 +194,18 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 	      f);
 	if (open)
 		fputs("<th>rate/s</th>", f);
-	fputs("<th>seconds</th><th>ok</th><th>errors</th><th>queries/s</th><th>p50</th><th>p90</th><th>p99</th>"
-	      "<th>p99.9</th><th>max</th>",
+	fputs("<th>seconds</th><th title=\"queries measured: the successful ones, whose latencies make the percentiles\">"
+	      "n (ok)</th><th>errors</th><th>queries/s</th>",
 	      f);
+	if (open)
+		fputs("<th title=\"queries due in the measured time and never sent\">dropped</th>", f);
+	fputs("<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>", f);
 	if (open)
 		fputs("<th>p99 uncorrected</th>", f);
 	if (pool)
 		fputs("<th>wait p99</th><th>service p99</th>", f);
 	fputs("</tr>\n", f);
+	int thin = 0, empty = 0, unmet = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *s = &run->steps[i];
 		fprintf(f, "<tr><td>%zu</td><td class=\"l\">", i + 1);
@@ -196,9 +224,12 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		fputs("</td>", f);
 		cell(f, CHART_UNIT_NONE, s->v[RF_CONNECTIONS]);
 		cell(f, CHART_UNIT_NONE, s->v[RF_WORKERS]);
-		fputs("<td>", f);
+		int is_empty = s->v[RF_EMPTY_PAGES] == 1, is_unmet = res_rate_unmet(s);
+		empty |= is_empty;
+		unmet |= is_unmet;
+		fputs(is_empty ? "<td class=\"bad\">" : "<td>", f);
 		report_html_escape(f, s->offset_text[0] ? s->offset_text : "-");
-		fputs("</td>", f);
+		fputs(is_empty ? " (empty pages)</td>" : "</td>", f);
 		if (open)
 			cell(f, CHART_UNIT_NONE, s->v[RF_RATE_QPS]);
 		cell(f, CHART_UNIT_NONE, s->v[RF_DURATION_S]);
@@ -207,19 +238,48 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 			fprintf(f, "<td class=\"bad\">%.15g</td>", s->v[RF_ERRORS]);
 		else
 			cell(f, CHART_UNIT_NONE, s->v[RF_ERRORS]);
-		cell(f, CHART_UNIT_QPS, s->v[RF_QPS]);
-		static const int lat[] = { RF_P50_US, RF_P90_US, RF_P99_US, RF_P999_US, RF_MAX_US };
+		if (is_unmet)
+			fprintf(f, "<td class=\"bad\">%.1f (%.0f%% of the target)</td>", s->v[RF_QPS],
+			        100.0 * s->v[RF_QPS] / s->v[RF_RATE_QPS]);
+		else
+			cell(f, CHART_UNIT_QPS, s->v[RF_QPS]);
+		if (open) {
+			if (s->v[RF_DROPPED] > 0)
+				fprintf(f, "<td class=\"bad\">%.15g</td>", s->v[RF_DROPPED]);
+			else
+				cell(f, CHART_UNIT_NONE, s->v[RF_DROPPED]);
+		}
+		static const int lat[] = { RF_P50_US, RF_P90_US, RF_P99_US, RF_P999_US };
+		static const double pl[] = { 50, 90, 99, 99.9 };
 		for (size_t k = 0; k < sizeof lat / sizeof lat[0]; k++)
-			cell(f, CHART_UNIT_US, s->v[lat[k]]);
+			thin |= report_pct_cell(f, s, lat[k], pl[k]);
+		char max[64];
+		ms_text(s->v[RF_MAX_US], max, sizeof max);
+		fputs("<td>", f);
+		report_html_escape(f, max);
+		fputs("</td>", f);
 		if (open)
-			cell(f, CHART_UNIT_US, s->v[RF_UNC_P99_US]);
+			thin |= report_pct_cell(f, s, RF_UNC_P99_US, 99);
 		if (pool) {
-			cell(f, CHART_UNIT_US, s->v[RF_WAIT_P99_US]);
-			cell(f, CHART_UNIT_US, s->v[RF_SERVICE_P99_US]);
+			thin |= report_pct_cell(f, s, RF_WAIT_P99_US, 99);
+			thin |= report_pct_cell(f, s, RF_SERVICE_P99_US, 99);
 		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	if (thin)
+		fputs("<p class=\"skip\">*: fewer than 10 queries lie at or beyond this percentile (a p99 needs n &ge; 1,000, "
+		      "a p99.9 n &ge; 10,000), so it is little more than the slowest few queries; a longer --duration "
+		      "measures it. Charts draw such points hollow.</p>\n",
+		      f);
+	if (empty)
+		fputs("<p class=\"bad\">Empty pages: the offset is at or beyond the rows the query pages through, so the "
+		      "step timed pages with no rows.</p>\n",
+		      f);
+	if (unmet)
+		fputs("<p class=\"bad\">Below 95% of the target rate: the driver or the server could not keep up, and the "
+		      "queries due but never sent are counted as dropped.</p>\n",
+		      f);
 }
 
 void report_items(FILE *f, const struct report_item *items, size_t n)

@@ -51,6 +51,9 @@ void report_html_head(FILE *f, const char *title);
 void report_context_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_items(FILE *f, const struct report_item *items, size_t n);
+/* A latency cell (field of s, percentile p): "-" when not measured, "*" appended when too thin to trust;
+ * returns 1 when marked. */
+int report_pct_cell(FILE *f, const struct res_step *s, int field, double p);
 /* <a href="rel/name">text</a> when dir/name exists, else the text alone (escaped). */
 void report_link(FILE *f, const char *dir, const char *rel, const char *name, const char *text);
 /* The database-cost sections (plots/dbcost.c): client latency split into server time and the rest per

@@ -4,6 +4,8 @@
  * fields kept as NAN so "not measured" never turns into 0), and the <step>.hgrm percentile tables.
  */
 #include "plots/results.h"
+#include "bench/hist.h"
+#include "bench/results.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -19,7 +21,8 @@ const char *const res_field_names[RF_COUNT] = {
 	"validation_errors", "reconnects", "qps", "min_us", "mean_us", "stddev_us", "p50_us", "p90_us",
 	"p95_us", "p99_us", "p999_us", "max_us", "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us",
 	"wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us", "service_p99_us", "lag_p99_us", "late_starts",
-	"cpu_per_query_us", "server_mean_exec_us", "partial", "server_mean_plan_us", "server_calls",
+	"cpu_per_query_us", "server_mean_exec_us", "partial", "server_mean_plan_us", "server_calls", "dropped",
+	"empty_pages",
 };
 
 /* ---- files and CSV --------------------------------------------------------------------------- */
@@ -515,6 +518,18 @@ void res_free(struct res_run *run)
 int res_is_open_loop(const struct res_step *s)
 {
 	return !isnan(s->v[RF_RATE_QPS]);
+}
+
+int res_pct_reliable(const struct res_step *s, double p)
+{
+	double n = s->v[RF_OK];
+	return !(n >= 0) || hist_pct_reliable((uint64_t)n, p);
+}
+
+int res_rate_unmet(const struct res_step *s)
+{
+	return res_is_open_loop(s) && s->v[RF_RATE_QPS] > 0 && isfinite(s->v[RF_QPS]) &&
+	       s->v[RF_QPS] < RESULTS_RATE_MET * s->v[RF_RATE_QPS];
 }
 
 void res_step_key(const struct res_step *s, char *buf, size_t len)

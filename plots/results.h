@@ -13,7 +13,8 @@ enum res_field {
 	RF_VALIDATION_ERRORS, RF_RECONNECTS, RF_QPS, RF_MIN_US, RF_MEAN_US, RF_STDDEV_US, RF_P50_US, RF_P90_US,
 	RF_P95_US, RF_P99_US, RF_P999_US, RF_MAX_US, RF_UNC_P50_US, RF_UNC_P99_US, RF_UNC_P999_US, RF_WAIT_MEAN_US,
 	RF_WAIT_P50_US, RF_WAIT_P99_US, RF_SERVICE_P50_US, RF_SERVICE_P99_US, RF_LAG_P99_US, RF_LATE_STARTS,
-	RF_CPU_PER_QUERY_US, RF_SERVER_MEAN_EXEC_US, RF_PARTIAL, RF_SERVER_MEAN_PLAN_US, RF_SERVER_CALLS, RF_COUNT
+	RF_CPU_PER_QUERY_US, RF_SERVER_MEAN_EXEC_US, RF_PARTIAL, RF_SERVER_MEAN_PLAN_US, RF_SERVER_CALLS, RF_DROPPED,
+	RF_EMPTY_PAGES, RF_COUNT
 };
 extern const char *const res_field_names[RF_COUNT];
 
@@ -56,6 +57,11 @@ int res_load(const char *dir, struct res_run *run);
 void res_free(struct res_run *run);
 /* An open-loop step: it ran at a target rate (rate_qps is set). */
 int res_is_open_loop(const struct res_step *s);
+/* Whether the step's percentile p (0..100) rests on at least 10 queries at or beyond it, by its `ok` count
+ * (the rule of bench/hist.h); 1 when the count is unknown. */
+int res_pct_reliable(const struct res_step *s, double p);
+/* An open-loop step that achieved less than 95% of its target rate. */
+int res_rate_unmet(const struct res_step *s);
 /* Matching key for compare: model/query/connections/workers/offset/rate, numbers normalised. */
 void res_step_key(const struct res_step *s, char *buf, size_t len);
 

@@ -1,4 +1,5 @@
-/* test_hist.c: the histogram against exact percentiles of sorted samples, and exact per-thread merging. */
+/* test_hist.c: the histogram against exact percentiles of sorted samples (the nearest-rank rule, small and
+ * large samples), exact per-thread merging, and the reliability rule for thin tails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/ab.h"
 #include "bench/hist.h"
 
 #define N 200000
@@ -33,15 +35,16 @@ static int cmp64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* the exact percentile under the histogram's rank rule: the sample at rank round(p/100 * n), at least 1 */
+/* The exact nearest-rank percentile, in integers so no floating-point rounding can agree with the code by
+ * accident: p is given in thousandths of a percent (99.9 = 99900), rank = ceil(p/100 * n), at least 1. */
+static size_t exact_rank(long pm, size_t n)
+{
+	size_t rank = (size_t)(((unsigned long long)pm * n + 99999ULL) / 100000ULL);
+	return rank < 1 ? 1 : rank > n ? n : rank;
+}
 static int64_t exact(const int64_t *sorted, size_t n, double p)
 {
-	size_t rank = (size_t)(p / 100.0 * (double)n + 0.5);
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1];
+	return sorted[exact_rank(lround(p * 1000), n) - 1];
 }
 
 static void check_distribution(int64_t *samples, size_t n)
@@ -185,6 +188,93 @@ static void buckets_and_extremes(void **state)
 	hist_free(&h);
 }
 
+/* Small samples of values the histogram holds exactly (below 2048 us every microsecond has its own
+ * bucket): hist_percentile must be the exact nearest-rank value, and ab's sorted-array helper the same. */
+static void nearest_rank_small_samples(void **state)
+{
+	(void)state;
+	static const size_t ns[] = { 1, 2, 9, 10, 69, 70, 71, 99, 100, 101, 999, 1000, 1001 };
+	static const long pms[] = { 0, 1000, 10000, 25000, 50000, 66000, 75000, 90000, 95000, 98000, 99000,
+		                    99500, 99900, 99990, 100000 };
+	rng_state = 5;
+	for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++) {
+		size_t n = ns[a];
+		int64_t *v = malloc(n * sizeof *v);
+		double *d = malloc(n * sizeof *d);
+		struct hist h;
+		assert_int_equal(hist_init(&h, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS), 0);
+		for (size_t i = 0; i < n; i++) {
+			v[i] = 1 + (int64_t)(uniform01() * 2000); /* 1 .. 2000 us: exact buckets */
+			hist_record(&h, v[i]);
+		}
+		qsort(v, n, sizeof *v, cmp64);
+		for (size_t i = 0; i < n; i++)
+			d[i] = (double)v[i];
+		for (size_t k = 0; k < sizeof pms / sizeof pms[0]; k++) {
+			double p = (double)pms[k] / 1000.0;
+			size_t rank = exact_rank(pms[k], n);
+			int64_t want = v[rank - 1], got = hist_percentile(&h, p);
+			if (got != want || hist_rank(p, n) != rank || ab_percentile_sorted(d, n, p) != (double)want)
+				fail_msg("n %zu p%g: exact rank %zu value %lld; hist_rank %llu, hist_percentile %lld, ab %g", n, p,
+				         rank, (long long)want, (unsigned long long)hist_rank(p, n), (long long)got,
+				         ab_percentile_sorted(d, n, p));
+		}
+		hist_free(&h);
+		free(v);
+		free(d);
+	}
+	/* the documented example: p99 of 70 values is the 70th (0.99 x 70 = 69.3 rounds up), not the 69th */
+	struct hist h;
+	assert_int_equal(hist_init(&h, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS), 0);
+	for (int64_t i = 1; i <= 70; i++)
+		hist_record(&h, i * 10);
+	assert_int_equal(hist_rank(99, 70), 70);
+	assert_int_equal(hist_percentile(&h, 99), 700);
+	assert_int_equal(hist_percentile(&h, 50), 350);
+	assert_int_equal(hist_percentile(&h, 0), 10);
+	assert_int_equal(hist_percentile(&h, 100), 700);
+	hist_free(&h);
+	/* a product that floating point puts a hair above a whole number keeps that rank */
+	assert_int_equal(hist_rank(99.9, 10000), 9990);
+	assert_int_equal(hist_rank(99.9, 1000), 999);
+	assert_int_equal(hist_rank(99, 100), 99);
+	assert_int_equal(hist_rank(99, 1000), 990);
+	assert_int_equal(hist_rank(50, 1), 1);
+	assert_int_equal(hist_rank(50, 0), 0);
+}
+
+/* Beyond the highest exact bucket the value is the bucket's highest equivalent: within 1/1024 above. */
+static void nearest_rank_reports_bucket_top(void **state)
+{
+	(void)state;
+	struct hist h;
+	assert_int_equal(hist_init(&h, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS), 0);
+	for (int i = 0; i < 99; i++)
+		hist_record(&h, 1000);
+	hist_record(&h, 123456); /* p100 */
+	hist_record(&h, 100000); /* p99 of 101 values: rank 100 */
+	int64_t p99 = hist_percentile(&h, 99);
+	assert_int_equal(p99, hist_highest_equivalent(&h, 100000));
+	assert_true(p99 >= 100000 && p99 <= 100000 + 100000 / 1024);
+	assert_int_equal(hist_percentile(&h, 100), 123456); /* the exact maximum, never a bucket's top */
+	hist_free(&h);
+}
+
+/* A percentile needs 10 values at or beyond it: p99 from 1,000 queries, p99.9 from 10,000. */
+static void reliable_tail(void **state)
+{
+	(void)state;
+	assert_false(hist_pct_reliable(999, 99));
+	assert_true(hist_pct_reliable(1000, 99));
+	assert_false(hist_pct_reliable(9999, 99.9));
+	assert_true(hist_pct_reliable(10000, 99.9));
+	assert_false(hist_pct_reliable(19, 50));
+	assert_true(hist_pct_reliable(20, 50));
+	assert_true(hist_pct_reliable(100, 90));
+	assert_false(hist_pct_reliable(199, 95));
+	assert_false(hist_pct_reliable(0, 50));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +283,9 @@ int main(void)
 		cmocka_unit_test(bimodal_far_tail),
 		cmocka_unit_test(merge_equals_single),
 		cmocka_unit_test(buckets_and_extremes),
+		cmocka_unit_test(nearest_rank_small_samples),
+		cmocka_unit_test(nearest_rank_reports_bucket_top),
+		cmocka_unit_test(reliable_tail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
