@@ -81,10 +81,14 @@ void engine_message(struct engine_env *env, const char *what, const char *text);
 /* Whether a completion at `now` falls in the measured window. */
 int engine_in_window(const struct engine_env *env, int64_t now);
 
-/* Hiccup meter: the thread meant to wake at `due` and woke at `now`; in the window, records the lateness. */
+/* Hiccup meter: the thread meant to wake at `due` and woke at `now`; records the lateness when it
+ * overlaps the measured window (a thread that never woke inside the window is the latest of all). */
 static inline void engine_hiccup(struct eng_thread *t, int64_t due, int64_t now)
 {
-	if (engine_in_window(t->env, now))
+	const struct engine_env *env = t->env;
+	int64_t stop = atomic_load_explicit((_Atomic int64_t *)&env->t_stop, memory_order_relaxed);
+	int64_t end = stop && stop < env->t_end ? stop : env->t_end;
+	if (now >= env->t_measure && due < end)
 		hist_record(&t->rec->hiccup, now > due ? (now - due + 500) / 1000 : 0);
 }
 

@@ -271,8 +271,11 @@ void *engine_loop_main(void *arg)
 	t->tick_due = now + ENGINE_TICK_NS;
 	for (;;) {
 		now = mono_ns();
-		if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed))
+		if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed)) {
+			if (now >= t->tick_due)
+				hiccup_tick(t, now); /* the last turn may come late too */
 			break;
+		}
 		if (now >= t->tick_due) {
 			hiccup_tick(t, now);
 			if (env->test_stall_ns && engine_in_window(env, now)) {
