@@ -38,7 +38,7 @@ struct step_result {
 	double split_error_us; /* how far the mean server time may exceed the client mean from the edges alone */
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
-	char saturated_why[160];
+	char saturated_why[256];
 };
 
 enum { SPLIT_NONE = -1, SPLIT_UNRELIABLE = 0, SPLIT_OK = 1 };

@@ -543,15 +543,27 @@ static void step_judge(struct step_result *sr)
 	}
 	sr->saturated = 0;
 	int64_t p50 = h->total ? hist_percentile(h, 50) : 0, late = hist_percentile(sr->hiccup, 99);
-	if (sr->hiccup->total && h->total && late >= HICCUP_FLOOR_US && (double)late > HICCUP_MAX_SHARE * (double)p50) {
+	if (sr->hiccup->total && late >= HICCUP_FLOOR_US && (!h->total || (double)late > HICCUP_MAX_SHARE * (double)p50)) {
 		sr->saturated = 1;
-		snprintf(sr->saturated_why, sizeof sr->saturated_why,
-		         "the driver woke up to %.3f ms late (hiccup p99) against a latency p50 of %.3f ms", late / 1000.0,
-		         p50 / 1000.0);
-	} else if (sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
+		if (h->total)
+			snprintf(sr->saturated_why, sizeof sr->saturated_why,
+			         "the driver woke up to %.3f ms late (hiccup p99) against a latency p50 of %.3f ms", late / 1000.0,
+			         p50 / 1000.0);
+		else
+			snprintf(sr->saturated_why, sizeof sr->saturated_why,
+			         "the driver woke up to %.3f ms late (hiccup p99) and received no answer in the window",
+			         late / 1000.0);
+	}
+	if (!sr->saturated && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
 		sr->saturated = 1;
 		snprintf(sr->saturated_why, sizeof sr->saturated_why,
 		         "the server finished %lld queries in the window, the client received %lld", calls, client);
+	}
+	if (sr->saturated && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
+		size_t l = strlen(sr->saturated_why);
+		if (!strstr(sr->saturated_why, "the server finished"))
+			snprintf(sr->saturated_why + l, sizeof sr->saturated_why - l, "; the server finished %lld queries, the client received %lld",
+			         calls, client);
 	}
 }
 
