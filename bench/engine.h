@@ -11,6 +11,8 @@
 
 /* A query sent later than this after its scheduled time is a late start (open loop). */
 #define ENGINE_LATE_NS 1000000LL
+/* The hiccup meter's tick: an event loop wakes at least this often and records how late it woke. */
+#define ENGINE_TICK_NS 1000000LL
 
 #include "bench/conn.h"
 #include "bench/offsets.h"
@@ -37,6 +39,10 @@ struct engine_env {
 	int npieces;
 	int64_t t_begin, t_measure, t_end; /* monotonic ns: warm-up starts, warm-up ends, measured time ends */
 	_Atomic int64_t t_stop; /* set before `stop`: when measuring stopped early (0 = not) */
+	/* when the server snapshot at the window's start returned (INT64_MAX until then): a query sent in the
+	 * window and finished before it may be missing from the server's counts (recorder edge_start) */
+	_Atomic int64_t t_snapped;
+	int64_t test_stall_ns; /* tests only: an event loop sleeps this long each turn in the window */
 	atomic_int stop;
 	atomic_int messages; /* error and validation messages printed so far (the first few only) */
 	int stop_fd; /* eventfd, readable once stop is set: wakes every loop at once */

@@ -65,6 +65,7 @@ struct eng_thread {
 	uint64_t rng;
 	char *sqlbuf; /* simple protocol: the statement with the offset in place of $1 */
 	struct sched sched; /* loop, open loop: this thread's share of the rate */
+	int64_t tick_due; /* loop: when the hiccup meter's next tick is due */
 	struct pool *pool; /* pool engine */
 	atomic_int *finished;
 };
@@ -90,5 +91,31 @@ void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r);
 void engine_message(struct engine_env *env, const char *what, const char *text);
 /* Whether a completion at `now` falls in the measured window. */
 int engine_in_window(const struct engine_env *env, int64_t now);
+
+/* Hiccup meter: the thread meant to wake at `due` and woke at `now`; records the lateness when it
+ * overlaps the measured window (a thread that never woke inside the window is the latest of all). */
+static inline void engine_hiccup(struct eng_thread *t, int64_t due, int64_t now)
+{
+	const struct engine_env *env = t->env;
+	int64_t stop = atomic_load_explicit((_Atomic int64_t *)&env->t_stop, memory_order_relaxed);
+	int64_t end = stop && stop < env->t_end ? stop : env->t_end;
+	if (now >= env->t_measure && due < end)
+		hist_record(&t->rec->hiccup, now > due ? (now - due + 500) / 1000 : 0);
+}
+
+/* Counts a successful query (outcome 1 or 3) against the window's edges, for matching the server's
+ * counts: started before the window or finished before its start snapshot returned; or finished after
+ * the window (`in` = 0, at or after its start). */
+static inline void engine_edge(struct eng_thread *t, int in, int64_t started, int64_t now)
+{
+	const struct engine_env *env = t->env;
+	if (in) {
+		if (started < env->t_measure ||
+		    now < atomic_load_explicit((_Atomic int64_t *)&env->t_snapped, memory_order_relaxed))
+			t->rec->edge_start++;
+	} else if (now >= env->t_measure) {
+		t->rec->edge_end++;
+	}
+}
 
 #endif

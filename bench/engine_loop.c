@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 struct loop {
 	struct eng_thread *t;
@@ -119,12 +120,26 @@ static void lost(struct loop *l, struct bconn *c, int64_t now)
 	backoff(l, c, now);
 }
 
+/* The hiccup meter (as jHiccup): the thread means to take a turn every ENGINE_TICK_NS (epoll_wait's
+ * timeout never sleeps past the tick); each turn that comes at or after the tick records how late it is.
+ * Turns are the top of the loop and every completion, so a long run of completions is not a hiccup. */
+static void hiccup_tick(struct eng_thread *t, int64_t now)
+{
+	engine_hiccup(t, t->tick_due, now);
+	t->tick_due = now + ENGINE_TICK_NS;
+}
+
 static void complete(struct loop *l, struct bconn *c)
 {
 	struct eng_thread *t = l->t;
 	struct engine_env *env = t->env;
 	int64_t now = mono_ns();
-	if (engine_in_window(env, now)) {
+	if (now >= t->tick_due)
+		hiccup_tick(t, now);
+	int in = engine_in_window(env, now);
+	if (c->outcome != 2)
+		engine_edge(t, in, c->t_start, now);
+	if (in) {
 		long sec = engine_second(env, now);
 		if (c->outcome == 1) {
 			if (env->rate > 0) {
@@ -253,10 +268,21 @@ void *engine_loop_main(void *arg)
 		}
 	}
 	struct epoll_event evs[64];
+	t->tick_due = now + ENGINE_TICK_NS;
 	for (;;) {
 		now = mono_ns();
-		if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed))
+		if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed)) {
+			if (now >= t->tick_due)
+				hiccup_tick(t, now); /* the last turn may come late too */
 			break;
+		}
+		if (now >= t->tick_due) {
+			hiccup_tick(t, now);
+			if (env->test_stall_ns && engine_in_window(env, now)) {
+				struct timespec ts = { env->test_stall_ns / 1000000000LL, env->test_stall_ns % 1000000000LL };
+				nanosleep(&ts, NULL);
+			}
+		}
 		int64_t wake = env->t_end;
 		if (now < env->t_measure) {
 			wake = env->t_measure;
@@ -274,7 +300,11 @@ void *engine_loop_main(void *arg)
 			if (l.nidle && t->sched.next < wake)
 				wake = t->sched.next;
 		}
+		if (t->tick_due < wake)
+			wake = t->tick_due;
 		int timeout = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		if (now + (int64_t)timeout * 1000000 > t->tick_due) /* the tick is due when the timeout asks to wake */
+			t->tick_due = now + (int64_t)timeout * 1000000;
 		int n = epoll_wait(t->epfd, evs, 64, timeout);
 		for (int i = 0; i < n; i++)
 			if (evs[i].data.ptr)
@@ -285,8 +315,11 @@ void *engine_loop_main(void *arg)
 	if (env->rate > 0)
 		t->rec->dropped += sched_drop_rest(&t->sched, env->t_measure, fin);
 	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
-	for (int i = 0; i < t->n; i++)
+	for (int i = 0; i < t->n; i++) {
+		if (t->conns[i].state == BC_BUSY && fin > env->t_measure)
+			t->rec->edge_end++; /* in flight when the window ended */
 		unwatch(t, &t->conns[i]);
+	}
 	free(l.idle);
 	atomic_fetch_add(t->finished, 1);
 	return NULL;

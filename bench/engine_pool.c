@@ -168,11 +168,14 @@ static struct bconn *acquire(struct eng_thread *t)
 		}
 		int64_t until = now + 50000000LL;
 		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
-		pthread_cond_timedwait(&w.cv, &p->mu, &ts);
+		int timedout = pthread_cond_timedwait(&w.cv, &p->mu, &ts) == ETIMEDOUT;
 		if (!w.got && !(p->lifo && p->nfree > 0)) {
 			/* still in line: keep the recorder's seconds moving, outside the lock */
 			pthread_mutex_unlock(&p->mu);
-			tick(t, mono_ns());
+			int64_t woke = mono_ns();
+			if (timedout) /* hiccup meter: how late the timed wait came back */
+				engine_hiccup(t, until, woke);
+			tick(t, woke);
 			pthread_mutex_lock(&p->mu);
 		}
 	}
@@ -193,8 +196,11 @@ static int wait_fd(struct eng_thread *t, int fd, short events)
 {
 	for (;;) {
 		struct pollfd pfd[2] = { { fd, events, 0 }, { t->env->stop_fd, POLLIN, 0 } };
+		int64_t due = mono_ns() + 100000000LL;
 		int r = poll(pfd, 2, 100);
 		int64_t now = mono_ns();
+		if (r == 0) /* hiccup meter: how late the timeout came back */
+			engine_hiccup(t, due, now);
 		if (r > 0 && pfd[0].revents)
 			return 1;
 		if (over(t->env, now))
@@ -298,10 +304,14 @@ void *engine_pool_main(void *arg)
 		int rc = run_query(t, c);
 		int64_t t2 = mono_ns();
 		if (rc == 1) { /* stopped mid-query: not measured */
+			if (t1 < t2 && t2 >= env->t_measure)
+				t->rec->edge_end++; /* in flight when the window ended */
 			release(p, c);
 			break;
 		}
 		int in = engine_in_window(env, t2);
+		if (rc == 0 && c->outcome != 2)
+			engine_edge(t, in, t1, t2);
 		long sec = engine_second(env, t2);
 		if (rc < 0) {
 			if (in)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* ---- steps.csv, read by column name --------------------------------------------------------------- */
 
@@ -550,7 +551,9 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 			snprintf(pct, sizeof pct, "%d", r->pct);
 		fmt_num(h, sizeof h, r->have_http, r->http, r->decimals);
 		fmt_num(db, sizeof db, r->have_db, r->db, r->decimals);
-		fmt_num(sh, sizeof sh, r->share && r->have_http && r->have_db && r->http > 0, r->db / r->http, 4);
+		/* a share over 1 is left empty: the two sides were not measured alike (the table says why) */
+		fmt_num(sh, sizeof sh, r->share && r->have_http && r->have_db && r->http > 0 && r->db <= r->http,
+		        r->db / r->http, 4);
 		fprintf(f, "%s,%s,%s,%s,%s\n", r->metric, pct, h, db, sh);
 	}
 	int ok = fclose(f) == 0;
@@ -569,7 +572,7 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 		fmt_num(b, sizeof b, ac != NULL && ac->have[ab_percentiles[k]], ac ? ac->ms[ab_percentiles[k]] : 0, 3);
 		fmt_num(c, sizeof c, tsv != NULL, tsv ? ab_percentile_sorted(tsv->ttime_sorted, tsv->n, ab_percentiles[k]) : 0, 3);
 		fmt_num(db, sizeof db, d->have[k], d->ms[k], 3);
-		fmt_num(sh, sizeof sh, d->have[k] && http_ms[k] > 0, d->ms[k] / http_ms[k], 4);
+		fmt_num(sh, sizeof sh, d->have[k] && http_ms[k] > 0 && d->ms[k] <= http_ms[k], d->ms[k] / http_ms[k], 4);
 		fprintf(f, "%d,%s,%s,%s,%s,%s,%s,%s,%s\n", ab_percentiles[k], h, http_src[k], a, b, c, db,
 		        d->have[k] ? d->source : "", sh);
 	}
@@ -603,8 +606,10 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 	return ok ? 0 : -1;
 }
 
-static void print_table(const struct row *rows, size_t nrows)
+/* Prints the table; returns the number of shares over 100% (printed "> 100% !", never as a figure). */
+static int print_table(const struct row *rows, size_t nrows)
 {
+	int over = 0;
 	printf("%-28s %12s %12s %9s\n", "", "http", "database", "db share");
 	int thin = 0;
 	for (size_t i = 0; i < nrows; i++) {
@@ -615,13 +620,60 @@ static void print_table(const struct row *rows, size_t nrows)
 		if (r->have_db)
 			snprintf(db, sizeof db, "%.*f%s", r->decimals, r->db, r->thin_db ? "*" : "");
 		thin |= (r->have_http && r->thin_http) || (r->have_db && r->thin_db);
-		if (r->share && r->have_http && r->have_db && r->http > 0)
-			snprintf(sh, sizeof sh, "%.1f%%", 100.0 * r->db / r->http);
+		if (r->share && r->have_http && r->have_db && r->http > 0) {
+			if (r->db > r->http) {
+				snprintf(sh, sizeof sh, "> 100%% !");
+				over++;
+			} else {
+				snprintf(sh, sizeof sh, "%.1f%%", 100.0 * r->db / r->http);
+			}
+		}
 		printf("%-28s %12s %12s %9s\n", r->label, h, db, sh);
 	}
 	if (thin)
 		printf("*: fewer than 10 requests or queries at or beyond that percentile (p99 needs 1000): little more than "
 		       "the slowest few\n");
+	return over;
+}
+
+/* "2024-05-01T10:00:00Z" (meta.json) as a time_t; -1 when absent or malformed. */
+static time_t iso_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	return end && !*end ? timegm(&tm) : (time_t)-1;
+}
+
+/* Whether the ab file was written while the run ran (within 5 minutes of it): 1 together, 0 apart (why in
+ * buf), -1 unknown (a run without meta.json times). */
+static int taken_together(const char *dir, const char *ab, char *buf, size_t len)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	json_t *m = json_load_file(path, 0, NULL);
+	char started[64];
+	const char *st0 = json_string_value(json_object_get(m, "started_at"));
+	snprintf(started, sizeof started, "%s", st0 ? st0 : "");
+	time_t t0 = iso_time(st0);
+	time_t t1 = iso_time(json_string_value(json_object_get(m, "finished_at")));
+	json_decref(m);
+	struct stat st;
+	if (t0 < 0 || stat(ab, &st) < 0)
+		return -1;
+	if (t1 < t0)
+		t1 = t0;
+	time_t at = st.st_mtime;
+	if (at >= t0 - 300 && at <= t1 + 300)
+		return 1;
+	double apart = (double)(at < t0 ? t0 - at : at - t1) / 60.0;
+	char when[32];
+	struct tm tm;
+	gmtime_r(&at, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(buf, len, "the ab results (file written %s) and the run (started %s) were not taken together: %.0f minutes "
+	         "apart, %s the run", when, started, apart, at < t0 ? "before" : "after");
+	return 0;
 }
 
 static int make_out_dir(const char *dir)
@@ -672,8 +724,10 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 			chart_point(db, x, d->ms[k] * 1000.0);
 		int p_ = ab_percentiles[k];
 		if ((p_ == 50 || p_ == 90 || p_ == 99) && d->have[k] && http_ms[k] > 0 && o < sizeof shares) {
-			int n = snprintf(shares + o, sizeof shares - o, "%sp%d %.0f%%", o ? ", " : "", p_,
-			                 100.0 * d->ms[k] / http_ms[k]);
+			int n = d->ms[k] > http_ms[k]
+			                ? snprintf(shares + o, sizeof shares - o, "%sp%d over 100%%: not measured alike", o ? ", " : "", p_)
+			                : snprintf(shares + o, sizeof shares - o, "%sp%d %.0f%%", o ? ", " : "", p_,
+			                           100.0 * d->ms[k] / http_ms[k]);
 			if (n > 0)
 				o += (size_t)n;
 		}
@@ -825,11 +879,34 @@ static int compare(const struct options *o, int quiet)
 		printf("database: step %s of %s (query %s, model %s, %s connections), percentiles from %s\n\n", step,
 		       o->dir, csv_get(&steps, (size_t)r, "query"), csv_get(&steps, (size_t)r, "model"),
 		       csv_get(&steps, (size_t)r, "connections"), d.source);
-		print_table(rows, n);
-		if (have_exec && t.mean_ms > 0)
-			printf("\nPostgreSQL executes the query in %.1f%% of the mean HTTP request (pg_stat_statements);"
-			       " the database step's mean client latency is %.1f%% of it.\n",
-			       100.0 * exec_us / 1000.0 / t.mean_ms, have_mean ? 100.0 * mean_us / 1000.0 / t.mean_ms : 0.0);
+		int over = print_table(rows, n);
+		char apart[512];
+		int together = taken_together(o->dir, o->ab, apart, sizeof apart);
+		double reliable = 1;
+		int have_rel = csv_num(&steps, (size_t)r, "split_reliable", &reliable);
+		printf("\nA share is the database figure over the HTTP one on the same row: of the mean on the mean rows, of "
+		       "that percentile on the others (percentiles do not add up, so those are a comparison, not a part).\n");
+		if (over)
+			printf("!: the database figure exceeds the HTTP one, which cannot happen when both measure the same "
+			       "requests under the same load: the two were taken under different conditions (%s), so no share "
+			       "is given.\n",
+			       together == 0 ? "see below" : "other load on the machine, a cold cache, or too few queries");
+		if (together == 0)
+			printf("Note: %s; the database step measured the server under its own load, not the web app's.\n", apart);
+		if (have_exec && t.mean_ms > 0 && have_rel && reliable == 0)
+			printf("\nThe step's server time is not reliable (steps.csv split_reliable = 0: its server calls do not "
+			       "match its queries, or too few queries), so no share of it is given.\n");
+		else if (have_exec && t.mean_ms > 0 && exec_us / 1000.0 > t.mean_ms)
+			printf("\nPostgreSQL's mean execution time (pg_stat_statements) exceeds the mean HTTP request: the two "
+			       "were not measured under the same conditions, so no share of it is given.\n");
+		else if (have_exec && t.mean_ms > 0)
+			printf("\nPostgreSQL executes the query in %.1f%% of the mean HTTP request (pg_stat_statements, a share "
+			       "of the mean)%s\n",
+			       100.0 * exec_us / 1000.0 / t.mean_ms,
+			       have_mean && mean_us / 1000.0 <= t.mean_ms ? "; " : ".");
+		if (have_exec && t.mean_ms > 0 && !(have_rel && reliable == 0) && exec_us / 1000.0 <= t.mean_ms && have_mean &&
+		    mean_us / 1000.0 <= t.mean_ms)
+			printf("the database step's mean client latency is %.1f%% of it.\n", 100.0 * mean_us / 1000.0 / t.mean_ms);
 		else if (!have_exec)
 			printf("\nNo server execution time in this run (pg_stat_statements was not available).\n");
 		printf("wrote %s/http-compare.csv and http-compare-percentiles.csv%s\n", outdir,

@@ -14,7 +14,8 @@ int recorder_init(struct recorder *r, const atomic_int *stop, int flags)
 	memset(r, 0, sizeof *r);
 	r->stop = stop;
 	r->flags = flags;
-	if (hist_init(&r->lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)
+	if (hist_init(&r->lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	    hist_init(&r->hiccup, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0)
 		return -1;
 	if ((flags & REC_WAIT) && (hist_init(&r->wait, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
 	                           hist_init(&r->service, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))
@@ -34,6 +35,7 @@ int recorder_init(struct recorder *r, const atomic_int *stop, int flags)
 void recorder_free(struct recorder *r)
 {
 	hist_free(&r->lat);
+	hist_free(&r->hiccup);
 	hist_free(&r->wait);
 	hist_free(&r->service);
 	hist_free(&r->uncorrected);
@@ -45,6 +47,8 @@ void recorder_free(struct recorder *r)
 void recorder_reset(struct recorder *r)
 {
 	hist_reset(&r->lat);
+	hist_reset(&r->hiccup);
+	r->edge_start = r->edge_end = 0;
 	if (r->flags & REC_WAIT) {
 		hist_reset(&r->wait);
 		hist_reset(&r->service);

@@ -44,6 +44,11 @@ struct recorder {
 	_Atomic long consumed; /* seconds < consumed were collected: written by the main thread */
 	const atomic_int *stop; /* ends a wait for the ring when the run stops */
 	uint64_t ok, errors, verrors, reconnects;
+	/* the measured window's edges, for matching the server's counts: successful queries (ok or validation
+	 * error) counted in the window that were sent before it began or finished before its start snapshot
+	 * returned; and queries in flight when it ended (finished after it, or abandoned) */
+	uint64_t edge_start, edge_end;
+	struct hist hiccup; /* hiccup meter: how late the thread woke against its tick, in the window */
 	struct rec_code codes[REC_CODES];
 	int ncodes;
 };

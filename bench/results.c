@@ -19,7 +19,8 @@ static const char STEPS_HEADER[] =
 	"lag_p99_us,late_starts,connect_s,client_cpu_s,cpu_per_query_us,server_calls,server_mean_exec_us,"
 	"server_stddev_exec_us,server_mean_plan_us,server_blks_hit,server_blks_read,db_xact_commit,db_blks_hit,"
 	"db_blks_read,partial,threads,p99_reliable,p999_reliable,qualifying_rows,empty_pages,achieved_ratio,"
-	"rate_unmet,dropped\n";
+	"rate_unmet,dropped,inflight_start,inflight_end,split_error_us,split_reliable,hiccup_p99_us,"
+	"hiccup_max_us,driver_saturated\n";
 
 void results_now_iso(char *buf, size_t len)
 {
@@ -312,9 +313,33 @@ int results_step(struct results *r, const struct step_result *s)
 		col_empty(&w, "rate_unmet");
 		col_empty(&w, "dropped");
 	}
+	/* the measured window's edges, the split's reliability, the driver's hiccups */
+	col_int(&w, "inflight_start", (long long)s->inflight_start);
+	col_int(&w, "inflight_end", (long long)s->inflight_end);
+	if (s->split != SPLIT_NONE && s->srv.calls > 0 && have)
+		col_num(&w, "split_error_us", s->split_error_us, 1);
+	else
+		col_empty(&w, "split_error_us");
+	if (s->split != SPLIT_NONE)
+		col_int(&w, "split_reliable", s->split == SPLIT_OK);
+	else
+		col_empty(&w, "split_reliable");
+	if (s->hiccup && s->hiccup->total) {
+		col_int(&w, "hiccup_p99_us", hist_percentile(s->hiccup, 99));
+		col_int(&w, "hiccup_max_us", hist_max(s->hiccup));
+	} else {
+		col_empty(&w, "hiccup_p99_us");
+		col_empty(&w, "hiccup_max_us");
+	}
+	col_int(&w, "driver_saturated", s->saturated);
 	fputc('\n', r->steps);
 	json_object_set_new(j, "n", json_integer((json_int_t)h->total));
 	json_object_set_new(j, "percentiles", percentiles_json(h));
+	if (s->split != SPLIT_NONE) /* JSON: booleans */
+		json_object_set_new(j, "split_reliable", json_boolean(s->split == SPLIT_OK));
+	json_object_set_new(j, "driver_saturated", json_boolean(s->saturated));
+	if (s->saturated)
+		json_object_set_new(j, "driver_saturated_why", json_string(s->saturated_why));
 	json_t *codes = json_object();
 	for (int i = 0; i < s->ncodes; i++)
 		json_object_set_new(codes, s->codes[i].code, json_integer((json_int_t)s->codes[i].n));

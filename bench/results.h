@@ -33,12 +33,28 @@ struct step_result {
 	long long qualifying; /* rows the query pages through, -1 when not known for this query */
 	int empty_pages; /* 1: the offset is at or past them; 0: not; -1: unknown (an offset mix) */
 	uint64_t dropped; /* open loop: queries due in the measured time and never sent */
+	/* the window's edges: queries in flight at its start (or finished before the server's snapshot
+	 * returned) and at its end; server_calls must lie within ok + validation errors minus the first and
+	 * plus the second */
+	uint64_t inflight_start, inflight_end;
+	int split; /* the server/client split: SPLIT_NONE (no pg_stat_statements), SPLIT_UNRELIABLE, SPLIT_OK */
+	double split_error_us; /* how far the mean server time may exceed the client mean from the edges alone */
+	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
+	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
+	char saturated_why[256];
 };
 
 /* Open loop: a step that achieved less than this share of its target rate is flagged (rate_unmet). */
 #define RESULTS_RATE_MET 0.95
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
 double results_rate_ratio(const struct step_result *s);
+
+enum { SPLIT_NONE = -1, SPLIT_UNRELIABLE = 0, SPLIT_OK = 1 };
+/* The split's error may be at most this share of the client mean for the split to be reliable. */
+#define SPLIT_MAX_ERROR 0.10
+/* The driver is saturated when its hiccup p99 exceeds this share of the latency p50 (and HICCUP_FLOOR_US). */
+#define HICCUP_MAX_SHARE 0.10
+#define HICCUP_FLOOR_US 1000
 
 struct results {
 	char dir[4096];

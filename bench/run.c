@@ -118,6 +118,7 @@ struct run {
 	int progress, tty;
 	double run_start;
 	struct hist merged, merged_wait, merged_service, merged_unc, merged_lag;
+	struct hist merged_hiccup;
 	struct hist scratch;
 	int rec_flags;
 	long long qualifying; /* rows the queries page through, counted once before the sweep */
@@ -577,8 +578,9 @@ static void summary_row(const struct step_result *s, int open)
 		snprintf(cpu, sizeof cpu, "%.1f", s->client_cpu_s * 1e6 / (double)s->ok);
 	if (s->srv.have_pgss && s->srv.calls > 0 && h->total) {
 		double server_us = s->srv.mean_exec_us + (s->srv.have_plan ? s->srv.mean_plan_us : 0);
-		snprintf(srv, sizeof srv, "%.3f", server_us / 1000.0);
-		snprintf(rest, sizeof rest, "%.3f", (hist_mean(h) - server_us) / 1000.0);
+		const char *mark = s->split == SPLIT_OK ? "" : "?"; /* not reliable: see the note under the table */
+		snprintf(srv, sizeof srv, "%.3f%s", server_us / 1000.0, mark);
+		snprintf(rest, sizeof rest, "%.3f%s", (hist_mean(h) - server_us) / 1000.0, mark);
 	}
 	printf("%-28s %-11.11s %6ld %7s %8llu %10.1f %10s %10s %10s %9s %7llu %6llu", s->id, s->query, s->connections, off,
 	       (unsigned long long)s->ok, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, p50, p99, max, wait,
@@ -590,8 +592,9 @@ static void summary_row(const struct step_result *s, int open)
 		printf(" %8s", dropped);
 	}
 	double ratio = results_rate_ratio(s);
-	printf(" %9s %9s %9s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
-	       s->empty_pages == 1 ? "  (empty pages)" : "", ratio >= 0 && ratio < RESULTS_RATE_MET ? "  (rate unmet)" : "");
+	printf(" %9s %9s %9s%s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
+	       s->empty_pages == 1 ? "  (empty pages)" : "", ratio >= 0 && ratio < RESULTS_RATE_MET ? "  (rate unmet)" : "",
+	       s->saturated ? "  (driver saturated)" : "");
 }
 
 /* After the table: which steps are too thin for their p99 and how long a step would need to be. */
@@ -625,6 +628,67 @@ static void thin_hint(const struct step_result *done, int ndone)
 	else
 		log_hint("No query finished in %s: see the errors above before lengthening --duration.",
 		         nthin == 1 ? "it" : "them");
+}
+
+/* Under the table: what a "?" beside server_ms and rest_ms means, when a step has one. */
+static void summary_notes(const struct step_result *done, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (done[k].srv.have_pgss && done[k].srv.calls > 0 && done[k].lat->total && done[k].split != SPLIT_OK) {
+			printf("?: the server/client split of this step is not reliable: the server's calls are outside the "
+			       "client's queries +- those in flight at the window's edges, or too few queries to outweigh "
+			       "the edges (steps.csv split_reliable, docs/results.md)\n");
+			return;
+		}
+}
+
+/*
+ * Whether the step's server/client split holds, and whether its driver kept up. Only queries in flight at
+ * an edge of the window can be counted by one side and not the other (the server counts a query before
+ * its client receives the answer), so server_calls lies within ok + validation errors - inflight_start and
+ * + inflight_end. The mean server time can then exceed the client mean by at most
+ * (inflight_start x client mean + inflight_end x client max) / server_calls: the split's stated error.
+ * A split outside the bounds, or whose error is above SPLIT_MAX_ERROR of the client mean, is not reliable.
+ */
+static void step_judge(struct step_result *sr)
+{
+	const struct hist *h = sr->lat;
+	long long client = (long long)(sr->ok + sr->verrors), calls = sr->srv.calls;
+	sr->split = SPLIT_NONE;
+	if (sr->srv.have_pgss) {
+		int within = calls >= client - (long long)sr->inflight_start && calls <= client + (long long)sr->inflight_end;
+		sr->split = SPLIT_UNRELIABLE;
+		if (calls > 0 && h->total) {
+			sr->split_error_us =
+				((double)sr->inflight_start * hist_mean(h) + (double)sr->inflight_end * (double)hist_max(h)) / (double)calls;
+			if (within && sr->split_error_us <= SPLIT_MAX_ERROR * hist_mean(h))
+				sr->split = SPLIT_OK;
+		}
+	}
+	sr->saturated = 0;
+	int64_t p50 = h->total ? hist_percentile(h, 50) : 0, late = hist_percentile(sr->hiccup, 99);
+	if (sr->hiccup->total && late >= HICCUP_FLOOR_US && (!h->total || (double)late > HICCUP_MAX_SHARE * (double)p50)) {
+		sr->saturated = 1;
+		if (h->total)
+			snprintf(sr->saturated_why, sizeof sr->saturated_why,
+			         "the driver woke up to %.3f ms late (hiccup p99) against a latency p50 of %.3f ms", late / 1000.0,
+			         p50 / 1000.0);
+		else
+			snprintf(sr->saturated_why, sizeof sr->saturated_why,
+			         "the driver woke up to %.3f ms late (hiccup p99) and received no answer in the window",
+			         late / 1000.0);
+	}
+	if (!sr->saturated && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
+		sr->saturated = 1;
+		snprintf(sr->saturated_why, sizeof sr->saturated_why,
+		         "the server finished %lld queries in the window, the client received %lld", calls, client);
+	}
+	if (sr->saturated && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
+		size_t l = strlen(sr->saturated_why);
+		if (!strstr(sr->saturated_why, "the server finished"))
+			snprintf(sr->saturated_why + l, sizeof sr->saturated_why - l, "; the server finished %lld queries, the client received %lld",
+			         calls, client);
+	}
 }
 
 static void merge_codes(struct step_result *sr, const struct recorder *rec)
@@ -732,6 +796,9 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	env.t_begin = start;
 	env.t_measure = start + (int64_t)(o->warmup_s * 1e9);
 	env.t_end = env.t_measure + (int64_t)(o->duration_s * 1e9);
+	atomic_store(&env.t_snapped, INT64_MAX);
+	const char *stall = getenv("PGPB_TEST_STALL_US"); /* tests: make the driver late, deterministically */
+	env.test_stall_ns = stall ? atoll(stall) * 1000LL : 0;
 	for (int k = 0; k < nthreads; k++)
 		r->recs[k].stop = &env.stop;
 	struct engine *e = env.stop_fd >= 0 ? engine_start(&env, conns, n, r->recs, nthreads) : NULL;
@@ -747,8 +814,11 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 		return -1;
 	}
 
+	/* The server's counters are read at the measured window's two edges: the main thread wakes at the
+	 * window's start and at its end (or when it stopped early); the engines count the queries in flight
+	 * at each edge, which are the only ones the two sides can disagree on. */
 	struct srv_snap before, after;
-	int measuring = 0, stopped = 0;
+	int measuring = 0, stopped = 0, snapped = 0;
 	double cpu0 = 0, cpu1 = 0;
 	long next_sec = 0;
 	uint64_t errs = 0;
@@ -764,8 +834,14 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 		}
 		if (!measuring && now >= env.t_measure && !stopped) {
 			srv_snapshot(r->ctrl, &r->srv, r->q->queryid, &before);
+			atomic_store(&env.t_snapped, mono_ns());
 			cpu0 = cpu_s();
 			measuring = 1;
+		}
+		if (measuring && !snapped && (now >= env.t_end || atomic_load(&env.t_stop))) {
+			cpu1 = cpu_s();
+			srv_snapshot(r->ctrl, &r->srv, r->q->queryid, &after);
+			snapped = 1;
 		}
 		while (recorder_collect(r->recs, nthreads, next_sec, &r->scratch, &iv)) {
 			results_interval(&r->res, sr->id, &iv);
@@ -787,10 +863,16 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 				         o->duration_s);
 			progress_line(r, i, sd, phase, have_last ? &last : NULL, errs, (double)(env.t_end - now) / 1e9);
 		}
-		struct timespec ts = { 0, 100 * 1000000L }; /* SIGINT interrupts it at once */
-		nanosleep(&ts, NULL);
+		/* a tenth of a second, or to the next edge of the window; SIGINT interrupts it at once */
+		int64_t until = mono_ns() + 100 * 1000000LL;
+		if (!measuring && env.t_measure < until)
+			until = env.t_measure;
+		else if (measuring && !snapped && env.t_end < until)
+			until = env.t_end;
+		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
-	if (measuring) {
+	if (measuring && !snapped) {
 		cpu1 = cpu_s();
 		srv_snapshot(r->ctrl, &r->srv, r->q->queryid, &after);
 	}
@@ -811,6 +893,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	if (!measuring || fin <= env.t_measure)
 		return 0; /* interrupted before measuring: nothing to write */
 	hist_reset(&r->merged);
+	hist_reset(&r->merged_hiccup);
 	if (r->rec_flags & REC_WAIT) {
 		hist_reset(&r->merged_wait);
 		hist_reset(&r->merged_service);
@@ -832,6 +915,9 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 			sr->late_starts += rec->late_starts;
 			sr->dropped += rec->dropped;
 		}
+		hist_merge(&r->merged_hiccup, &rec->hiccup);
+		sr->inflight_start += rec->edge_start;
+		sr->inflight_end += rec->edge_end;
 		sr->ok += rec->ok;
 		sr->errors += rec->errors;
 		sr->verrors += rec->verrors;
@@ -852,6 +938,15 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 	sr->client_cpu_s = cpu1 - cpu0;
 	sr->partial = fin < env.t_end;
 	srv_diff(&before, &after, &sr->srv);
+	sr->hiccup = &r->merged_hiccup;
+	step_judge(sr);
+	if (sr->saturated && !o->quiet && !r->ctx->quiet) {
+		if (r->progress && r->tty)
+			fprintf(stderr, "\r\033[K");
+		log_warning("step %s: driver saturated: these latencies measure the client, not PostgreSQL (%s)", sr->id,
+		            sr->saturated_why);
+		log_hint("Give the step more driver threads (--threads, --loops) or fewer connections per thread.");
+	}
 	if (results_step(&r->res, sr) < 0)
 		return -1;
 	*written = 1;
@@ -961,6 +1056,7 @@ static void run_free(struct run *r)
 	hist_free(&r->merged_service);
 	hist_free(&r->merged_unc);
 	hist_free(&r->merged_lag);
+	hist_free(&r->merged_hiccup);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
 	pthread_mutex_destroy(&r->decode_lock);
@@ -1030,7 +1126,8 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 	long maxpool = run_max_pool(o);
 	raise_fd_limit(maxpool + 64);
 	if (hist_init(&r->merged, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
-	    hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
+	    hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0 ||
+	    hist_init(&r->merged_hiccup, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
 		log_error("out of memory");
 		run_free(r);
 		return EXIT_RUNTIME;
@@ -1183,6 +1280,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		summary_header(open);
 		for (int k = 0; k < ndone; k++)
 			summary_row(&done[k], open);
+		summary_notes(done, ndone);
 		fflush(stdout); /* the table before the warnings that point at it */
 		thin_hint(done, ndone);
 	}

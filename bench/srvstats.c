@@ -76,9 +76,14 @@ long long srv_query_id(PGconn *conn, const char *sql, int nparams, const char *c
 	return id;
 }
 
+static void snapshot_pgss(PGconn *conn, long long queryid, struct srv_snap *out);
+
 void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, struct srv_snap *out)
 {
 	memset(out, 0, sizeof *out);
+	/* pg_stat_statements first: its counts are matched against the client's at the window's edge */
+	if (info->pgss && queryid)
+		snapshot_pgss(conn, queryid, out);
 	PGresult *res = PQexec(conn, sql_get("bench/stat_database"));
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		out->have_db = 1;
@@ -87,12 +92,14 @@ void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, 
 		out->blks_read = atoll(PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
-	if (!info->pgss || !queryid)
-		return;
+}
+
+static void snapshot_pgss(PGconn *conn, long long queryid, struct srv_snap *out)
+{
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", queryid);
 	const char *params[1] = { idbuf };
-	res = PQexecParams(conn, sql_get("bench/stat_statements"), 1, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(conn, sql_get("bench/stat_statements"), 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		out->have_pgss = 1;
 		out->calls = atoll(PQgetvalue(res, 0, 0));

@@ -921,6 +921,8 @@ static int build_latency_split(const struct res_run *run, struct chart *c, char 
 	/* segments of the sweep, marked at the top and not joined by lines: a query each when the run mixes
 	 * them, else a pool size each (the steps inside run in sweep order, usually offsets rising) */
 	int mixq = run_mixes(run, 1), vpool = run_varies(run, RF_CONNECTIONS), negative = 0;
+	char unreliable[64] = "";
+	size_t nu = 0;
 	const struct res_step *prev = NULL;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
@@ -946,12 +948,23 @@ static int build_latency_split(const struct res_run *run, struct chart *c, char 
 		double plan = isfinite(st->v[RF_SERVER_MEAN_PLAN_US]) ? st->v[RF_SERVER_MEAN_PLAN_US] : 0;
 		double srv = st->v[RF_SERVER_MEAN_EXEC_US] + plan, r = st->v[RF_MEAN_US] - srv;
 		chart_point(client, x, st->v[RF_MEAN_US]);
+		if (!res_split_reliable(st)) { /* no server or rest point: the note names the step */
+			chart_point(server, NAN, NAN);
+			chart_point(rest, NAN, NAN);
+			if (nu < sizeof unreliable - 8)
+				nu += (size_t)snprintf(unreliable + nu, sizeof unreliable - nu, "%s%zu", nu ? ", " : "", i + 1);
+			continue;
+		}
 		chart_point(server, x, srv);
 		chart_point(rest, x, r > 0 ? r : NAN);
 		negative |= !(r > 0);
 	}
-	snprintf(c->note, sizeof c->note, "server: pg_stat_statements mean over the step; rest = client mean - server%s",
-	         negative ? "; a step whose server time exceeds the client mean has no rest point" : "");
+	char why_u[120] = "";
+	if (nu)
+		snprintf(why_u, sizeof why_u, "; step%s %s: split not reliable, no server point", strchr(unreliable, ',') ? "s" : "",
+		         unreliable);
+	snprintf(c->note, sizeof c->note, "server: pg_stat_statements mean over the measured window; rest = client mean - server%s%s",
+	         negative ? "; a step whose server time exceeds the client mean has no rest point" : "", why_u);
 	return 1;
 }
 

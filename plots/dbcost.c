@@ -40,8 +40,13 @@ void report_split_section(FILE *f, const struct res_run *run)
 		return;
 	}
 	fputs("<p>Mean client latency of each step split into PostgreSQL's own time for the query "
-	      "(pg_stat_statements, diffed around the step) and the rest: network, driver and queueing in the "
-	      "client. Server share = server / client.",
+	      "(pg_stat_statements, read at the two edges of the step's measured window) and the rest: network, "
+	      "driver and queueing in the client. Server share = server mean / client mean. Only queries in flight "
+	      "at an edge of the window can be counted by one side and not the other, so the server's calls lie "
+	      "within the client's queries minus those in flight at the start and plus those in flight at the end; "
+	      "&plusmn; is how far that lets the server mean exceed the client mean. A split outside those bounds, "
+	      "or whose error is more than 10% of the client mean (too few queries), is marked not reliable and "
+	      "shows no share.",
 	      f);
 	if (!plan)
 		fputs(" Planning time was not recorded (pg_stat_statements.track_planning is off, or prepared "
@@ -49,7 +54,8 @@ void report_split_section(FILE *f, const struct res_run *run)
 		      f);
 	fputs("</p>\n<table>\n<tr><th>#</th><th class=\"l\">step</th><th class=\"l\">query</th><th>pool</th>"
 	      "<th>offset</th><th>client mean</th><th>server execution</th><th>server planning</th>"
-	      "<th>rest</th><th>server share</th><th>server calls</th></tr>\n",
+	      "<th>rest</th><th>&plusmn;</th><th>server share</th><th>server calls</th><th>client queries</th>"
+	      "<th>in flight at start / end</th></tr>\n",
 	      f);
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *s = &run->steps[i];
@@ -65,13 +71,31 @@ void report_split_section(FILE *f, const struct res_run *run)
 		td_us(f, mean);
 		td_us(f, exec);
 		td_us(f, pl);
+		int reliable = res_split_reliable(s);
 		td_us(f, rest);
-		if (isfinite(srv) && isfinite(mean) && mean > 0)
+		td_us(f, s->v[RF_SPLIT_ERROR_US]);
+		double client = s->v[RF_OK] + (isfinite(s->v[RF_VALIDATION_ERRORS]) ? s->v[RF_VALIDATION_ERRORS] : 0);
+		double calls = s->v[RF_SERVER_CALLS], lo = client - s->v[RF_INFLIGHT_START], hi = client + s->v[RF_INFLIGHT_END];
+		if (!reliable && isfinite(srv))
+			fprintf(f, "<td class=\"bad\">not reliable: %s</td>",
+			        calls < lo || calls > hi ? "server calls outside the client's queries &plusmn; in flight"
+			                                 : "too few queries for the window's edges");
+		else if (isfinite(srv) && isfinite(mean) && mean > 0 && srv <= mean)
 			fprintf(f, "<td>%.1f%%</td>", 100.0 * srv / mean);
+		else if (isfinite(srv) && isfinite(mean) && mean > 0) /* a run from before the edges were counted */
+			fputs("<td class=\"bad\">over 100%: server and client windows differ</td>", f);
 		else
 			fputs("<td>-</td>", f);
-		if (isfinite(s->v[RF_SERVER_CALLS]))
-			fprintf(f, "<td>%.15g</td></tr>\n", s->v[RF_SERVER_CALLS]);
+		if (isfinite(calls))
+			fprintf(f, "<td>%.15g</td>", calls);
+		else
+			fputs("<td>-</td>", f);
+		if (isfinite(client))
+			fprintf(f, "<td>%.15g</td>", client);
+		else
+			fputs("<td>-</td>", f);
+		if (isfinite(s->v[RF_INFLIGHT_START]) && isfinite(s->v[RF_INFLIGHT_END]))
+			fprintf(f, "<td>%.15g / %.15g</td></tr>\n", s->v[RF_INFLIGHT_START], s->v[RF_INFLIGHT_END]);
 		else
 			fputs("<td>-</td></tr>\n", f);
 	}

@@ -184,11 +184,19 @@ int report_pct_cell(FILE *f, const struct res_step *s, int field, double p)
 
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 {
-	int pool = 0, open = 0;
+	int pool = 0, open = 0, hiccup = 0, saturated = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		pool |= isfinite(run->steps[i].v[RF_WAIT_P99_US]);
 		open |= res_is_open_loop(&run->steps[i]);
+		hiccup |= isfinite(run->steps[i].v[RF_HICCUP_P99_US]);
+		saturated |= run->steps[i].v[RF_DRIVER_SATURATED] == 1;
 	}
+	if (saturated)
+		fputs("<p class=\"bad\">Driver saturated: in the steps marked so, the driver woke up late by more than "
+		      "10% of the step's p50 latency (hiccup p99, at least 1 ms), or the server finished more than twice "
+		      "the queries the client received. These latencies measure the client, not PostgreSQL: give such a "
+		      "step more driver threads or fewer connections per thread.</p>\n",
+		      f);
 	fputs("<table>\n<tr><th>#</th><th class=\"l\">step</th><th class=\"l\">model</th><th class=\"l\">query</th>"
 	      "<th>pool</th><th>workers</th><th>offset</th>",
 	      f);
@@ -204,6 +212,8 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		fputs("<th>p99 uncorrected</th>", f);
 	if (pool)
 		fputs("<th>wait p99</th><th>service p99</th>", f);
+	if (hiccup)
+		fputs("<th>driver hiccup p99</th><th>driver hiccup max</th>", f);
 	fputs("</tr>\n", f);
 	int thin = 0, empty = 0, unmet = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
@@ -217,6 +227,8 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 			report_link(f, run->dir, rel, hgrm, s->id);
 		if (s->v[RF_PARTIAL] == 1)
 			fputs(" <span class=\"bad\">(cut short)</span>", f);
+		if (s->v[RF_DRIVER_SATURATED] == 1)
+			fputs(" <span class=\"bad\">(driver saturated: these latencies measure the client, not PostgreSQL)</span>", f);
 		fputs("</td><td class=\"l\">", f);
 		report_html_escape(f, s->model);
 		fputs("</td><td class=\"l\">", f);
@@ -263,6 +275,10 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		if (pool) {
 			thin |= report_pct_cell(f, s, RF_WAIT_P99_US, 99);
 			thin |= report_pct_cell(f, s, RF_SERVICE_P99_US, 99);
+		}
+		if (hiccup) {
+			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_P99_US]);
+			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_MAX_US]);
 		}
 		fputs("</tr>\n", f);
 	}

@@ -22,8 +22,14 @@ const char *const res_field_names[RF_COUNT] = {
 	"p95_us", "p99_us", "p999_us", "max_us", "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us",
 	"wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us", "service_p99_us", "lag_p99_us", "late_starts",
 	"cpu_per_query_us", "server_mean_exec_us", "partial", "server_mean_plan_us", "server_calls", "dropped",
-	"empty_pages",
+	"empty_pages", "inflight_start", "inflight_end", "split_error_us", "split_reliable", "hiccup_p99_us",
+	"hiccup_max_us", "driver_saturated",
 };
+
+int res_split_reliable(const struct res_step *s)
+{
+	return !(s->v[RF_SPLIT_RELIABLE] == 0);
+}
 
 /* ---- files and CSV --------------------------------------------------------------------------- */
 

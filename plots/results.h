@@ -14,7 +14,8 @@ enum res_field {
 	RF_P95_US, RF_P99_US, RF_P999_US, RF_MAX_US, RF_UNC_P50_US, RF_UNC_P99_US, RF_UNC_P999_US, RF_WAIT_MEAN_US,
 	RF_WAIT_P50_US, RF_WAIT_P99_US, RF_SERVICE_P50_US, RF_SERVICE_P99_US, RF_LAG_P99_US, RF_LATE_STARTS,
 	RF_CPU_PER_QUERY_US, RF_SERVER_MEAN_EXEC_US, RF_PARTIAL, RF_SERVER_MEAN_PLAN_US, RF_SERVER_CALLS, RF_DROPPED,
-	RF_EMPTY_PAGES, RF_COUNT
+	RF_EMPTY_PAGES, RF_INFLIGHT_START, RF_INFLIGHT_END, RF_SPLIT_ERROR_US, RF_SPLIT_RELIABLE, RF_HICCUP_P99_US,
+	RF_HICCUP_MAX_US, RF_DRIVER_SATURATED, RF_COUNT
 };
 extern const char *const res_field_names[RF_COUNT];
 
@@ -55,6 +56,9 @@ struct res_run {
  * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a numeric column). */
 int res_load(const char *dir, struct res_run *run);
 void res_free(struct res_run *run);
+/* The step's server/client split may be shown: split_reliable is 1, or absent (a run from before the
+ * column, whose split was never checked). */
+int res_split_reliable(const struct res_step *s);
 /* An open-loop step: it ran at a target rate (rate_qps is set). */
 int res_is_open_loop(const struct res_step *s);
 /* Whether the step's percentile p (0..100) rests on at least 10 queries at or beyond it, by its `ok` count
