@@ -529,8 +529,8 @@ static void progress_line(struct run *r, int i, const struct step_def *sd, const
 	step_name(sd, -1, what, sizeof what);
 	char figures[128] = "";
 	if (last)
-		snprintf(figures, sizeof figures, "  %llu qps  p99 %.2f ms  %llu errors", (unsigned long long)last->queries,
-		         (double)last->p99_us / 1000.0, (unsigned long long)errors);
+		snprintf(figures, sizeof figures, "  %llu qps  p99 %.2f ms  %llu error%s", (unsigned long long)last->queries,
+		         (double)last->p99_us / 1000.0, (unsigned long long)errors, plural_s((long long)errors));
 	if (r->tty)
 		fprintf(stderr, "\r\033[Kstep %d/%d %s  %s%s  ETA %s", i + 1, r->nsteps, what, phase, figures, eta);
 	else
@@ -757,7 +757,7 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 		offsets_free(&og);
 		if (opened >= 0 || !sig_caught()) {
 			if (opened >= 0)
-				log_error("could not open %d connections for step %s", n, sr->id);
+				log_error("could not open %d connection%s for step %s", n, plural_s(n), sr->id);
 			log_hint("Check max_connections on the server (the step needs %d connections).", n);
 		}
 		return -1;
@@ -955,10 +955,11 @@ static int run_step(struct run *r, int i, struct step_result *sr, int *written)
 			fprintf(stderr, "\r\033[K");
 		char p99[32];
 		fmt_pct(sr->lat, 99, p99, sizeof p99);
-		fprintf(stderr, "step %d/%d done: %s n %llu, %.1f qps, p99 %s%s, %llu errors, %llu validation errors%s\n",
+		fprintf(stderr, "step %d/%d done: %s n %llu, %.1f qps, p99 %s%s, %llu error%s, %llu validation error%s%s\n",
 		        i + 1, r->nsteps, sr->id, (unsigned long long)sr->ok,
 		        sr->duration_s > 0 ? (double)sr->ok / sr->duration_s : 0, p99, sr->lat->total ? " ms" : "",
-		        (unsigned long long)sr->errors, (unsigned long long)sr->verrors, sr->partial ? " (partial)" : "");
+		        (unsigned long long)sr->errors, plural_s((long long)sr->errors), (unsigned long long)sr->verrors,
+		        plural_s((long long)sr->verrors), sr->partial ? " (partial)" : "");
 		fflush(stderr);
 	}
 	double ratio = results_rate_ratio(sr);
@@ -1230,12 +1231,12 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_
 		if (o->preset_seed_article)
 			snprintf(how, sizeof how, "seed-article preset");
 		else if (o->model == RUN_MODEL_POOL)
-			snprintf(how, sizeof how, "%d workers over a shared pool", o->workers);
+			snprintf(how, sizeof how, "%d worker%s over a shared pool", o->workers, plural_s(o->workers));
 		else if (o->model == RUN_MODEL_ASYNC)
 			snprintf(how, sizeof how, "%d event loop%s", o->loops > 1 ? o->loops : 1, o->loops > 1 ? "s" : "");
 		else
-			snprintf(how, sizeof how, "%d threads", r->threads);
-		log_info("%d steps of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, o->duration_s,
+			snprintf(how, sizeof how, "%d thread%s", r->threads, plural_s(r->threads));
+		log_info("%d step%s of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->nsteps, plural_s(r->nsteps), o->duration_s,
 		         o->warmup_s, protocol_names[o->protocol], how, dir);
 	}
 	mark_empty_pages(r);

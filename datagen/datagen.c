@@ -214,8 +214,8 @@ int datagen_exec(struct pgpb_ctx *ctx, const struct datagen_opts *opts)
 	}
 	if (!ctx->quiet && progress)
 		fprintf(stderr, "datagen: scale %g, seed %" PRIu64 ": %" PRId64 " users, %" PRId64 " records, %" PRId64
-		                " tags over %d connections\n",
-		        o.scale, o.seed, plan.users, plan.records, plan.rec_tags + plan.user_tags, o.jobs);
+		                " tags over %d connection%s\n",
+		        o.scale, o.seed, plan.users, plan.records, plan.rec_tags + plan.user_tags, o.jobs, plural_s(o.jobs));
 	/* the sequences first: they only need the counts, and the main connection is idle later */
 	char n1[32], n2[32], n3[32];
 	snprintf(n1, sizeof n1, "%" PRId64, plan.users);
@@ -250,8 +250,8 @@ int datagen_exec(struct pgpb_ctx *ctx, const struct datagen_opts *opts)
 	PQclear(res);
 
 	double total = datagen_now() - t0;
-	printf("datagen: scale %g seed %" PRIu64 " loaded into schema \"%s\" in %.2f s over %d connections\n", o.scale,
-	       o.seed, schema, total, o.jobs);
+	printf("datagen: scale %g seed %" PRIu64 " loaded into schema \"%s\" in %.2f s over %d connection%s\n", o.scale,
+	       o.seed, schema, total, o.jobs, plural_s(o.jobs));
 	printf("%-10s %12s %9s %12s\n", "table", "rows", "seconds", "rows/s");
 	for (int t = 0; t < DATAGEN_NTABLES; t++)
 		printf("%-10s %12" PRId64 " %9.2f %12.0f\n", datagen_table_names[t], cr.rows[t], cr.seconds[t],

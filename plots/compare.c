@@ -372,7 +372,7 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 		if (index_path && len)
 			snprintf(index_path, len, "%s", index);
 		if (!o.quiet)
-			printf("compared %zu shared steps (%zu only in A, %zu only in B); wrote %s\n", m.npairs, m.nonly_a,
+			printf("compared %zu shared step%s (%zu only in A, %zu only in B); wrote %s\n", m.npairs, plural_s((long long)m.npairs), m.nonly_a,
 			       m.nonly_b, index);
 	}
 	free(m.pairs);

@@ -255,7 +255,8 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
 		if (index_path && len)
 			snprintf(index_path, len, "%s", index);
 		if (!o.quiet)
-			printf("wrote %zu charts (%zu skipped) to %s and the report %s\n", drawn, charts_ndefs - drawn, charts_dir,
+			printf("wrote %zu chart%s (%zu skipped) to %s and the report %s\n", drawn, plural_s((long long)drawn),
+			       charts_ndefs - drawn, charts_dir,
 			       index);
 	}
 	res_free(&run);
