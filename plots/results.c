@@ -413,7 +413,7 @@ static void jflat(char *dst, size_t len, json_t *obj)
 	const char *k;
 	json_t *v;
 	json_object_foreach(obj, k, v) {
-		char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
 		int n = snprintf(dst + o, len - o, "%s%s=%s", o ? ", " : "", k, txt ? txt : json_string_value(v));
 		free(txt);
 		if (n < 0 || (size_t)n >= len - o) {
