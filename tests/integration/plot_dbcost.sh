@@ -41,8 +41,7 @@ while IFS='|' read -r step mean exec plan calls; do
 	i=$((i + 1))
 	row=$(grep "^<tr class=\"split\"><td>$i</td><td class=\"l\">$step</td>" "$H")
 	share=$(awk -v m="$mean" -v e="$exec" -v p="$plan" 'BEGIN { printf "%.1f%%", 100 * (e + p) / m }')
-	case $row in *"<td>$share</td>"*) ;; *) bad="$bad $step:share($share)" ;; esac
-	case $row in *"<td>$calls</td></tr>") ;; *) bad="$bad $step:calls($calls)" ;; esac
+	case $row in *"<td>$share</td><td>$calls</td>"*) ;; *) bad="$bad $step:share($share),calls($calls)" ;; esac
 done < <(csv_cols "$V/steps.csv" step mean_us server_mean_exec_us server_mean_plan_us server_calls)
 check "each step's server share and calls match steps.csv${bad:+ (wrong:$bad)}" [ -z "$bad" ]
 # server time is below the client latency in every step of a real run
