@@ -310,8 +310,6 @@ void *engine_pool_main(void *arg)
 			break;
 		}
 		int in = engine_in_window(env, t2);
-		if (rc == 0 && c->outcome != 2)
-			engine_edge(t, in, t1, t2);
 		long sec = engine_second(env, t2);
 		if (rc < 0) {
 			if (in)
@@ -329,6 +327,8 @@ void *engine_pool_main(void *arg)
 		char sqlstate[6];
 		memcpy(sqlstate, c->sqlstate, sizeof sqlstate);
 		release(p, c);
+		if (outcome != 2)
+			engine_edge(t, in, t1, t2);
 		if (!in)
 			continue;
 		if (outcome == 1) {
