@@ -7,21 +7,7 @@
 pgpb_server_start || { not_ok "server start"; exit 1; }
 B=$PGPB_BIN
 
-"$B" schema create >/dev/null || { not_ok "schema create"; exit 1; }
-psql_q <<'SQL' || { not_ok "fixture"; exit 1; }
-INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
-SELECT 'x', false, 'user' || i, '', '', 'u' || i || '@example.com', false, true, now() FROM generate_series(1, 20) i;
-INSERT INTO record (auth_user_id, parent_id, status, updated, label, content)
-SELECT 1 + i % 20, NULL, CASE WHEN i % 7 = 0 THEN 'old' ELSE 'new' END, timestamptz '2024-01-01' + i * interval '1 minute',
-       'label ' || i, repeat('content ', 5) FROM generate_series(1, 400) i;
-INSERT INTO record (auth_user_id, parent_id, status, updated, label, content)
-SELECT 1 + i % 20, 1 + i % 400, CASE WHEN i % 3 = 0 THEN 'old' ELSE 'new' END, timestamptz '2024-02-01' + i * interval '1 minute',
-       'part ' || i, 'part' FROM generate_series(1, 600) i;
-INSERT INTO tag (kind, kind_id, tag) SELECT 'rec', 1 + i % 400, 'tag' || (i % 13) FROM generate_series(1, 900) i;
-UPDATE pgpagebench_dataset SET state = 'complete', scale = 0.001, seed = 1, users = 20, records = 1000, tags = 900,
-       checksum = 'fixture', fingerprint = 'fixture-0.001', finished = now();
-ANALYZE;
-SQL
+pgpb_small_dataset || { not_ok "small dataset"; exit 1; }
 
 json_q() { printf '\\set j `cat %s`\n%s\n' "$1" "$2" | psql_q; }
 # rows FILE COLUMN...: those columns of every data row, comma-separated, by header name
