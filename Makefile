@@ -19,7 +19,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncatio
               -I. -I$(BUILD) $(PKG_CFLAGS) -DPGPB_VERSION='"$(VERSION)"' $(SAN) $(CFLAGS)
 LDLIBS     := -lpqtypes $(PKG_LIBS) -lplot -lm -pthread $(SAN)
 
-MODULES  := common schema datagen bench plots
+MODULES  := common schema datagen bench resdir plots cmd
 LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/sqlfiles.o
 SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
@@ -51,10 +51,10 @@ $(BUILD)/sqlfiles.c: $(SQL) tools/embed-sql.awk
 $(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c | pkgconfig
 	$(CC) $(ALL_CFLAGS) -I. -c -o $@ $<
 
-$(BUILD)/libpgpb.a: $(filter-out $(BUILD)/common/main.o,$(LIB_OBJ))
+$(BUILD)/libpgpb.a: $(filter-out $(BUILD)/cmd/main.o,$(LIB_OBJ))
 	ar rcs $@ $^
 
-$(BUILD)/pgpagebench: $(BUILD)/common/main.o $(BUILD)/libpgpb.a
+$(BUILD)/pgpagebench: $(BUILD)/cmd/main.o $(BUILD)/libpgpb.a
 	$(CC) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpgpb.a | pkgconfig

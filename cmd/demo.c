@@ -3,8 +3,8 @@
  * PostgreSQL, so a new user sees what the tool does with one command and nothing to configure.
  */
 #include "bench/bench.h"
+#include "cmd/commands.h"
 #include "common/cli.h"
-#include "common/commands.h"
 #include "common/ctx.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -42,39 +42,29 @@ int demo_main(int argc, char **argv)
 	const char *out_dir = NULL;
 	struct pgpb_ctx ctx;
 	ctx_init(&ctx, "demo", argc, argv);
+	struct cli_getopt g;
+	cli_getopt_init(&g, "demo", argc, argv, longopts, help, &ctx);
+	g.no_connection = "demo always runs on a temporary cluster and takes no connection options";
 	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == CTX_OPT_HELP) {
-			help();
-			return EXIT_OK;
-		}
-		if (c == '?' || c == ':')
-			return cli_getopt_fail("demo", c, argv, optind, optopt);
-		if (c == OPT_SCALE) {
+	while ((c = cli_getopt_next(&g)) > 0) {
+		switch (c) {
+		case OPT_SCALE:
 			if (cli_parse_double("--scale", optarg, 0.001, 100, &scale) < 0)
 				return EXIT_USAGE;
-			continue;
-		}
-		if (c == OPT_DURATION) {
+			break;
+		case OPT_DURATION:
 			if (cli_parse_duration("--duration", optarg, &duration_s) < 0)
 				return EXIT_USAGE;
 			if (duration_s < 0.1)
 				return cli_usage_error("demo", "invalid value \"%s\" for option --duration: at least 100ms", optarg);
-			continue;
-		}
-		if (c == OPT_OUT) {
+			break;
+		case OPT_OUT:
 			out_dir = optarg;
-			continue;
+			break;
 		}
-		if (c == 'h' || c == 'p' || c == 'U' || c == 'd')
-			return cli_usage_error("demo", "demo always runs on a temporary cluster and takes no connection options");
-		if (ctx_option(&ctx, c, optarg) < 0)
-			return EXIT_USAGE;
 	}
-	if (optind < argc)
-		return cli_usage_error("demo", "too many command-line arguments (first is \"%s\")", argv[optind]);
+	if (c < 0 || cli_getopt_end(&g) < 0)
+		return g.rc;
 	ctx.ephemeral = 1;
 	printf("demo: starting a private temporary PostgreSQL\n");
 	fflush(stdout);

@@ -4,9 +4,9 @@
  * throwaway database for a web app, and the fixture the integration tests share (they wait for the
  * conninfo line, not for a clock).
  */
+#include "cmd/commands.h"
 #include "common/cli.h"
 #include "common/cluster.h"
-#include "common/commands.h"
 #include "common/ctx.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -33,23 +33,14 @@ int server_main(int argc, char **argv)
 	static const struct option longopts[] = { CTX_LONGOPTS, { NULL, 0, NULL, 0 } };
 	struct pgpb_ctx ctx;
 	ctx_init(&ctx, "server", argc, argv);
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == CTX_OPT_HELP) {
-			help();
-			return EXIT_OK;
-		}
-		if (c == '?' || c == ':')
-			return cli_getopt_fail("server", c, argv, optind, optopt);
-		if (c == 'h' || c == 'p' || c == 'U' || c == 'd' || c == CTX_OPT_SCHEMA)
-			return cli_usage_error("server", "server takes no connection options");
-		if (ctx_option(&ctx, c, optarg) < 0)
-			return EXIT_USAGE;
-	}
-	if (optind < argc)
-		return cli_usage_error("server", "too many command-line arguments (first is \"%s\")", argv[optind]);
+	struct cli_getopt g;
+	cli_getopt_init(&g, "server", argc, argv, longopts, help, &ctx);
+	g.no_connection = "server takes no connection options";
+	int c = cli_getopt_next(&g); /* server has no options of its own: any c > 0 is impossible */
+	if (c != 0 || cli_getopt_end(&g) < 0)
+		return g.rc ? g.rc : EXIT_USAGE;
+	if (ctx.schema) /* a schema is a connection option too: there is no database to point it at */
+		return cli_usage_error("server", "%s", g.no_connection);
 	ctx.ephemeral = 1;
 	int rc = ctx_open(&ctx);
 	if (rc)

@@ -3,8 +3,8 @@
  * that owns that command; it does no work of its own.
  */
 #include "bench/bench.h"
+#include "cmd/commands.h"
 #include "common/cli.h"
-#include "common/commands.h"
 #include "common/log.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
