@@ -3,6 +3,7 @@
  * these, so a bad value is reported the same way everywhere and exits with status 2.
  */
 #include "common/cli.h"
+#include "common/alloc.h"
 #include "common/ctx.h"
 #include "common/log.h"
 
@@ -82,7 +83,7 @@ int cli_parse_duration(const char *opt, const char *s, double *seconds)
 
 #define LIST_MAX 10000 /* values in one list; duplicates are found by a linear scan */
 
-/* Appends v unless present: 0, or -1 out of memory, or -2 more than LIST_MAX values. */
+/* Appends v unless present: 0, or -2 more than LIST_MAX values. */
 static int push(long **vals, size_t *n, size_t *cap, long v)
 {
 	for (size_t i = 0; i < *n; i++)
@@ -92,10 +93,7 @@ static int push(long **vals, size_t *n, size_t *cap, long v)
 		return -2;
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 8;
-		long *p = realloc(*vals, nc * sizeof *p);
-		if (!p)
-			return -1;
-		*vals = p;
+		*vals = pgpb_reallocarray(*vals, nc, sizeof **vals);
 		*cap = nc;
 	}
 	(*vals)[(*n)++] = v;
@@ -117,10 +115,8 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 		return bad(opt, s ? s : "", "a list is required");
 	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
 		return bad(opt, s, "empty item in list");
-	char *copy = strdup(s);
-	if (!copy)
-		return bad(opt, s, "out of memory");
-	int rc = -1, pr = 0;
+	char *copy = pgpb_strdup(s);
+	int rc = -1;
 	char *save = NULL;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *end;
@@ -132,7 +128,7 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 		if (*end == '\0') {
 			if (a < min || a > max)
 				goto range;
-			if ((pr = push(&vals, &cnt, &cap, a)) < 0)
+			if (push(&vals, &cnt, &cap, a) < 0)
 				goto full;
 			continue;
 		}
@@ -167,7 +163,7 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				long v = i == 0 || dv <= (double)a         ? a
 				         : i == arg - 1 || dv >= (double)b ? b
 				                                           : (long)llround(dv);
-				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+				if (push(&vals, &cnt, &cap, v) < 0)
 					goto full;
 			}
 		} else if (kind == '*') {
@@ -176,7 +172,7 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				goto out;
 			}
 			for (long v = a; v <= b; v *= arg) {
-				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+				if (push(&vals, &cnt, &cap, v) < 0)
 					goto full;
 				if (v > b / arg) /* the next value would pass b (or overflow) */
 					break;
@@ -187,7 +183,7 @@ int cli_parse_list(const char *opt, const char *s, long min, long max, long **ou
 				goto out;
 			}
 			for (long v = a; v <= b; v += arg) {
-				if ((pr = push(&vals, &cnt, &cap, v)) < 0)
+				if (push(&vals, &cnt, &cap, v) < 0)
 					goto full;
 				if (v > b - arg) /* the next value would pass b (or overflow) */
 					break;
@@ -207,10 +203,7 @@ range:
 	log_error("invalid value \"%s\" for option %s: values must be in range %ld..%ld", s, opt, min, max);
 	goto out;
 full:
-	if (pr == -2)
-		log_error("invalid value \"%s\" for option %s: more than %d values", s, opt, LIST_MAX);
-	else
-		bad(opt, s, "out of memory");
+	log_error("invalid value \"%s\" for option %s: more than %d values", s, opt, LIST_MAX);
 out:
 	free(vals);
 	free(copy);
@@ -224,9 +217,7 @@ int cli_parse_words(const char *opt, const char *s, const char *const *allowed, 
 	size_t cnt = 1;
 	for (const char *p = s; *p; p++)
 		cnt += *p == ',';
-	char **w = calloc(cnt, sizeof *w);
-	if (!w)
-		return bad(opt, s, "out of memory");
+	char **w = pgpb_calloc(cnt, sizeof *w);
 	size_t k = 0;
 	const char *p = s;
 	for (;;) {
@@ -235,11 +226,9 @@ int cli_parse_words(const char *opt, const char *s, const char *const *allowed, 
 			cli_free_words(w, k);
 			return bad(opt, s, "empty item in list");
 		}
-		w[k] = strndup(p, len);
-		if (!w[k]) {
-			cli_free_words(w, k);
-			return bad(opt, s, "out of memory");
-		}
+		w[k] = pgpb_malloc(len + 1);
+		memcpy(w[k], p, len);
+		w[k][len] = '\0';
 		if (allowed) {
 			int ok = 0;
 			for (const char *const *a = allowed; *a; a++)

@@ -5,6 +5,7 @@
  * as root they run as the "postgres" user, which owns the directory.
  */
 #include "common/cluster.h"
+#include "common/alloc.h"
 #include "common/log.h"
 #include "common/sig.h"
 
@@ -140,8 +141,8 @@ int cluster_find_bindir(char *out, size_t len)
 		return 0;
 	const char *path = getenv("PATH");
 	if (path) {
-		char *copy = strdup(path), *save = NULL;
-		for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		char *copy = pgpb_strdup(path), *save = NULL;
+		for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
 			if (use_bindir(d, out, len) == 0) {
 				free(copy);
 				return 0;
@@ -568,11 +569,7 @@ static int setting_is(const char *setting, const char *name)
 
 struct cluster *cluster_start(const struct cluster_opts *opts)
 {
-	struct cluster *c = calloc(1, sizeof *c);
-	if (!c) {
-		log_error("out of memory");
-		return NULL;
-	}
+	struct cluster *c = pgpb_calloc(1, sizeof *c);
 	c->keep = opts->keep;
 	double t0 = now_s();
 	if (cluster_find_bindir(c->bindir, sizeof c->bindir) < 0)

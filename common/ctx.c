@@ -3,6 +3,7 @@
  * the PG* variables, --schema and --ephemeral mean the same thing everywhere and no password is ever shown.
  */
 #include "common/ctx.h"
+#include "common/alloc.h"
 #include "common/cli.h"
 #include "common/cluster.h"
 #include "common/log.h"
@@ -127,7 +128,7 @@ PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name)
 	struct ctx_conninfo ci;
 	ctx_conninfo(ctx, application_name, &ci);
 	PGconn *conn = PQconnectdbParams(ci.keys, ci.vals, 1);
-	if (!conn) {
+	if (!conn) { /* libpq could not allocate its connection object */
 		log_error("out of memory");
 		return NULL;
 	}
@@ -172,10 +173,7 @@ char *ctx_schema_ident(const struct pgpb_ctx *ctx)
 {
 	const char *s = ctx->schema ? ctx->schema : "public";
 	size_t n = strlen(s);
-	char *out = malloc(2 * n + 3);
-	if (!out)
-		return NULL;
-	char *o = out;
+	char *out = pgpb_malloc(2 * n + 3), *o = out;
 	*o++ = '"';
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
@@ -362,10 +360,8 @@ void conn_mask(const char *s, char *buf, size_t len)
 /* A secret as libpq may echo it: unquoted (keyword form) or percent-decoded (URI). malloc'd. */
 static char *secret_plain(const char *s, const struct span *sp)
 {
-	char *out = malloc(sp->len + 1), *o = out;
+	char *out = pgpb_malloc(sp->len + 1), *o = out;
 	const char *p = s + sp->off, *end = s + sp->off + sp->len;
-	if (!out)
-		return NULL;
 	if (sp->quoted)
 		p++;
 	for (; p < end; p++) {
@@ -398,14 +394,10 @@ void conn_scrub(const char *conninfo, const char *msg, char *buf, size_t len)
 	size_t ns = conninfo ? find_secrets(conninfo, sp) : 0, nf = 0;
 	char *forms[2 * MAX_SECRETS];
 	for (size_t i = 0; i < ns; i++) {
-		forms[nf] = strndup(conninfo + sp[i].off, sp[i].len);
-		if (!forms[nf] || !(forms[nf + 1] = secret_plain(conninfo, &sp[i]))) {
-			free(forms[nf]);
-			for (size_t j = 0; j < nf; j++)
-				free(forms[j]);
-			snprintf(buf, len, "%s", MASK); /* out of memory: say nothing rather than risk the secret */
-			return;
-		}
+		forms[nf] = pgpb_malloc(sp[i].len + 1);
+		memcpy(forms[nf], conninfo + sp[i].off, sp[i].len);
+		forms[nf][sp[i].len] = '\0';
+		forms[nf + 1] = secret_plain(conninfo, &sp[i]);
 		nf += 2;
 	}
 	for (const char *p = msg; *p;) {

@@ -1,4 +1,5 @@
-/* test_cli.c: option value parsing (lists, ranges, durations) and password masking. */
+/* test_cli.c: option value parsing (lists, ranges, durations, choices), the shared getopt loop and password
+ * masking. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 
 #include "common/cli.h"
 #include "common/ctx.h"
+
+#include <getopt.h>
 
 static void list_plain_and_ranges(void **state)
 {
@@ -86,6 +89,73 @@ static void masking(void **state)
 	assert_null(strstr(buf, "pw3"));
 }
 
+static void choices(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "simple", "extended", "prepared", NULL };
+	int v = -1;
+	assert_int_equal(cli_parse_choice("--protocol", "extended", words, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cli_parse_choice("--protocol", "prepared", words, &v), 0);
+	assert_int_equal(v, 2);
+	v = 7;
+	assert_int_equal(cli_parse_choice("--protocol", "Simple", words, &v), -1);
+	assert_int_equal(cli_parse_choice("--protocol", "", words, &v), -1);
+	assert_int_equal(v, 7);
+}
+
+static int helped;
+static void help(void) { helped++; }
+
+/* The loop hands back the command's own options in order, consumes the connection options into ctx, and
+ * stops with the right exit status on --help, an unknown option, a missing value and a stray argument. */
+static void getopt_loop(void **state)
+{
+	(void)state;
+	enum { OPT_A = CTX_OPT_FIRST_FREE, OPT_B };
+	static const struct option longopts[] = { CTX_LONGOPTS, { "alpha", no_argument, NULL, OPT_A },
+	                                          { "beta", required_argument, NULL, OPT_B }, { NULL, 0, NULL, 0 } };
+	struct pgpb_ctx ctx;
+	struct cli_getopt g;
+	char *ok[] = { "x", "--alpha", "-h", "/tmp", "--beta=7", "-v", "-p", "5433", NULL };
+	ctx_init(&ctx, "x", 8, ok);
+	cli_getopt_init(&g, "x", 8, ok, longopts, help, &ctx);
+	assert_int_equal(cli_getopt_next(&g), OPT_A);
+	assert_int_equal(cli_getopt_next(&g), OPT_B);
+	assert_string_equal(optarg, "7");
+	assert_int_equal(cli_getopt_next(&g), 0);
+	assert_int_equal(cli_getopt_end(&g), 0);
+	assert_string_equal(ctx.host, "/tmp");
+	assert_string_equal(ctx.port, "5433");
+	assert_int_equal(ctx.verbose, 1);
+
+	struct { char *argv[4]; int argc, rc, helped; } bad[] = {
+		{ { "x", "--help", NULL }, 2, EXIT_OK, 1 },
+		{ { "x", "--gamma", NULL }, 2, EXIT_USAGE, 0 },
+		{ { "x", "--beta", NULL }, 2, EXIT_USAGE, 0 },
+		{ { "x", "-p", "0", NULL }, 3, EXIT_USAGE, 0 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		helped = 0;
+		ctx_init(&ctx, "x", bad[i].argc, bad[i].argv);
+		cli_getopt_init(&g, "x", bad[i].argc, bad[i].argv, longopts, help, &ctx);
+		assert_int_equal(cli_getopt_next(&g), -1);
+		assert_int_equal(g.rc, bad[i].rc);
+		assert_int_equal(helped, bad[i].helped);
+	}
+	char *stray[] = { "x", "--alpha", "extra", NULL };
+	cli_getopt_init(&g, "x", 3, stray, longopts, help, &ctx);
+	assert_int_equal(cli_getopt_next(&g), OPT_A);
+	assert_int_equal(cli_getopt_next(&g), 0);
+	assert_int_equal(cli_getopt_end(&g), -1);
+	assert_int_equal(g.rc, EXIT_USAGE);
+	char *conn[] = { "x", "-d", "db", NULL };
+	cli_getopt_init(&g, "x", 3, conn, longopts, help, &ctx);
+	g.no_connection = "x takes no connection options";
+	assert_int_equal(cli_getopt_next(&g), -1);
+	assert_int_equal(g.rc, EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +163,8 @@ int main(void)
 		cmocka_unit_test(list_bad),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(choices),
+		cmocka_unit_test(getopt_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
