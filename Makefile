@@ -51,7 +51,9 @@ $(BUILD)/sqlfiles.c: $(SQL) tools/embed-sql.awk
 $(BUILD)/sqlfiles.o: $(BUILD)/sqlfiles.c | pkgconfig
 	$(CC) $(ALL_CFLAGS) -I. -c -o $@ $<
 
+# Made anew each time: a member of a file that moved or went away must not linger in the archive.
 $(BUILD)/libpgpb.a: $(filter-out $(BUILD)/cmd/main.o,$(LIB_OBJ))
+	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/pgpagebench: $(BUILD)/cmd/main.o $(BUILD)/libpgpb.a

@@ -36,9 +36,8 @@ int server_main(int argc, char **argv)
 	struct cli_getopt g;
 	cli_getopt_init(&g, "server", argc, argv, longopts, help, &ctx);
 	g.no_connection = "server takes no connection options";
-	int c = cli_getopt_next(&g); /* server has no options of its own: any c > 0 is impossible */
-	if (c != 0 || cli_getopt_end(&g) < 0)
-		return g.rc ? g.rc : EXIT_USAGE;
+	if (cli_getopt_next(&g) < 0 || cli_getopt_end(&g) < 0) /* server has no options of its own */
+		return g.rc;
 	if (ctx.schema) /* a schema is a connection option too: there is no database to point it at */
 		return cli_usage_error("server", "%s", g.no_connection);
 	ctx.ephemeral = 1;
