@@ -9,9 +9,11 @@
  * in flight and cancel the jobs, leaving the dataset state 'loading'), and the test pause
  * (PGPB_DATAGEN_TEST_PAUSE, see docs/datagen.md).
  */
-#include "datagen/datagen.h"
+#include "datagen/copy.h"
+#include "common/alloc.h"
 #include "common/log.h"
 #include "common/sig.h"
+#include "datagen/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -57,13 +59,6 @@ struct worker {
 	int pause_done; /* the test pause happens once */
 	pthread_t thread;
 };
-
-double datagen_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void fail(struct copy_state *st, const char *fmt, const char *detail)
 {
@@ -306,180 +301,254 @@ static void draw(struct copy_state *st, const int64_t *total, int redraw)
 	fflush(stderr);
 }
 
-int datagen_load(struct datagen_plan *plan, PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
-                 struct datagen_copy_result *out, struct datagen_finish_result *fout)
-{
+/* ---- the loader: datagen_load in its phases ------------------------------------------------------ */
+
+/* One datagen_load: the state the workers share, the workers, and what the main thread watches with. */
+struct load {
 	struct copy_state st;
-	memset(&st, 0, sizeof st);
-	st.plan = plan;
-	st.jobs = datagen_jobs_new(with_indexes);
-	if (!st.jobs)
-		return -1;
-	st.nitems = plan->nuchunks * 2 + plan->nchunks * 2;
-	st.items = malloc((size_t)st.nitems * sizeof *st.items);
-	struct worker *w = calloc((size_t)nconns, sizeof *w);
-	PGcancel **cancel = calloc((size_t)nconns, sizeof *cancel);
-	if (!st.items || !w || !cancel) {
-		free(st.items);
-		free(w);
-		free(cancel);
-		datagen_jobs_free(st.jobs);
-		log_error("out of memory");
-		return -1;
+	struct worker *w; /* owned: one a connection */
+	PGcancel **cancel; /* owned: one a connection */
+	PGconn **conns;
+	int nconns, started, progress;
+	int64_t total[DATAGEN_NTABLES]; /* rows to load, per table */
+	int drawn, bars_final, pause_told, cancelled; /* what the watch loop has done so far */
+	double next_draw;
+};
+
+static int64_t total_rows(const struct load *ld)
+{
+	return ld->total[0] + ld->total[1] + ld->total[2];
+}
+
+/* Freeze mode: each table goes whole to the least loaded connection, by a rough cost of its rows. */
+static void assign_lanes(const struct datagen_plan *plan, int nconns, int lane_of[DATAGEN_NTABLES])
+{
+	double cost[DATAGEN_NTABLES] = { 3.0 * (double)plan->users, 2.8 * (double)plan->records,
+		                         (double)(plan->rec_tags + plan->user_tags) };
+	double load[DATAGEN_NTABLES] = { 0, 0, 0 };
+	int order[DATAGEN_NTABLES] = { DATAGEN_RECORDS, DATAGEN_TAGS, DATAGEN_USERS };
+	for (int k = 0; k < DATAGEN_NTABLES; k++) {
+		int best = 0;
+		for (int l = 1; l < nconns; l++)
+			if (load[l] < load[best])
+				best = l;
+		lane_of[order[k]] = best;
+		load[best] += cost[order[k]];
 	}
-	/* freeze mode while there are no more connections than tables (the usual case on a small machine):
-	 * each table goes whole to the least loaded connection, by a rough cost of its rows */
-	st.freeze = nconns <= DATAGEN_NTABLES;
+}
+
+/* The list of chunks to COPY: in freeze mode one lane (a run of whole tables) a connection, in chunk
+ * mode one shared list; and, per table, how many chunks must commit before its jobs may start. */
+static void plan_items(struct load *ld)
+{
+	struct copy_state *st = &ld->st;
+	const struct datagen_plan *plan = st->plan;
 	int lane_of[DATAGEN_NTABLES] = { 0, 0, 0 };
-	if (st.freeze) {
-		double cost[DATAGEN_NTABLES] = { 3.0 * (double)plan->users, 2.8 * (double)plan->records,
-			                         (double)(plan->rec_tags + plan->user_tags) };
-		double load[DATAGEN_NTABLES] = { 0, 0, 0 };
-		int order[DATAGEN_NTABLES] = { DATAGEN_RECORDS, DATAGEN_TAGS, DATAGEN_USERS };
-		for (int k = 0; k < DATAGEN_NTABLES; k++) {
-			int best = 0;
-			for (int l = 1; l < nconns; l++)
-				if (load[l] < load[best])
-					best = l;
-			lane_of[order[k]] = best;
-			load[best] += cost[order[k]];
-		}
-	}
+	if (st->freeze)
+		assign_lanes(plan, ld->nconns, lane_of);
 	int64_t n = 0;
-	for (int l = 0; l < (st.freeze ? nconns : 1); l++) {
-		w[l].lane_first = n;
-		if (st.freeze) {
+	for (int l = 0; l < (st->freeze ? ld->nconns : 1); l++) {
+		ld->w[l].lane_first = n;
+		if (st->freeze) {
 			for (int64_t c = 0; c < plan->nchunks && lane_of[DATAGEN_RECORDS] == l; c++)
-				st.items[n++] = (struct item){ DATAGEN_RECORDS, 1, c };
+				st->items[n++] = (struct item){ DATAGEN_RECORDS, 1, c };
 			for (int64_t c = 0; c < plan->nchunks && lane_of[DATAGEN_TAGS] == l; c++)
-				st.items[n++] = (struct item){ DATAGEN_TAGS, 2, c };
+				st->items[n++] = (struct item){ DATAGEN_TAGS, 2, c };
 		} else {
 			/* record and tag chunks alternate so the connections mostly write to different tables */
 			for (int64_t c = 0; c < plan->nchunks; c++) {
-				st.items[n++] = (struct item){ DATAGEN_RECORDS, 1, c };
-				st.items[n++] = (struct item){ DATAGEN_TAGS, 2, c };
+				st->items[n++] = (struct item){ DATAGEN_RECORDS, 1, c };
+				st->items[n++] = (struct item){ DATAGEN_TAGS, 2, c };
 			}
 		}
 		for (int64_t c = 0; c < plan->nuchunks && lane_of[DATAGEN_TAGS] == l; c++)
-			st.items[n++] = (struct item){ DATAGEN_TAGS, 3, c };
+			st->items[n++] = (struct item){ DATAGEN_TAGS, 3, c };
 		/* users last: their rows wait for the password hash */
 		for (int64_t c = 0; c < plan->nuchunks && lane_of[DATAGEN_USERS] == l; c++)
-			st.items[n++] = (struct item){ DATAGEN_USERS, 0, c };
-		w[l].lane_end = n;
+			st->items[n++] = (struct item){ DATAGEN_USERS, 0, c };
+		ld->w[l].lane_end = n;
 	}
 	for (int64_t k = 0; k < n; k++)
-		atomic_fetch_add(&st.remaining[st.items[k].table], 1);
+		atomic_fetch_add(&st->remaining[st->items[k].table], 1);
+}
+
+/* Sets up everything before the threads start; -1 (logged) when the job pool cannot be built. */
+static int load_init(struct load *ld, struct datagen_plan *plan, PGconn **conns, int nconns, int with_indexes,
+                     int progress)
+{
+	memset(ld, 0, sizeof *ld);
+	struct copy_state *st = &ld->st;
+	st->plan = plan;
+	st->jobs = datagen_jobs_new(with_indexes);
+	if (!st->jobs)
+		return -1;
+	ld->conns = conns;
+	ld->nconns = nconns;
+	ld->progress = progress;
+	st->nitems = plan->nuchunks * 2 + plan->nchunks * 2;
+	st->items = pgpb_reallocarray(NULL, (size_t)st->nitems, sizeof *st->items);
+	ld->w = pgpb_calloc((size_t)nconns, sizeof *ld->w);
+	ld->cancel = pgpb_calloc((size_t)nconns, sizeof *ld->cancel);
+	/* freeze mode while there are no more connections than tables (the usual case on a small machine) */
+	st->freeze = nconns <= DATAGEN_NTABLES;
+	plan_items(ld);
 	for (int i = 0; i < nconns; i++)
-		cancel[i] = PQgetCancel(conns[i]);
-	int64_t total[DATAGEN_NTABLES] = { plan->users, plan->records, plan->rec_tags + plan->user_tags };
+		ld->cancel[i] = PQgetCancel(conns[i]);
+	ld->total[DATAGEN_USERS] = plan->users;
+	ld->total[DATAGEN_RECORDS] = plan->records;
+	ld->total[DATAGEN_TAGS] = plan->rec_tags + plan->user_tags;
 	const char *pause = getenv("PGPB_DATAGEN_TEST_PAUSE");
 	if (pause && *pause)
-		st.pause_rows = (int64_t)(atof(pause) * (double)(total[0] + total[1] + total[2]));
-	if (st.pause_rows < 0)
-		st.pause_rows = 0;
+		st->pause_rows = (int64_t)(atof(pause) * (double)total_rows(ld));
+	if (st->pause_rows < 0)
+		st->pause_rows = 0;
 	for (int k = 0; k < DATAGEN_NTABLES; k++)
-		st.start[k] = st.end[k] = -1;
-	pthread_mutex_init(&st.mu, NULL);
-	pthread_cond_init(&st.cv, NULL);
-	st.t0 = datagen_now();
+		st->start[k] = st->end[k] = -1;
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	st->t0 = datagen_now();
+	return 0;
+}
 
-	/* the workers never see SIGINT/SIGTERM: the main thread takes them and tells the workers to stop */
+/* One thread a connection. The workers never see SIGINT/SIGTERM: the main thread takes them and tells
+ * the workers to stop. */
+static void start_workers(struct load *ld)
+{
+	struct copy_state *st = &ld->st;
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int started = 0;
-	for (int i = 0; i < nconns; i++) {
-		w[i].st = &st;
-		w[i].conn = conns[i];
-		atomic_fetch_add(&st.running, 1);
-		if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0) {
-			atomic_fetch_sub(&st.running, 1);
-			fail(&st, "could not start a thread: %s", strerror(errno));
+	for (int i = 0; i < ld->nconns; i++) {
+		struct worker *w = &ld->w[i];
+		w->st = st;
+		w->conn = ld->conns[i];
+		atomic_fetch_add(&st->running, 1);
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			atomic_fetch_sub(&st->running, 1);
+			fail(st, "could not start a thread: %s", strerror(errno));
 			break;
 		}
-		started++;
+		ld->started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	datagen_plan_password(plan);
-	atomic_store(&st.password_ready, 1);
+}
 
-	int drawn = 0, pause_told = 0, cancelled = 0, bars_final = 0;
-	double next_draw = 0;
-	pthread_mutex_lock(&st.mu);
-	while (atomic_load(&st.running) > 0) {
+/* A signal: stop the COPYs at their next buffer, and cancel the statements running. */
+static void stop_on_signal(struct load *ld)
+{
+	if (!sig_caught() || ld->cancelled)
+		return;
+	ld->cancelled = 1;
+	atomic_store(&ld->st.stop, 1);
+	datagen_jobs_stop(ld->st.jobs);
+	for (int i = 0; i < ld->nconns; i++) {
+		char e[256];
+		if (ld->cancel[i])
+			PQcancel(ld->cancel[i], e, sizeof e);
+	}
+}
+
+/* Progress on stderr, five times a second: the bars while rows are sent, then the running jobs. */
+static void show_progress(struct load *ld)
+{
+	if (!ld->progress || datagen_now() < ld->next_draw)
+		return;
+	if (!ld->bars_final) {
+		draw(&ld->st, ld->total, ld->drawn);
+		ld->drawn = 1;
+		ld->bars_final = total_done(&ld->st) >= total_rows(ld);
+	} else {
+		char line[512];
+		datagen_jobs_status(ld->st.jobs, line, sizeof line);
+		fprintf(stderr, "\r\033[K%.*s", 200, line);
+		fflush(stderr);
+	}
+	ld->next_draw = datagen_now() + 0.2;
+}
+
+/* The main thread while the workers run: signals, the test pause's message, progress. */
+static void watch(struct load *ld)
+{
+	struct copy_state *st = &ld->st;
+	pthread_mutex_lock(&st->mu);
+	while (atomic_load(&st->running) > 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += 100 * 1000 * 1000;
 		if (ts.tv_nsec >= 1000000000)
 			ts.tv_sec++, ts.tv_nsec -= 1000000000;
-		pthread_cond_timedwait(&st.cv, &st.mu, &ts);
-		pthread_mutex_unlock(&st.mu);
-		if (sig_caught() && !cancelled) {
-			/* stop the COPYs at their next buffer, and cancel the statements running */
-			cancelled = 1;
-			atomic_store(&st.stop, 1);
-			datagen_jobs_stop(st.jobs);
-			for (int i = 0; i < nconns; i++) {
-				char e[256];
-				if (cancel[i])
-					PQcancel(cancel[i], e, sizeof e);
-			}
-		}
-		if (atomic_load(&st.paused) && !pause_told) {
+		pthread_cond_timedwait(&st->cv, &st->mu, &ts);
+		pthread_mutex_unlock(&st->mu);
+		stop_on_signal(ld);
+		if (atomic_load(&st->paused) && !ld->pause_told) {
 			fprintf(stderr, "%s: datagen: test pause after %lld of %lld rows; waiting for a signal\n", PGPB_PROGNAME,
-			        (long long)total_done(&st), (long long)(total[0] + total[1] + total[2]));
+			        (long long)total_done(st), (long long)total_rows(ld));
 			fflush(stderr);
-			pause_told = 1;
+			ld->pause_told = 1;
 		}
-		if (progress && datagen_now() >= next_draw) {
-			if (!bars_final) {
-				draw(&st, total, drawn);
-				drawn = 1;
-				bars_final = total_done(&st) >= total[0] + total[1] + total[2];
-			} else {
-				char line[512];
-				datagen_jobs_status(st.jobs, line, sizeof line);
-				fprintf(stderr, "\r\033[K%.*s", 200, line);
-				fflush(stderr);
-			}
-			next_draw = datagen_now() + 0.2;
-		}
-		pthread_mutex_lock(&st.mu);
+		show_progress(ld);
+		pthread_mutex_lock(&st->mu);
 	}
-	pthread_mutex_unlock(&st.mu);
-	for (int i = 0; i < started; i++)
-		pthread_join(w[i].thread, NULL);
-	if (progress) {
-		if (!bars_final)
-			draw(&st, total, drawn);
+	pthread_mutex_unlock(&st->mu);
+	for (int i = 0; i < ld->started; i++)
+		pthread_join(ld->w[i].thread, NULL);
+	if (ld->progress) {
+		if (!ld->bars_final)
+			draw(st, ld->total, ld->drawn);
 		fprintf(stderr, "\r\033[K");
 		fflush(stderr);
 	}
+}
 
+/* After the workers ended: the COPY timings into out, the jobs' checksums into fout; 0, or -1 when a
+ * signal, a COPY or a job stopped the load. */
+static int load_result(struct load *ld, int verbose, struct datagen_copy_result *out, struct datagen_finish_result *fout)
+{
+	struct copy_state *st = &ld->st;
 	int rc = 0;
 	out->total_seconds = 0;
 	if (sig_caught())
 		rc = -1;
-	else if (st.error[0]) {
-		log_error("%s", st.error);
+	else if (st->error[0]) {
+		log_error("%s", st->error);
 		rc = -1;
-	} else if (datagen_jobs_result(st.jobs, st.t0, verbose, fout) < 0)
+	} else if (datagen_jobs_result(st->jobs, st->t0, verbose, fout) < 0)
 		rc = -1;
 	for (int k = 0; k < DATAGEN_NTABLES; k++) {
-		out->rows[k] = atomic_load(&st.done[k]);
-		out->seconds[k] = st.start[k] >= 0 && st.end[k] >= st.start[k] ? st.end[k] - st.start[k] : 0;
-		if (st.end[k] > out->total_seconds)
-			out->total_seconds = st.end[k];
+		out->rows[k] = atomic_load(&st->done[k]);
+		out->seconds[k] = st->start[k] >= 0 && st->end[k] >= st->start[k] ? st->end[k] - st->start[k] : 0;
+		if (st->end[k] > out->total_seconds)
+			out->total_seconds = st->end[k];
 	}
-	for (int i = 0; i < nconns; i++)
-		PQfreeCancel(cancel[i]);
-	free(cancel);
-	datagen_jobs_free(st.jobs);
-	pthread_mutex_destroy(&st.mu);
-	pthread_cond_destroy(&st.cv);
-	free(st.items);
-	free(w);
+	return rc;
+}
+
+static void load_free(struct load *ld)
+{
+	for (int i = 0; i < ld->nconns; i++)
+		PQfreeCancel(ld->cancel[i]);
+	free(ld->cancel);
+	datagen_jobs_free(ld->st.jobs);
+	pthread_mutex_destroy(&ld->st.mu);
+	pthread_cond_destroy(&ld->st.cv);
+	free(ld->st.items);
+	free(ld->w);
+}
+
+int datagen_load(struct datagen_plan *plan, PGconn **conns, int nconns, int with_indexes, int progress, int verbose,
+                 struct datagen_copy_result *out, struct datagen_finish_result *fout)
+{
+	struct load ld;
+	if (load_init(&ld, plan, conns, nconns, with_indexes, progress) < 0)
+		return -1;
+	start_workers(&ld);
+	/* the password hash while the first COPYs run: the auth_user rows wait for it */
+	datagen_plan_password(plan);
+	atomic_store(&ld.st.password_ready, 1);
+	watch(&ld);
+	int rc = load_result(&ld, verbose, out, fout);
+	load_free(&ld);
 	return rc;
 }

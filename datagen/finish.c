@@ -6,16 +6,16 @@
  * lock it takes does not conflict with a job running on the same table, so no connection sits waiting
  * on a lock while another job could run, and one table's indexes are built while another still loads.
  */
-#include "datagen/datagen.h"
+#include "datagen/finish.h"
+#include "common/alloc.h"
 #include "common/log.h"
-#include "common/sig.h"
 #include "common/sqlfiles.h"
+#include "datagen/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_JOBS 64
 
@@ -58,7 +58,6 @@ struct datagen_jobs {
 	double t_first, t_last; /* first job start, last job end */
 };
 
-
 static int table_index(const char *s, size_t n)
 {
 	for (int t = 0; t < DATAGEN_NTABLES; t++)
@@ -90,11 +89,9 @@ static int add_job(struct datagen_jobs *st, const char *line, size_t n, const ch
 	}
 	struct job *j = &st->jobs[st->njobs];
 	memset(j, 0, sizeof *j);
-	j->sql = strndup(line, n);
-	if (!j->sql) {
-		log_error("out of memory");
-		return -1;
-	}
+	j->sql = pgpb_malloc(n + 1);
+	memcpy(j->sql, line, n);
+	j->sql[n] = '\0';
 	char tab[64] = "", ref[64] = "", *idx = j->using_index;
 	int ok;
 	if (strncmp(j->sql, "CREATE ", 7) == 0) {
@@ -239,19 +236,15 @@ static int run_job(PGconn *conn, struct job *j, char *err, size_t errlen)
 
 struct datagen_jobs *datagen_jobs_new(int with_indexes)
 {
-	struct datagen_jobs *st = calloc(1, sizeof *st);
-	if (!st) {
-		log_error("out of memory");
-		return NULL;
-	}
+	struct datagen_jobs *st = pgpb_calloc(1, sizeof *st);
+	pthread_mutex_init(&st->mu, NULL); /* first, so datagen_jobs_free can always destroy them */
+	pthread_cond_init(&st->cv, NULL);
 	if (add_file(st, "schema/keys") < 0 || (with_indexes && add_file(st, "schema/indexes") < 0) ||
 	    add_file(st, "datagen/checksum") < 0 || add_file(st, "datagen/vacuum") < 0) {
 		datagen_jobs_free(st);
 		return NULL;
 	}
 	order_jobs(st);
-	pthread_mutex_init(&st->mu, NULL);
-	pthread_cond_init(&st->cv, NULL);
 	return st;
 }
 

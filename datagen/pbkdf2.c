@@ -3,7 +3,7 @@
  * Django password hash every generated user gets, so the users can log in to a Django app sharing the
  * database. Kept here rather than linking libcrypto for one hash computed once per load.
  */
-#include "datagen/datagen.h"
+#include "datagen/pbkdf2.h"
 #include "common/sha256.h"
 
 #include <stdio.h>

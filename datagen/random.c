@@ -4,7 +4,8 @@
  * generated in, not --jobs. A keyed Feistel permutation gives unique values (timestamps, the user order)
  * without a table of size n; Zipf draws go through an inverse-CDF table.
  */
-#include "datagen/datagen.h"
+#include "datagen/random.h"
+#include "common/alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -57,12 +58,10 @@ uint64_t datagen_perm_apply(const struct datagen_perm *p, uint64_t x)
 	return x;
 }
 
-int datagen_zipf_init(struct datagen_zipf *z, size_t n, double s)
+void datagen_zipf_init(struct datagen_zipf *z, size_t n, double s)
 {
 	z->n = n;
-	z->cdf = malloc((n ? n : 1) * sizeof *z->cdf);
-	if (!z->cdf)
-		return -1;
+	z->cdf = pgpb_reallocarray(NULL, n ? n : 1, sizeof *z->cdf);
 	double sum = 0;
 	for (size_t k = 0; k < n; k++) {
 		sum += pow((double)(k + 1), -s);
@@ -72,7 +71,6 @@ int datagen_zipf_init(struct datagen_zipf *z, size_t n, double s)
 		z->cdf[k] /= sum;
 	if (n)
 		z->cdf[n - 1] = 1.0;
-	return 0;
 }
 
 size_t datagen_zipf_draw(const struct datagen_zipf *z, double u)

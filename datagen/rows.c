@@ -6,8 +6,9 @@
  * skewed), a status mix, unique `updated` over two years, 0..5 tags a record from a power-law vocabulary,
  * tags of kind 'user', and Django-valid users.
  */
-#include "datagen/datagen.h"
-#include "common/log.h"
+#include "datagen/rows.h"
+#include "common/alloc.h"
+#include "datagen/pbkdf2.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -101,86 +102,6 @@ static size_t tag_name(size_t rank, char *out)
 	return n;
 }
 
-/* ---- options ----------------------------------------------------------------------------------- */
-
-void datagen_opts_default(struct datagen_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	o->scale = 1;
-	o->seed = 1;
-	o->with_indexes = 1;
-	o->progress = -1;
-	o->user_zipf = 1.07;
-	o->children = 0.25;
-	o->nstatus = 3;
-	snprintf(o->status[0], sizeof o->status[0], "new");
-	snprintf(o->status[1], sizeof o->status[1], "done");
-	snprintf(o->status[2], sizeof o->status[2], "archived");
-	o->status_weight[0] = 70, o->status_weight[1] = 20, o->status_weight[2] = 10;
-}
-
-int datagen_parse_status_mix(struct datagen_opts *o, const char *s)
-{
-	struct datagen_opts t = *o;
-	t.nstatus = 0;
-	double total = 0;
-	const char *p = s;
-	while (*p) {
-		size_t n = strcspn(p, "=,");
-		if (p[n] != '=' || n == 0 || n >= sizeof t.status[0]) {
-			log_error("invalid value \"%s\" for option --status-mix: expected name=weight,... (names of 1 to 31 characters)", s);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_')) {
-				log_error("invalid value \"%s\" for option --status-mix: a status name may hold only a-z, 0-9 and _", s);
-				return -1;
-			}
-		if (t.nstatus == DATAGEN_MAX_STATUS) {
-			log_error("invalid value \"%s\" for option --status-mix: at most %d statuses", s, DATAGEN_MAX_STATUS);
-			return -1;
-		}
-		for (size_t k = 0; k < t.nstatus; k++)
-			if (strlen(t.status[k]) == n && strncmp(t.status[k], p, n) == 0) {
-				log_error("invalid value \"%s\" for option --status-mix: status \"%.*s\" given twice", s, (int)n, p);
-				return -1;
-			}
-		memcpy(t.status[t.nstatus], p, n);
-		t.status[t.nstatus][n] = '\0';
-		p += n + 1;
-		char *end;
-		double w = strtod(p, &end);
-		if (end == p || (*end && *end != ',') || !(w >= 0) || w > 1e9) {
-			log_error("invalid value \"%s\" for option --status-mix: the weight of \"%s\" is not a number from 0 to 1e9", s,
-			          t.status[t.nstatus]);
-			return -1;
-		}
-		t.status_weight[t.nstatus++] = w;
-		total += w;
-		p = *end ? end + 1 : end;
-		if (*end == ',' && !*p) {
-			log_error("invalid value \"%s\" for option --status-mix: trailing comma", s);
-			return -1;
-		}
-	}
-	if (t.nstatus == 0 || !(total > 0)) {
-		log_error("invalid value \"%s\" for option --status-mix: the weights must add up to more than 0", s);
-		return -1;
-	}
-	*o = t;
-	return 0;
-}
-
-void datagen_args_text(const struct datagen_opts *o, char *buf, size_t len)
-{
-	size_t n = (size_t)snprintf(buf, len, "v1 scale=%.15g seed=%llu user-zipf=%.15g children=%.15g status-mix=", o->scale,
-	                            (unsigned long long)o->seed, o->user_zipf, o->children);
-	for (size_t i = 0; i < o->nstatus && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s=%.15g", i ? "," : "", o->status[i], o->status_weight[i]);
-	if (n < len)
-		snprintf(buf + n, len - n, " indexes=%s", o->with_indexes ? "yes" : "no");
-}
-
 /* ---- the plan ---------------------------------------------------------------------------------- */
 
 int datagen_record_ntags(const struct datagen_plan *p, int64_t i)
@@ -201,7 +122,7 @@ int datagen_user_ntags(const struct datagen_plan *p, int64_t u)
 	return (int)datagen_rng_below(&r, USER_TAGS_MAX + 1);
 }
 
-int datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
+void datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
 {
 	memset(p, 0, sizeof *p);
 	p->opts = *o;
@@ -224,16 +145,13 @@ int datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
 	datagen_rng_init(&r, o->seed, S_KEYS, 0);
 	datagen_perm_init(&p->user_perm, (uint64_t)p->users, datagen_rng_next(&r));
 	datagen_perm_init(&p->updated_perm, (uint64_t)p->records, datagen_rng_next(&r));
-	if (datagen_zipf_init(&p->user_zipf, (size_t)p->users, o->user_zipf) < 0 ||
-	    datagen_zipf_init(&p->tag_zipf, TAG_VOCABULARY, TAG_ZIPF) < 0)
-		goto oom;
+	datagen_zipf_init(&p->user_zipf, (size_t)p->users, o->user_zipf);
+	datagen_zipf_init(&p->tag_zipf, TAG_VOCABULARY, TAG_ZIPF);
 
 	/* the text pool the contents are cut from: random words, built once (one memcpy a row instead of
 	 * forty word draws); starts of words are recorded so every content starts at one */
-	p->pool = malloc(DATAGEN_POOL_BYTES + 4096 + 16);
-	p->pool_words = malloc((DATAGEN_POOL_BYTES / 2) * sizeof *p->pool_words);
-	if (!p->pool || !p->pool_words)
-		goto oom;
+	p->pool = pgpb_malloc(DATAGEN_POOL_BYTES + 4096 + 16);
+	p->pool_words = pgpb_reallocarray(NULL, DATAGEN_POOL_BYTES / 2, sizeof *p->pool_words);
 	datagen_rng_init(&r, o->seed, S_POOL, 0);
 	size_t at = 0;
 	p->npool_words = 0;
@@ -254,10 +172,8 @@ int datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
 	p->uchunk = p->users / (jobs * 4);
 	p->uchunk = p->uchunk < 256 ? 256 : p->uchunk > 65536 ? 65536 : p->uchunk;
 	p->nuchunks = (p->users + p->uchunk - 1) / p->uchunk;
-	p->rec_tag_off = malloc((size_t)(p->nchunks + 1) * sizeof *p->rec_tag_off);
-	p->user_tag_off = malloc((size_t)(p->nuchunks + 1) * sizeof *p->user_tag_off);
-	if (!p->rec_tag_off || !p->user_tag_off)
-		goto oom;
+	p->rec_tag_off = pgpb_reallocarray(NULL, (size_t)(p->nchunks + 1), sizeof *p->rec_tag_off);
+	p->user_tag_off = pgpb_reallocarray(NULL, (size_t)(p->nuchunks + 1), sizeof *p->user_tag_off);
 	int64_t sum = 0;
 	for (int64_t c = 0; c < p->nchunks; c++) {
 		p->rec_tag_off[c] = sum;
@@ -275,12 +191,6 @@ int datagen_plan_init(struct datagen_plan *p, const struct datagen_opts *o)
 	}
 	p->user_tag_off[p->nuchunks] = sum;
 	p->user_tags = sum - p->rec_tags;
-
-	return 0;
-oom:
-	log_error("out of memory");
-	datagen_plan_free(p);
-	return -1;
 }
 
 void datagen_plan_password(struct datagen_plan *p)
@@ -318,12 +228,7 @@ void datagen_buf_reserve(struct datagen_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 65536;
 	while (cap < b->len + extra)
 		cap *= 2;
-	unsigned char *d = realloc(b->data, cap);
-	if (!d) {
-		log_error("out of memory");
-		abort();
-	}
-	b->data = d;
+	b->data = pgpb_realloc(b->data, cap);
 	b->cap = cap;
 }
 

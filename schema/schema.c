@@ -1,8 +1,8 @@
 /*
- * schema.c: `pgpagebench schema create|drop|check`. The DDL lives in the .sql files beside this one; this
- * file applies them and guards them: every table the tool creates carries a marker comment, and nothing
- * is dropped or loaded into unless every table involved carries it, so a Django database's own
- * auth_user survives a mistaken command.
+ * schema.c: the benchmark's tables and what `pgpagebench schema create|drop|check` does with them. The
+ * DDL lives in the .sql files beside this one; this file applies them and guards them: every table the
+ * tool creates carries a marker comment, and nothing is dropped or loaded into unless every table
+ * involved carries it, so a Django database's own auth_user survives a mistaken command.
  */
 #include "schema/schema.h"
 #include "common/cli.h"
@@ -10,7 +10,6 @@
 #include "common/sig.h"
 #include "common/sqlfiles.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,21 +150,9 @@ int schema_require_complete(PGconn *conn, struct schema_dataset *out)
 	return -1;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
+/* ---- the actions of `pgpagebench schema` ------------------------------------------------------ */
 
-static void help(void)
-{
-	printf("pgpagebench schema creates, drops or checks the benchmark's tables.\n\n"
-	       "Usage:\n  pgpagebench schema create|drop|check [OPTION]...\n\n"
-	       "  create   the tables auth_user (as Django 3.x has it), record, tag, their keys and indexes\n"
-	       "  drop     drop them; refused for any table that lacks pgpagebench's ownership marker\n"
-	       "  check    report each table, its marker, rows, indexes and last ANALYZE; exit 1 if incomplete\n"
-	       "\nOptions:\n"
-	       "  --no-indexes             create: leave out the query's indexes (to study the slow path)\n"
-	       CTX_HELP);
-}
-
-static int do_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
+int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
 {
 	if (schema_create_tables(conn, ctx) < 0 || schema_create_keys(conn) < 0)
 		return EXIT_RUNTIME;
@@ -177,7 +164,7 @@ static int do_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
 	return EXIT_OK;
 }
 
-static int do_drop(PGconn *conn, const struct pgpb_ctx *ctx)
+int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx)
 {
 	int present = 0;
 	if (schema_check_owned(conn, ctx, &present) < 0) {
@@ -196,7 +183,7 @@ static int do_drop(PGconn *conn, const struct pgpb_ctx *ctx)
 	return EXIT_OK;
 }
 
-static int do_check(PGconn *conn, const struct pgpb_ctx *ctx)
+int schema_check(PGconn *conn, const struct pgpb_ctx *ctx)
 {
 	const char *params[1] = { schema_name(ctx) };
 	PGresult *res = PQexecParams(conn, sql_get("schema/inspect"), 1, NULL, params, NULL, NULL, 0);
@@ -263,56 +250,4 @@ static int do_check(PGconn *conn, const struct pgpb_ctx *ctx)
 		return EXIT_RUNTIME;
 	}
 	return EXIT_OK;
-}
-
-int schema_main(int argc, char **argv)
-{
-	enum { OPT_NO_INDEXES = CTX_OPT_FIRST_FREE };
-	static const struct option longopts[] = { CTX_LONGOPTS, { "no-indexes", no_argument, NULL, OPT_NO_INDEXES },
-	                                          { NULL, 0, NULL, 0 } };
-	struct pgpb_ctx ctx;
-	ctx_init(&ctx, "schema", argc, argv);
-	int with_indexes = 1, c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == CTX_OPT_HELP) {
-			help();
-			return EXIT_OK;
-		}
-		if (c == '?' || c == ':')
-			return cli_getopt_fail("schema", c, argv, optind, optopt);
-		if (c == OPT_NO_INDEXES) {
-			with_indexes = 0;
-			continue;
-		}
-		if (ctx_option(&ctx, c, optarg) < 0)
-			return EXIT_USAGE;
-	}
-	if (optind >= argc)
-		return cli_usage_error("schema", "missing action: create, drop or check");
-	const char *action = argv[optind];
-	if (strcmp(action, "create") && strcmp(action, "drop") && strcmp(action, "check"))
-		return cli_usage_error("schema", "unknown action \"%s\" (expected create, drop or check)", action);
-	if (optind + 1 < argc)
-		return cli_usage_error("schema", "too many command-line arguments (first is \"%s\")", argv[optind + 1]);
-	if (!with_indexes && strcmp(action, "create") != 0)
-		return cli_usage_error("schema", "--no-indexes only applies to create");
-	int rc = ctx_open(&ctx);
-	if (rc)
-		return rc;
-	PGconn *conn = ctx_connect(&ctx, "pgpagebench schema");
-	if (!conn)
-		rc = EXIT_RUNTIME;
-	else if (strcmp(action, "create") == 0)
-		rc = do_create(conn, &ctx, with_indexes);
-	else if (strcmp(action, "drop") == 0)
-		rc = do_drop(conn, &ctx);
-	else
-		rc = do_check(conn, &ctx);
-	PQfinish(conn);
-	ctx_close(&ctx);
-	if (sig_caught())
-		return sig_exit_status();
-	return rc;
 }

@@ -10,8 +10,6 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-int schema_main(int argc, char **argv);
-
 /* Runs one embedded SQL file (all its statements) on conn; logs and returns -1 on failure. */
 int schema_exec_file(PGconn *conn, const char *name);
 /*
@@ -21,7 +19,7 @@ int schema_exec_file(PGconn *conn, const char *name);
 int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present);
 /* Creates the schema (if --schema), the tables and the marker: refuses unmarked tables. */
 int schema_create_tables(PGconn *conn, const struct pgpb_ctx *ctx);
-/* Keys and foreign keys (keys.sql), then, when with_indexes, indexes.sql. */
+/* The keys and foreign keys (keys.sql); the query's indexes (indexes.sql). */
 int schema_create_keys(PGconn *conn);
 int schema_create_indexes(PGconn *conn);
 
@@ -36,5 +34,13 @@ struct schema_dataset {
 int schema_dataset_get(PGconn *conn, struct schema_dataset *out);
 /* For commands that benchmark: 0 when the dataset is complete; otherwise logs why and how to fix it. */
 int schema_require_complete(PGconn *conn, struct schema_dataset *out);
+
+/* The actions of `pgpagebench schema`, each reporting on stdout (unless ctx->quiet) and returning an exit
+ * status. create: the tables, keys and (with_indexes) indexes; drop: the tables, all marked or none. */
+int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes);
+int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx);
+/* check: prints each table, its marker, rows, indexes and last ANALYZE, then the dataset state; 1 when
+ * a table is foreign, missing or lacks an index, or a load was interrupted. */
+int schema_check(PGconn *conn, const struct pgpb_ctx *ctx);
 
 #endif

@@ -10,7 +10,11 @@
 #include <string.h>
 
 #include "common/sha256.h"
-#include "datagen/datagen.h"
+#include "datagen/finish.h"
+#include "datagen/opts.h"
+#include "datagen/pbkdf2.h"
+#include "datagen/random.h"
+#include "datagen/rows.h"
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {
@@ -91,7 +95,7 @@ static void zipf_draws(void **state)
 {
 	(void)state;
 	struct datagen_zipf z;
-	assert_int_equal(datagen_zipf_init(&z, 1000, 1.07), 0);
+	datagen_zipf_init(&z, 1000, 1.07);
 	assert_int_equal(datagen_zipf_draw(&z, 0.0), 0);
 	assert_int_equal(datagen_zipf_draw(&z, 0.9999999999), 999);
 	size_t last = 0;
@@ -103,7 +107,7 @@ static void zipf_draws(void **state)
 	/* rank 0 takes about 1/H(1000, 1.07) of the draws, far more than 1/1000 */
 	assert_true(z.cdf[0] > 0.10 && z.cdf[0] < 0.20);
 	datagen_zipf_free(&z);
-	assert_int_equal(datagen_zipf_init(&z, 1, 1.07), 0);
+	datagen_zipf_init(&z, 1, 1.07);
 	assert_int_equal(datagen_zipf_draw(&z, 0.5), 0);
 	datagen_zipf_free(&z);
 }
@@ -127,6 +131,16 @@ static void streams_are_per_row(void **state)
 	}
 }
 
+/* the largest 53-bit draw stays below 1, and the step is the one the fingerprints were made with */
+static void u01_step(void **state)
+{
+	(void)state;
+	assert_true(DATAGEN_U01_STEP == 1.0 / 9007199254740992.0);
+	assert_true((double)(UINT64_MAX >> 11) * DATAGEN_U01_STEP < 1.0);
+	int jobs = datagen_default_jobs();
+	assert_true(jobs >= 1 && jobs <= 64);
+}
+
 static struct datagen_plan *plan_for(double scale, int jobs, uint64_t seed)
 {
 	struct datagen_opts o;
@@ -136,7 +150,7 @@ static struct datagen_plan *plan_for(double scale, int jobs, uint64_t seed)
 	o.seed = seed;
 	struct datagen_plan *p = malloc(sizeof *p);
 	assert_non_null(p);
-	assert_int_equal(datagen_plan_init(p, &o), 0);
+	datagen_plan_init(p, &o);
 	snprintf(p->password, sizeof p->password, "pbkdf2_sha256$1$x$y"); /* skip the slow hash here */
 	return p;
 }
@@ -323,6 +337,7 @@ int main(void)
 		cmocka_unit_test(counts_follow_the_formulas), cmocka_unit_test(rows_do_not_depend_on_jobs),
 		cmocka_unit_test(shapes),               cmocka_unit_test(status_mix_parsing),
 		cmocka_unit_test(args_text),            cmocka_unit_test(job_pool_parses_the_schema_files),
+		cmocka_unit_test(u01_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
