@@ -5,6 +5,7 @@
  * without stopping the others.
  */
 #include "bench/conn.h"
+#include "common/alloc.h"
 #include "common/cluster.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -30,12 +31,15 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
 	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here */
 	ctx_conninfo(ctx, "pgpagebench run worker", &cp->ci);
 	if (ctx->schema) {
+		static const char fmt[] = "SET search_path = %s, pg_catalog";
 		char *ident = ctx_schema_ident(ctx);
-		if (!ident || asprintf(&cp->search_path_sql, "SET search_path = %s, pg_catalog", ident) < 0) {
-			free(ident);
+		if (!ident) {
 			log_error("out of memory");
 			return -1;
 		}
+		size_t len = sizeof fmt + strlen(ident);
+		cp->search_path_sql = pgpb_malloc(len);
+		snprintf(cp->search_path_sql, len, fmt, ident);
 		free(ident);
 	}
 	cp->sql = sql;
@@ -60,7 +64,7 @@ static void set_err(struct bconn *c, const char *msg)
 int bconn_start(struct bconn *c, const struct conn_params *cp)
 {
 	c->pg = PQconnectStartParams(cp->ci.keys, cp->ci.vals, 1);
-	c->phase = 0;
+	c->phase = BC_PHASE_CONNECT;
 	c->err[0] = '\0';
 	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
 		set_err(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -77,16 +81,16 @@ int bconn_start(struct bconn *c, const struct conn_params *cp)
 static enum bconn_state next_setup(struct bconn *c, const struct conn_params *cp)
 {
 	int sent = 0;
-	if (c->phase == 0) {
-		c->phase = 1;
+	if (c->phase == BC_PHASE_CONNECT) {
+		c->phase = BC_PHASE_SEARCH_PATH;
 		if (cp->search_path_sql) {
 			if (!PQsendQuery(c->pg, cp->search_path_sql))
 				goto fail;
 			sent = 1;
 		}
 	}
-	if (!sent && c->phase == 1) {
-		c->phase = 2;
+	if (!sent && c->phase == BC_PHASE_SEARCH_PATH) {
+		c->phase = BC_PHASE_PREPARE;
 		if (cp->protocol == RUN_PROTO_PREPARED) {
 			if (!PQsendPrepare(c->pg, cp->stmt_name, cp->sql, cp->nparams, NULL))
 				goto fail;
@@ -157,8 +161,7 @@ enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp)
 		if (st != PGRES_COMMAND_OK) {
 			set_err(c, PQresultErrorMessage(r));
 			c->state = BC_FAILED;
-			PQclear(r);
-			/* drain so the connection could be closed cleanly */
+			PQclear(r); /* the rest stays unread: a failed connection is only closed */
 			return c->state;
 		}
 		PQclear(r);
@@ -177,14 +180,8 @@ void bconn_close(struct bconn *c)
 
 int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
 {
-	struct pollfd *pfd = calloc((size_t)n, sizeof *pfd);
-	int *idx = calloc((size_t)n, sizeof *idx);
-	if (!pfd || !idx) {
-		free(pfd);
-		free(idx);
-		log_error("out of memory");
-		return -1;
-	}
+	struct pollfd *pfd = pgpb_calloc((size_t)n, sizeof *pfd);
+	int *idx = pgpb_calloc((size_t)n, sizeof *idx);
 	int rc = -1, ready = 0;
 	for (int i = 0; i < n; i++) {
 		conns[i].registered_fd = -1;
@@ -198,10 +195,9 @@ int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
 		for (int i = 0; i < n; i++) {
 			struct bconn *c = &conns[i];
 			if (c->state == BC_FAILED) {
-				/* phase: 0 connecting, 1 setting search_path, 2 preparing */
-				if (c->phase == 2)
+				if (c->phase == BC_PHASE_PREPARE)
 					log_error("could not prepare the query: %s", c->err);
-				else if (c->phase == 1)
+				else if (c->phase == BC_PHASE_SEARCH_PATH)
 					log_error("could not set search_path: %s", c->err);
 				else
 					log_error("could not connect: %s", c->err);

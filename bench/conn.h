@@ -25,10 +25,22 @@ struct conn_params {
 
 enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
 
+/* How far a connection's setup went: a failure is reported as connecting, setting search_path or
+ * preparing the statement after the last step it began. */
+enum bconn_phase { BC_PHASE_CONNECT, BC_PHASE_SEARCH_PATH, BC_PHASE_PREPARE };
+
+/* How the query in flight ended, from its first result (the engines classify it). */
+enum query_outcome {
+	QUERY_PENDING, /* no result yet */
+	QUERY_OK,
+	QUERY_ERROR, /* the server answered with an error: counted by its SQLSTATE */
+	QUERY_INVALID /* the page came back but failed validation */
+};
+
 struct bconn {
 	PGconn *pg;
 	enum bconn_state state;
-	int phase; /* setup: 0 = search_path, 1 = prepare, 2 = done */
+	enum bconn_phase phase;
 	int events; /* POLLIN / POLLOUT wanted while connecting or in setup */
 	int fd, registered_fd; /* registered_fd: the engine's epoll bookkeeping (-1 = none) */
 	unsigned registered_events;
@@ -37,7 +49,7 @@ struct bconn {
 	int64_t backoff_until; /* BC_BACKOFF: when to reconnect */
 	int backoff_ms;
 	long offset; /* of the query in flight */
-	int outcome; /* of the query in flight: 0 none yet, 1 ok, 2 error, 3 validation error */
+	enum query_outcome outcome; /* of the query in flight */
 	char sqlstate[6];
 	char err[256]; /* last connect or setup error */
 };

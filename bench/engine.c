@@ -1,95 +1,25 @@
 /*
- * engine.c: starting, stopping and joining an engine's threads, and what both engines share: sending a
- * query in the chosen protocol and classifying its result (ok, error by SQLSTATE, validation error).
- * The event loops are in engine_loop.c, the shared-pool workers in engine_pool.c.
+ * engine.c: the engines' entry points (engine.h): starting an engine's threads, the event loops of
+ * engine_loop.c or the shared-pool workers of engine_pool.c, and stopping and joining them. It is the top
+ * of the engine files: it calls both engines, and they call only the shared machinery of engine_thread.c.
  */
 #include "bench/engine_impl.h"
+#include "common/alloc.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define MAX_MESSAGES 5 /* error and validation messages printed a step */
-
-int engine_in_window(const struct engine_env *env, int64_t now)
-{
-	if (now < env->t_measure || now >= env->t_end)
-		return 0;
-	int64_t stop = atomic_load_explicit(&env->t_stop, memory_order_relaxed);
-	return !(stop && now >= stop);
-}
-
-void engine_message(struct engine_env *env, const char *what, const char *text)
-{
-	if (atomic_fetch_add(&env->messages, 1) < MAX_MESSAGES) {
-		char line[512];
-		log_warning("step %s: %s: %s", env->step_id, what, log_firstline(text, line, sizeof line));
-	}
-}
-
-int engine_send(struct eng_thread *t, struct bconn *c)
-{
-	const struct engine_env *env = t->env;
-	const struct conn_params *cp = env->cp;
-	char buf[24];
-	const char *num = env->og->text; /* a fixed offset is formatted once per step */
-	c->offset = offsets_next(env->og, &t->rng);
-	if (env->og->mix) {
-		snprintf(buf, sizeof buf, "%ld", c->offset);
-		num = buf;
-	}
-	const char *one[1] = { num };
-	const char *const *vals = env->fixed ? env->fixed : one;
-	c->outcome = 0;
-	c->sqlstate[0] = '\0';
-	switch (cp->protocol) {
-	case RUN_PROTO_PREPARED:
-		return PQsendQueryPrepared(c->pg, cp->stmt_name, cp->nparams, vals, NULL, NULL, cp->binary);
-	case RUN_PROTO_EXTENDED:
-		return PQsendQueryParams(c->pg, cp->sql, cp->nparams, NULL, vals, NULL, NULL, cp->binary);
-	default: {
-		size_t o = 0, nl = strlen(num);
-		for (int i = 0; i < env->npieces; i++) {
-			size_t l = strlen(env->simple_pieces[i]);
-			memcpy(t->sqlbuf + o, env->simple_pieces[i], l);
-			o += l;
-			if (i + 1 < env->npieces) {
-				memcpy(t->sqlbuf + o, num, nl);
-				o += nl;
-			}
-		}
-		t->sqlbuf[o] = '\0';
-		return PQsendQuery(c->pg, t->sqlbuf);
-	}
-	}
-}
-
-void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r)
-{
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		c->outcome = 1;
-		if (env->val && st == PGRES_TUPLES_OK) {
-			char why[256];
-			if (validate_page(env->val, r, c->offset, why, sizeof why) < 0) {
-				c->outcome = 3;
-				char text[320];
-				snprintf(text, sizeof text, "offset %ld: %s", c->offset, why);
-				engine_message(env, "validation error", text);
-			}
-		}
-		return;
-	}
-	c->outcome = 2;
-	const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
-	engine_message(env, "query error", PQresultErrorMessage(r));
-}
+struct engine {
+	struct eng_thread *t;
+	int n;
+	atomic_int finished;
+	struct pool *pool;
+};
 
 struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nconns, struct recorder *recs,
                             int nthreads)
@@ -97,23 +27,19 @@ struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nco
 	int pooled = env->model == RUN_MODEL_POOL;
 	if (!pooled && nthreads > nconns)
 		nthreads = nconns;
-	struct engine *e = calloc(1, sizeof *e);
-	if (e && (e->t = aligned_alloc(_Alignof(struct eng_thread), (size_t)nthreads * sizeof *e->t)))
-		memset(e->t, 0, (size_t)nthreads * sizeof *e->t);
-	if (!e || !e->t) {
+	struct engine *e = pgpb_calloc(1, sizeof *e);
+	/* common/alloc.h has no aligned allocation: the one out-of-memory branch left here */
+	if (!(e->t = aligned_alloc(_Alignof(struct eng_thread), (size_t)nthreads * sizeof *e->t))) {
 		free(e);
 		log_error("out of memory");
 		return NULL;
 	}
-	if (pooled && !(e->pool = engine_pool_new(conns, nconns, env))) {
-		free(e->t);
-		free(e);
-		log_error("out of memory");
-		return NULL;
-	}
+	memset(e->t, 0, (size_t)nthreads * sizeof *e->t);
+	if (pooled)
+		e->pool = engine_pool_new(conns, nconns, env);
 	size_t sqlcap = 1;
 	for (int i = 0; i < env->npieces; i++)
-		sqlcap += strlen(env->simple_pieces[i]) + 24;
+		sqlcap += strlen(env->simple_pieces[i]) + OFFSET_TEXT_MAX;
 	/* the threads take no signals: the main thread sees SIGINT and stops them */
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -128,17 +54,16 @@ struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nco
 		t->conns = pooled ? NULL : conns + lo;
 		t->n = pooled ? 0 : hi - lo;
 		t->rec = &recs[i];
-		t->index = i;
 		t->pool = e->pool;
-		t->rng = env->seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1));
+		t->rng = offsets_thread_seed(env->seed, i);
 		t->finished = &e->finished;
 		if (env->rate > 0 && !pooled)
-			sched_init(&t->sched, env->rate / nthreads, env->poisson, env->t_begin + (int64_t)(1e9 / env->rate * i),
-			           t->rng ^ 0xA5A5A5A5ULL);
+			sched_init(&t->sched, env->rate / nthreads, env->poisson,
+			           env->t_begin + (int64_t)(NS_PER_SEC / env->rate * i), t->rng ^ SCHED_SALT_THREAD);
 		t->epfd = pooled ? -1 : epoll_create1(EPOLL_CLOEXEC);
-		t->sqlbuf = env->npieces ? malloc(sqlcap) : NULL;
+		t->sqlbuf = env->npieces ? pgpb_malloc(sqlcap) : NULL;
 		e->n = i + 1;
-		if ((!pooled && t->epfd < 0) || (env->npieces && !t->sqlbuf)) {
+		if (!pooled && t->epfd < 0) {
 			log_error("could not create an event loop: %s", strerror(errno));
 			ok = 0;
 			break;

@@ -2,17 +2,12 @@
  * engine.h: how a step's queries are issued. The orchestration (run.c) opens the connections, hands them
  * with one recorder a thread to an engine, polls the recorders for per-second rows while it runs, and
  * joins it. Engines differ only in how they issue queries; recorders and result files are shared.
- * This issue's engine: event-loop threads, each driving its share of the connections with non-blocking
- * libpq, one query in flight per connection (pgbench's model). Issue 5 adds the shared pool and async
- * models behind the same three calls.
+ * Two engines sit behind these calls: event-loop threads, each driving its share of the connections with
+ * non-blocking libpq, one query in flight per connection (pgbench's model, and the async model), and
+ * worker threads borrowing connections from a shared pool (the pool model).
  */
 #ifndef PGPB_ENGINE_H
 #define PGPB_ENGINE_H
-
-/* A query sent later than this after its scheduled time is a late start (open loop). */
-#define ENGINE_LATE_NS 1000000LL
-/* The hiccup meter's tick: an event loop wakes at least this often and records how late it woke. */
-#define ENGINE_TICK_NS 1000000LL
 
 #include "bench/conn.h"
 #include "bench/offsets.h"

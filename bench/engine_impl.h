@@ -1,6 +1,9 @@
 /*
- * engine_impl.h: what the engines (engine_loop.c, engine_pool.c) share inside bench/: the thread record,
- * query sending and result classification, and the open-loop schedule. Not an interface for other modules.
+ * engine_impl.h: the engines' private vocabulary inside bench/, not an interface for other modules.
+ * engine.c starts the threads of one engine: the event loops (engine_loop.c) or the shared-pool workers
+ * (engine_pool.c). Both build on the per-thread machinery of engine_thread.c (sending a query, classifying
+ * its result, the window's bookkeeping, a thread's finish) and on the inline pieces below (time units, the
+ * reconnect backoff, the open-loop schedule, the hiccup meter), so neither engine calls into engine.c.
  */
 #ifndef PGPB_ENGINE_IMPL_H
 #define PGPB_ENGINE_IMPL_H
@@ -9,6 +12,56 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <time.h>
+
+/* ---- time units (monotonic nanoseconds, as mono_ns) ---- */
+#define NS_PER_SEC 1000000000LL
+#define NS_PER_MS 1000000LL
+
+/* A query sent later than this after its scheduled time is a late start (open loop). */
+#define ENGINE_LATE_NS NS_PER_MS
+/* The hiccup meter's tick: an event loop wakes at least this often and records how late it woke. */
+#define ENGINE_TICK_NS NS_PER_MS
+
+/* Nanoseconds to the microseconds the recorders keep, rounded to the nearest. */
+static inline int64_t ns_to_us(int64_t ns)
+{
+	return (ns + 500) / 1000;
+}
+
+static inline struct timespec ns_timespec(int64_t ns)
+{
+	return (struct timespec){ ns / NS_PER_SEC, ns % NS_PER_SEC };
+}
+
+/* Sleeps ns nanoseconds (outside the query path: stalls, backoff, waiting for a due time). */
+static inline void engine_nap(int64_t ns)
+{
+	struct timespec ts = ns_timespec(ns);
+	nanosleep(&ts, NULL);
+}
+
+/* The SQLSTATE counted for a query whose connection was lost without the server saying why. */
+#define SQLSTATE_CONNECTION_FAILURE "08006"
+
+/* ---- reconnecting: the delay before each attempt doubles from the first up to the most ---- */
+#define RECONNECT_FIRST_MS 10
+#define RECONNECT_MAX_MS 1000
+
+/* The delay after a failure when the last one was ms (0: no failure yet). */
+static inline int engine_backoff_next(int ms)
+{
+	if (!ms)
+		return RECONNECT_FIRST_MS;
+	return ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : ms * 2;
+}
+
+/* ---- the open-loop schedule ---- */
+
+/* Mixed into the seed of a schedule's generator, so its stream differs from the offsets' one: an event
+ * loop thread's own schedule, or the pool's single schedule. */
+#define SCHED_SALT_THREAD 0xA5A5A5A5ULL
+#define SCHED_SALT_POOL 0xC0FFEEULL
 
 /* Open-loop arrivals: intended start times, constant or Poisson, taken in order. */
 struct sched {
@@ -20,7 +73,7 @@ struct sched {
 
 static inline void sched_init(struct sched *s, double rate, int poisson, int64_t start, uint64_t seed)
 {
-	s->interval_ns = 1e9 / rate;
+	s->interval_ns = NS_PER_SEC / rate;
 	s->poisson = poisson;
 	s->next = start;
 	s->rng = seed;
@@ -31,7 +84,7 @@ static inline int64_t sched_take(struct sched *s)
 	int64_t t = s->next;
 	double gap = s->interval_ns;
 	if (s->poisson) {
-		double u = ((double)(offsets_rand(&s->rng) >> 11) + 0.5) / 9007199254740992.0;
+		double u = offsets_uniform(&s->rng) + 0x1p-54; /* half a step up: never 0, so log(u) is finite */
 		gap = -log(u) * s->interval_ns;
 	}
 	s->next += (int64_t)gap;
@@ -49,6 +102,8 @@ static inline uint64_t sched_drop_rest(struct sched *s, int64_t from, int64_t fi
 	return n;
 }
 
+/* ---- one engine thread ---- */
+
 struct pool; /* engine_pool.c */
 
 /* Each thread's record sits on cache lines of its own (allocated with 64-byte alignment): the threads
@@ -59,53 +114,42 @@ struct eng_thread {
 	int n;
 	struct recorder *rec;
 	pthread_t th;
-	int index, started;
+	int started;
 	int epfd; /* loop: epoll set */
-	int nbackoff;
+	int nbackoff; /* loop: connections waiting out a reconnect delay */
 	uint64_t rng;
 	char *sqlbuf; /* simple protocol: the statement with the offset in place of $1 */
 	struct sched sched; /* loop, open loop: this thread's share of the rate */
 	int64_t tick_due; /* loop: when the hiccup meter's next tick is due */
 	struct pool *pool; /* pool engine */
-	atomic_int *finished;
+	atomic_int *finished; /* the engine's count of threads that ended (engine_done) */
 };
 
-struct engine {
-	struct eng_thread *t;
-	int n;
-	atomic_int finished;
-	struct pool *pool;
-};
+/* Whether the thread should stop issuing queries: the step's time is up or it was stopped. */
+static inline int engine_over(const struct engine_env *env, int64_t now)
+{
+	return now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed);
+}
 
-void *engine_loop_main(void *arg);
-void *engine_pool_main(void *arg);
-struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env);
-void engine_pool_free(struct pool *p);
-void engine_pool_wake(struct pool *p);
-
-/* Sends the next query on c (offset drawn, text built for the simple protocol); 1 sent, 0 failed. */
-int engine_send(struct eng_thread *t, struct bconn *c);
-/* Classifies a query's first result into c->outcome (1 ok, 2 error, 3 validation error). */
-void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r);
-/* Prints one of the first few messages of a step. */
-void engine_message(struct engine_env *env, const char *what, const char *text);
-/* Whether a completion at `now` falls in the measured window. */
-int engine_in_window(const struct engine_env *env, int64_t now);
+/* When the measured time ends: when measuring stopped early, else the step's end. */
+static inline int64_t engine_measure_end(const struct engine_env *env, memory_order order)
+{
+	int64_t stop = atomic_load_explicit((_Atomic int64_t *)&env->t_stop, order);
+	return stop && stop < env->t_end ? stop : env->t_end;
+}
 
 /* Hiccup meter: the thread meant to wake at `due` and woke at `now`; records the lateness when it
  * overlaps the measured window (a thread that never woke inside the window is the latest of all). */
 static inline void engine_hiccup(struct eng_thread *t, int64_t due, int64_t now)
 {
 	const struct engine_env *env = t->env;
-	int64_t stop = atomic_load_explicit((_Atomic int64_t *)&env->t_stop, memory_order_relaxed);
-	int64_t end = stop && stop < env->t_end ? stop : env->t_end;
-	if (now >= env->t_measure && due < end)
-		hist_record(&t->rec->hiccup, now > due ? (now - due + 500) / 1000 : 0);
+	if (now >= env->t_measure && due < engine_measure_end(env, memory_order_relaxed))
+		hist_record(&t->rec->hiccup, now > due ? ns_to_us(now - due) : 0);
 }
 
-/* Counts a successful query (outcome 1 or 3) against the window's edges, for matching the server's
- * counts: started before the window or finished before its start snapshot returned; or finished after
- * the window (`in` = 0, at or after its start). */
+/* Counts a successful query (QUERY_OK or QUERY_INVALID) against the window's edges, for matching the
+ * server's counts: started before the window or finished before its start snapshot returned; or finished
+ * after the window (`in` = 0, at or after its start). */
 static inline void engine_edge(struct eng_thread *t, int in, int64_t started, int64_t now)
 {
 	const struct engine_env *env = t->env;
@@ -117,5 +161,34 @@ static inline void engine_edge(struct eng_thread *t, int in, int64_t started, in
 		t->rec->edge_end++;
 	}
 }
+
+/* engine_thread.c */
+
+/* Sends the next query on c (offset drawn, text built for the simple protocol); 1 sent, 0 failed. */
+int engine_send(struct eng_thread *t, struct bconn *c);
+/* Classifies a query's first result into c->outcome. */
+void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r);
+/* The connection of the query in flight died at `now`: the query counts as an error in the window (by the
+ * server's SQLSTATE if it sent one, else SQLSTATE_CONNECTION_FAILURE) and the loss is reported unless the
+ * server's error already was. */
+void engine_query_lost(struct eng_thread *t, const struct bconn *c, int64_t now);
+/* Prints one of the first few messages of a step. */
+void engine_message(struct engine_env *env, const char *what, const char *text);
+/* Whether a completion at `now` falls in the measured window. */
+int engine_in_window(const struct engine_env *env, int64_t now);
+/* A thread's last act: closes its recorder's seconds up to the measured end fin and counts the thread
+ * as finished (engine_done). */
+void engine_thread_finish(struct eng_thread *t, int64_t fin);
+
+/* ---- the two engines, started by engine.c ---- */
+
+/* engine_loop.c: one event-loop thread over t->conns. */
+void *engine_loop_main(void *arg);
+/* engine_pool.c: the pool over the ready ones of conns[0..n), and one worker thread borrowing from it. */
+struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env);
+void *engine_pool_main(void *arg);
+/* Wakes every worker waiting for a connection (they see the stop flag or the end of the step). */
+void engine_pool_wake(struct pool *p);
+void engine_pool_free(struct pool *p);
 
 #endif

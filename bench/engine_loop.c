@@ -8,16 +8,16 @@
  * exponential backoff inside the loop while the other connections keep working.
  */
 #include "bench/engine_impl.h"
-#include "common/log.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
+
+#define LOOP_MAX_EVENTS 64 /* epoll events taken a turn */
+#define LOOP_SPINS 16 /* results read back to back on one connection before the others get a turn */
 
 struct loop {
 	struct eng_thread *t;
@@ -83,7 +83,7 @@ static void ready(struct loop *l, struct bconn *c, int64_t now)
 {
 	struct engine_env *env = l->t->env;
 	c->state = BC_READY;
-	if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed))
+	if (engine_over(env, now))
 		return;
 	if (env->rate > 0)
 		l->idle[l->nidle++] = c;
@@ -99,12 +99,13 @@ static void dispatch(struct loop *l, int64_t now)
 		send_query(l, l->idle[--l->nidle], now, sched_take(&t->sched));
 }
 
+/* Closes c and schedules its reconnection after the next backoff delay. */
 static void backoff(struct loop *l, struct bconn *c, int64_t now)
 {
 	unwatch(l->t, c);
 	bconn_close(c);
-	c->backoff_ms = c->backoff_ms ? (c->backoff_ms * 2 > 1000 ? 1000 : c->backoff_ms * 2) : 10;
-	c->backoff_until = now + (int64_t)c->backoff_ms * 1000000;
+	c->backoff_ms = engine_backoff_next(c->backoff_ms);
+	c->backoff_until = now + (int64_t)c->backoff_ms * NS_PER_MS;
 	c->state = BC_BACKOFF;
 	l->t->nbackoff++;
 }
@@ -112,11 +113,8 @@ static void backoff(struct loop *l, struct bconn *c, int64_t now)
 /* The connection died: the query in flight counts as an error, then reconnect after a backoff. */
 static void lost(struct loop *l, struct bconn *c, int64_t now)
 {
-	struct engine_env *env = l->t->env;
-	if (c->state == BC_BUSY && engine_in_window(env, now))
-		recorder_error(l->t->rec, engine_second(env, now), c->outcome == 2 && c->sqlstate[0] ? c->sqlstate : "08006");
-	if (c->state == BC_BUSY && c->outcome != 2)
-		engine_message(env, "connection lost", PQerrorMessage(c->pg));
+	if (c->state == BC_BUSY)
+		engine_query_lost(l->t, c, now);
 	backoff(l, c, now);
 }
 
@@ -137,27 +135,27 @@ static void complete(struct loop *l, struct bconn *c)
 	if (now >= t->tick_due)
 		hiccup_tick(t, now);
 	int in = engine_in_window(env, now);
-	if (c->outcome != 2)
+	if (c->outcome != QUERY_ERROR)
 		engine_edge(t, in, c->t_start, now);
 	if (in) {
 		long sec = engine_second(env, now);
-		if (c->outcome == 1) {
+		if (c->outcome == QUERY_OK) {
 			if (env->rate > 0) {
 				int64_t lag = c->t_start - c->t_intended;
-				recorder_ok_parts(t->rec, sec, (now - c->t_intended + 500) / 1000, -1, -1,
-				                  (now - c->t_start + 500) / 1000, (lag + 500) / 1000);
+				recorder_ok_parts(t->rec, sec, ns_to_us(now - c->t_intended), -1, -1, ns_to_us(now - c->t_start),
+				                  ns_to_us(lag));
 				if (lag > ENGINE_LATE_NS)
 					t->rec->late_starts++;
 			} else {
-				recorder_ok(t->rec, sec, (now - c->t_start + 500) / 1000);
+				recorder_ok(t->rec, sec, ns_to_us(now - c->t_start));
 			}
-		} else if (c->outcome == 3) {
+		} else if (c->outcome == QUERY_INVALID) {
 			recorder_verror(t->rec, sec);
 		} else {
 			recorder_error(t->rec, sec, c->sqlstate);
 		}
 	}
-	if (c->outcome == 1)
+	if (c->outcome == QUERY_OK)
 		c->backoff_ms = 0;
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
 		backoff(l, c, now); /* the error was counted just above */
@@ -205,9 +203,9 @@ static void handle(struct loop *l, struct bconn *c, unsigned events)
 	 * right after our send and has answered by the time we look, which saves a sleep and a wake-up.
 	 * Bounded, so one fast connection cannot starve the others of this thread; a thread with a single
 	 * connection has no other to serve (the stop flag and the end of the step are checked before each
-	 * send), so it keeps going, as pgbench does, instead of an epoll_wait every 16 queries.
+	 * send), so it keeps going, as pgbench does, instead of an epoll_wait every LOOP_SPINS queries.
 	 */
-	int spins = t->n == 1 ? INT_MAX : 16;
+	int spins = t->n == 1 ? INT_MAX : LOOP_SPINS;
 	for (int spin = 0; spin < spins && c->state == BC_BUSY; spin++) {
 		if (!PQconsumeInput(c->pg)) {
 			lost(l, c, mono_ns());
@@ -221,7 +219,7 @@ static void handle(struct loop *l, struct bconn *c, unsigned events)
 				completed = 1;
 				break;
 			}
-			if (c->outcome == 0)
+			if (c->outcome == QUERY_PENDING)
 				engine_classify(env, c, r);
 			PQclear(r);
 		}
@@ -255,7 +253,7 @@ void *engine_loop_main(void *arg)
 {
 	struct eng_thread *t = arg;
 	struct engine_env *env = t->env;
-	struct loop l = { .t = t, .idle = calloc((size_t)t->n + 1, sizeof *l.idle), .nidle = 0 };
+	struct loop l = { .t = t, .idle = pgpb_calloc((size_t)t->n + 1, sizeof *l.idle), .nidle = 0 };
 	struct epoll_event stop_ev = { .events = EPOLLIN, .data.ptr = NULL };
 	epoll_ctl(t->epfd, EPOLL_CTL_ADD, env->stop_fd, &stop_ev);
 	int64_t now = mono_ns();
@@ -263,25 +261,22 @@ void *engine_loop_main(void *arg)
 		t->conns[i].registered_fd = -1;
 		if (t->conns[i].state == BC_READY) {
 			watch(t, &t->conns[i], EPOLLIN);
-			if (l.idle || env->rate <= 0)
-				ready(&l, &t->conns[i], now);
+			ready(&l, &t->conns[i], now);
 		}
 	}
-	struct epoll_event evs[64];
+	struct epoll_event evs[LOOP_MAX_EVENTS];
 	t->tick_due = now + ENGINE_TICK_NS;
 	for (;;) {
 		now = mono_ns();
-		if (now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed)) {
+		if (engine_over(env, now)) {
 			if (now >= t->tick_due)
 				hiccup_tick(t, now); /* the last turn may come late too */
 			break;
 		}
 		if (now >= t->tick_due) {
 			hiccup_tick(t, now);
-			if (env->test_stall_ns && engine_in_window(env, now)) {
-				struct timespec ts = { env->test_stall_ns / 1000000000LL, env->test_stall_ns % 1000000000LL };
-				nanosleep(&ts, NULL);
-			}
+			if (env->test_stall_ns && engine_in_window(env, now))
+				engine_nap(env->test_stall_ns);
 		}
 		int64_t wake = env->t_end;
 		if (now < env->t_measure) {
@@ -289,7 +284,7 @@ void *engine_loop_main(void *arg)
 		} else {
 			long sec = engine_second(env, now);
 			recorder_advance(t->rec, sec);
-			int64_t next = env->t_measure + (int64_t)(sec + 1) * 1000000000LL;
+			int64_t next = env->t_measure + (int64_t)(sec + 1) * NS_PER_SEC;
 			if (next < wake)
 				wake = next;
 		}
@@ -302,25 +297,23 @@ void *engine_loop_main(void *arg)
 		}
 		if (t->tick_due < wake)
 			wake = t->tick_due;
-		int timeout = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
-		if (now + (int64_t)timeout * 1000000 > t->tick_due) /* the tick is due when the timeout asks to wake */
-			t->tick_due = now + (int64_t)timeout * 1000000;
-		int n = epoll_wait(t->epfd, evs, 64, timeout);
+		int timeout = wake > now ? (int)((wake - now + NS_PER_MS - 1) / NS_PER_MS) : 0;
+		if (now + timeout * NS_PER_MS > t->tick_due) /* the tick is due when the timeout asks to wake */
+			t->tick_due = now + timeout * NS_PER_MS;
+		int n = epoll_wait(t->epfd, evs, LOOP_MAX_EVENTS, timeout);
 		for (int i = 0; i < n; i++)
 			if (evs[i].data.ptr)
 				handle(&l, evs[i].data.ptr, evs[i].events);
 	}
-	int64_t stop = atomic_load(&env->t_stop);
-	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
+	int64_t fin = engine_measure_end(env, memory_order_seq_cst);
 	if (env->rate > 0)
 		t->rec->dropped += sched_drop_rest(&t->sched, env->t_measure, fin);
-	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
 	for (int i = 0; i < t->n; i++) {
 		if (t->conns[i].state == BC_BUSY && fin > env->t_measure)
 			t->rec->edge_end++; /* in flight when the window ended */
 		unwatch(t, &t->conns[i]);
 	}
 	free(l.idle);
-	atomic_fetch_add(t->finished, 1);
+	engine_thread_finish(t, fin);
 	return NULL;
 }

@@ -13,13 +13,20 @@
  * returned it, takes it, while the woken waiter finds the list empty and waits again.
  */
 #include "bench/engine_impl.h"
-#include "common/log.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+/* A worker blocked in poll or asleep before a due time looks up at least this often: for the stop flag, the
+ * end of the step and the recorder's next second. */
+#define POOL_SLICE_MS 100
+/* A worker waiting for a connection wakes at least this often (and the hiccup meter measures how late). */
+#define POOL_WAIT_SLICE_NS (50 * NS_PER_MS)
+/* While waiting out a reconnect delay, a worker checks the stop flag this often. */
+#define POOL_BACKOFF_NAP_NS (10 * NS_PER_MS)
 
 /* A worker waiting for a connection: queued in arrival order, woken on its own condition variable. */
 struct waiter {
@@ -41,11 +48,8 @@ struct pool {
 
 struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env)
 {
-	struct pool *p = calloc(1, sizeof *p);
-	if (!p || !(p->free = calloc((size_t)n, sizeof *p->free))) {
-		free(p);
-		return NULL;
-	}
+	struct pool *p = pgpb_calloc(1, sizeof *p);
+	p->free = pgpb_calloc((size_t)n, sizeof *p->free);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_mutex_init(&p->sched_mu, NULL);
 	pthread_condattr_init(&p->cattr);
@@ -55,7 +59,7 @@ struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env
 		if (conns[i].state == BC_READY)
 			p->free[p->nfree++] = &conns[i];
 	if (env->rate > 0)
-		sched_init(&p->sched, env->rate, env->poisson, env->t_begin, env->seed ^ 0xC0FFEEULL);
+		sched_init(&p->sched, env->rate, env->poisson, env->t_begin, env->seed ^ SCHED_SALT_POOL);
 	return p;
 }
 
@@ -68,18 +72,12 @@ void engine_pool_free(struct pool *p)
 	free(p);
 }
 
-/* Wakes every waiter (they see the stop flag or the end of the step). */
 void engine_pool_wake(struct pool *p)
 {
 	pthread_mutex_lock(&p->mu);
 	for (struct waiter *w = p->head; w; w = w->next)
 		pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&p->mu);
-}
-
-static int over(const struct engine_env *env, int64_t now)
-{
-	return now >= env->t_end || atomic_load_explicit(&env->stop, memory_order_relaxed);
 }
 
 /* Keeps the recorder's seconds moving while the worker waits. */
@@ -162,12 +160,12 @@ static struct bconn *acquire(struct eng_thread *t)
 			break;
 		}
 		int64_t now = mono_ns();
-		if (over(t->env, now)) {
+		if (engine_over(t->env, now)) {
 			dequeue(p, &w);
 			break;
 		}
-		int64_t until = now + 50000000LL;
-		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
+		int64_t until = now + POOL_WAIT_SLICE_NS;
+		struct timespec ts = ns_timespec(until);
 		int timedout = pthread_cond_timedwait(&w.cv, &p->mu, &ts) == ETIMEDOUT;
 		if (!w.got && !(p->lifo && p->nfree > 0)) {
 			/* still in line: keep the recorder's seconds moving, outside the lock */
@@ -191,19 +189,19 @@ static void release(struct pool *p, struct bconn *c)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Waits for fd events (or the stop eventfd) at most 100 ms at a time; 1 ready, 0 stop or end. */
+/* Waits for fd events (or the stop eventfd) at most POOL_SLICE_MS at a time; 1 ready, 0 stop or end. */
 static int wait_fd(struct eng_thread *t, int fd, short events)
 {
 	for (;;) {
 		struct pollfd pfd[2] = { { fd, events, 0 }, { t->env->stop_fd, POLLIN, 0 } };
-		int64_t due = mono_ns() + 100000000LL;
-		int r = poll(pfd, 2, 100);
+		int64_t due = mono_ns() + POOL_SLICE_MS * NS_PER_MS;
+		int r = poll(pfd, 2, POOL_SLICE_MS);
 		int64_t now = mono_ns();
 		if (r == 0) /* hiccup meter: how late the timeout came back */
 			engine_hiccup(t, due, now);
 		if (r > 0 && pfd[0].revents)
 			return 1;
-		if (over(t->env, now))
+		if (engine_over(t->env, now))
 			return 0;
 		tick(t, now);
 	}
@@ -225,7 +223,7 @@ static int run_query(struct eng_thread *t, struct bconn *c)
 			PGresult *r = PQgetResult(c->pg);
 			if (!r)
 				return PQstatus(c->pg) == CONNECTION_BAD ? -1 : 0;
-			if (c->outcome == 0)
+			if (c->outcome == QUERY_PENDING)
 				engine_classify(t->env, c, r);
 			PQclear(r);
 		}
@@ -239,7 +237,7 @@ static int run_query(struct eng_thread *t, struct bconn *c)
 /* Re-establishes a lost connection with backoff; 0 ready, -1 the step ended first. */
 static int reconnect(struct eng_thread *t, struct bconn *c)
 {
-	int backoff_ms = 10;
+	int backoff_ms = 0;
 	for (;;) {
 		bconn_close(c);
 		if (bconn_start(c, t->env->cp) == 0) {
@@ -252,14 +250,13 @@ static int reconnect(struct eng_thread *t, struct bconn *c)
 				return 0;
 		}
 		engine_message(t->env, "could not reconnect", c->err);
-		int64_t until = mono_ns() + (int64_t)backoff_ms * 1000000;
+		backoff_ms = engine_backoff_next(backoff_ms);
+		int64_t until = mono_ns() + (int64_t)backoff_ms * NS_PER_MS;
 		while (mono_ns() < until) {
-			if (over(t->env, mono_ns()))
+			if (engine_over(t->env, mono_ns()))
 				return -1;
-			struct timespec ts = { 0, 10000000 };
-			nanosleep(&ts, NULL);
+			engine_nap(POOL_BACKOFF_NAP_NS);
 		}
-		backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
 	}
 }
 
@@ -271,7 +268,7 @@ void *engine_pool_main(void *arg)
 	int64_t unsent = -1; /* open loop: the due time this worker took and has not sent yet */
 	for (;;) {
 		int64_t now = mono_ns();
-		if (over(env, now))
+		if (engine_over(env, now))
 			break;
 		tick(t, now);
 		int64_t intended = -1;
@@ -281,13 +278,12 @@ void *engine_pool_main(void *arg)
 			pthread_mutex_unlock(&p->sched_mu);
 			if (intended >= env->t_end)
 				break;
-			while ((now = mono_ns()) < intended && !over(env, now)) {
-				int64_t left = intended - now, step = left < 100000000LL ? left : 100000000LL;
-				struct timespec ts = { step / 1000000000LL, step % 1000000000LL };
-				nanosleep(&ts, NULL);
+			while ((now = mono_ns()) < intended && !engine_over(env, now)) {
+				int64_t left = intended - now, slice = POOL_SLICE_MS * NS_PER_MS;
+				engine_nap(left < slice ? left : slice);
 				tick(t, mono_ns());
 			}
-			if (over(env, now))
+			if (engine_over(env, now))
 				break;
 		}
 		int64_t t0 = mono_ns();
@@ -296,7 +292,7 @@ void *engine_pool_main(void *arg)
 			break;
 		unsent = -1;
 		int64_t t1 = mono_ns();
-		if (over(env, t1)) { /* handed a connection as the step ended (it may hold a stopped query) */
+		if (engine_over(env, t1)) { /* handed a connection as the step ended (it may hold a stopped query) */
 			release(p, c);
 			break;
 		}
@@ -309,50 +305,44 @@ void *engine_pool_main(void *arg)
 			release(p, c);
 			break;
 		}
-		int in = engine_in_window(env, t2);
-		long sec = engine_second(env, t2);
 		if (rc < 0) {
-			if (in)
-				recorder_error(t->rec, sec, c->outcome == 2 && c->sqlstate[0] ? c->sqlstate : "08006");
-			if (c->outcome != 2)
-				engine_message(env, "connection lost", PQerrorMessage(c->pg));
+			engine_query_lost(t, c, t2);
 			int ok = reconnect(t, c) == 0;
 			if (ok && engine_in_window(env, mono_ns()))
 				t->rec->reconnects++;
 			release(p, c); /* a dead one too: the next borrower reconnects it */
 			continue;
 		}
+		int in = engine_in_window(env, t2);
 		/* the outcome is ours: read it before another worker borrows the connection */
-		int outcome = c->outcome;
-		char sqlstate[6];
+		enum query_outcome outcome = c->outcome;
+		char sqlstate[sizeof c->sqlstate];
 		memcpy(sqlstate, c->sqlstate, sizeof sqlstate);
 		release(p, c);
-		if (outcome != 2)
+		if (outcome != QUERY_ERROR)
 			engine_edge(t, in, t1, t2);
 		if (!in)
 			continue;
-		if (outcome == 1) {
+		long sec = engine_second(env, t2);
+		if (outcome == QUERY_OK) {
 			int64_t start = intended >= 0 ? intended : t0;
-			recorder_ok_parts(t->rec, sec, (t2 - start + 500) / 1000, (t1 - t0 + 500) / 1000, (t2 - t1 + 500) / 1000,
-			                  intended >= 0 ? (t2 - t0 + 500) / 1000 : -1,
-			                  intended >= 0 ? (t0 - intended + 500) / 1000 : -1);
+			recorder_ok_parts(t->rec, sec, ns_to_us(t2 - start), ns_to_us(t1 - t0), ns_to_us(t2 - t1),
+			                  intended >= 0 ? ns_to_us(t2 - t0) : -1, intended >= 0 ? ns_to_us(t0 - intended) : -1);
 			if (intended >= 0 && t0 - intended > ENGINE_LATE_NS)
 				t->rec->late_starts++;
-		} else if (outcome == 3) {
+		} else if (outcome == QUERY_INVALID) {
 			recorder_verror(t->rec, sec);
 		} else {
 			recorder_error(t->rec, sec, sqlstate);
 		}
 	}
-	int64_t stop = atomic_load(&env->t_stop);
-	int64_t fin = stop && stop < env->t_end ? stop : env->t_end;
+	int64_t fin = engine_measure_end(env, memory_order_seq_cst);
 	if (env->rate > 0) { /* what was due and never sent: the worker's own, and what no worker took */
 		t->rec->dropped += unsent >= env->t_measure && unsent < fin;
 		pthread_mutex_lock(&p->sched_mu);
 		t->rec->dropped += sched_drop_rest(&p->sched, env->t_measure, fin);
 		pthread_mutex_unlock(&p->sched_mu);
 	}
-	recorder_finish(t->rec, fin > env->t_measure ? engine_second(env, fin - 1) : -1);
-	atomic_fetch_add(t->finished, 1);
+	engine_thread_finish(t, fin);
 	return NULL;
 }

@@ -4,6 +4,7 @@
  * and two histograms of the same scheme merge by adding their counts: exact, order-free percentiles.
  */
 #include "bench/hist.h"
+#include "common/alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,9 +37,7 @@ int hist_init(struct hist *h, int64_t lowest, int64_t highest, int sig_digits)
 	}
 	h->bucket_count = buckets;
 	h->counts_len = (buckets + 1) * h->sub_bucket_half_count;
-	h->counts = calloc((size_t)h->counts_len, sizeof *h->counts);
-	if (!h->counts)
-		return -1;
+	h->counts = pgpb_calloc((size_t)h->counts_len, sizeof *h->counts);
 	h->min = INT64_MAX;
 	return 0;
 }

@@ -26,7 +26,8 @@ struct hist {
 #define HIST_HIGHEST 3600000000LL
 #define HIST_DIGITS 3
 
-/* Allocates the counts (the only allocation); 0 on success, -1 on bad arguments or no memory. */
+/* Allocates the counts (the only allocation; out of memory ends the process, common/alloc.h); 0 on
+ * success, -1 on bad arguments. */
 int hist_init(struct hist *h, int64_t lowest, int64_t highest, int sig_digits);
 void hist_free(struct hist *h);
 void hist_reset(struct hist *h);

@@ -3,6 +3,7 @@
  * a long tail of deeper pages; a Zipf law over the pages that exist is the usual model of that tail.
  */
 #include "bench/offsets.h"
+#include "common/alloc.h"
 #include "common/log.h"
 
 #include <math.h>
@@ -26,11 +27,7 @@ int offsets_mix(struct offset_gen *g, double page1, double zipf_s, long page_siz
 	g->page_size = page_size;
 	g->npages = rows <= 0 ? 1 : (long)((rows + page_size - 1) / page_size);
 	if (g->npages > 1) {
-		g->cdf = malloc((size_t)(g->npages - 1) * sizeof *g->cdf);
-		if (!g->cdf) {
-			log_error("out of memory");
-			return -1;
-		}
+		g->cdf = pgpb_calloc((size_t)(g->npages - 1), sizeof *g->cdf);
 		double acc = 0;
 		for (long k = 2; k <= g->npages; k++)
 			g->cdf[k - 2] = acc += pow((double)(k - 1), -zipf_s); /* page 2 is rank 1 of the tail */
@@ -49,10 +46,10 @@ void offsets_free(struct offset_gen *g)
 
 long offsets_next_mix(const struct offset_gen *g, uint64_t *rng)
 {
-	double u = (double)(offsets_rand(rng) >> 11) / 9007199254740992.0;
+	double u = offsets_uniform(rng);
 	if (g->npages <= 1 || u < g->page1)
 		return 0;
-	double v = (double)(offsets_rand(rng) >> 11) / 9007199254740992.0;
+	double v = offsets_uniform(rng);
 	long lo = 0, hi = g->npages - 2; /* first index with cdf >= v */
 	while (lo < hi) {
 		long mid = (lo + hi) / 2;
@@ -68,9 +65,7 @@ int offsets_parse_mix(const char *s, double *page1, double *zipf_s)
 {
 	*page1 = -1;
 	*zipf_s = 1.0;
-	char *copy = strdup(s), *save = NULL;
-	if (!copy)
-		return -1;
+	char *copy = pgpb_strdup(s), *save = NULL;
 	int rc = -1;
 	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '='), *end;

@@ -26,7 +26,7 @@ struct rec_code {
 	uint64_t n;
 };
 
-/* Which extra distributions a run keeps (issue 5's models). */
+/* Which extra distributions a run keeps (the shared pool and open-loop models). */
 enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time holding it */
        REC_OPEN = 2 /* open loop: latency from the actual send, and schedule lag */ };
 

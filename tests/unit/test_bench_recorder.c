@@ -1,5 +1,7 @@
 /* test_bench_recorder.c: per-thread recorders handing per-second slices to a collecting thread through
- * the ring (more seconds than slots, threads running ahead), errors by SQLSTATE, and the offset mix. */
+ * the ring (more seconds than slots, threads running ahead), errors by SQLSTATE, the offset mix, and the
+ * engines' helpers (random draws, open-loop schedule, backoff, unit conversion) against the values the
+ * engines computed before those helpers had names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/engine_impl.h"
 #include "bench/offsets.h"
 #include "bench/recorder.h"
+
+#include <math.h>
 
 #define THREADS 3
 #define SECONDS 50 /* several times REC_RING */
@@ -194,6 +199,40 @@ static void offset_mix(void **state)
 	assert_int_equal(offsets_parse_mix("depth=3", &p1, &s), -1);
 }
 
+static void engine_helpers(void **state)
+{
+	(void)state;
+	/* the uniform draw and the Poisson schedule give the very values of the formulas written out before */
+	uint64_t a = 7, b = 7;
+	for (int i = 0; i < 100000; i++) {
+		double u = offsets_uniform(&a);
+		assert_true(u >= 0 && u < 1);
+		assert_true(u == (double)(offsets_rand(&b) >> 11) / 9007199254740992.0);
+	}
+	struct sched sc;
+	sched_init(&sc, 1234.5, 1, 1000, 99);
+	uint64_t rng = 99;
+	int64_t next = 1000;
+	for (int i = 0; i < 100000; i++) {
+		assert_true(sched_take(&sc) == next);
+		double u = ((double)(offsets_rand(&rng) >> 11) + 0.5) / 9007199254740992.0;
+		next += (int64_t)(-log(u) * (1e9 / 1234.5));
+	}
+	assert_true(offsets_thread_seed(5, 2) == (5 ^ (0x9E3779B97F4A7C15ULL * 3)));
+
+	/* reconnect delays: 10 ms, doubling, at most a second */
+	int ms = 0;
+	const int want[] = { 10, 20, 40, 80, 160, 320, 640, 1000, 1000 };
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_int_equal(ms = engine_backoff_next(ms), want[i]);
+
+	assert_int_equal(ns_to_us(499), 0);
+	assert_int_equal(ns_to_us(500), 1);
+	assert_int_equal(ns_to_us(1499), 1);
+	assert_int_equal(ns_to_us(1500), 2);
+	assert_int_equal(ns_to_us(-400), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +240,7 @@ int main(void)
 		cmocka_unit_test(seconds_without_events),
 		cmocka_unit_test(many_sqlstates),
 		cmocka_unit_test(offset_mix),
+		cmocka_unit_test(engine_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
