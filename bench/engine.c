@@ -28,13 +28,7 @@ struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nco
 	if (!pooled && nthreads > nconns)
 		nthreads = nconns;
 	struct engine *e = pgpb_calloc(1, sizeof *e);
-	/* common/alloc.h has no aligned allocation: the one out-of-memory branch left here */
-	if (!(e->t = aligned_alloc(_Alignof(struct eng_thread), (size_t)nthreads * sizeof *e->t))) {
-		free(e);
-		log_error("out of memory");
-		return NULL;
-	}
-	memset(e->t, 0, (size_t)nthreads * sizeof *e->t);
+	e->t = pgpb_aligned_calloc(_Alignof(struct eng_thread), (size_t)nthreads, sizeof *e->t);
 	if (pooled)
 		e->pool = engine_pool_new(conns, nconns, env);
 	size_t sqlcap = 1;

@@ -44,3 +44,16 @@ char *pgpb_strdup(const char *s)
 {
 	return need(strdup(s));
 }
+
+void *pgpb_aligned_calloc(size_t align, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return need(NULL);
+	size_t bytes = n * size;
+	if (bytes == 0)
+		bytes = 1;
+	bytes = (bytes + align - 1) / align * align; /* aligned_alloc wants a multiple of the alignment */
+	void *p = need(aligned_alloc(align, bytes));
+	memset(p, 0, bytes);
+	return p;
+}

@@ -13,5 +13,7 @@ void *pgpb_calloc(size_t n, size_t size); /* zeroed; n * size checked for overfl
 void *pgpb_realloc(void *p, size_t size);
 void *pgpb_reallocarray(void *p, size_t n, size_t size); /* n * size checked for overflow */
 char *pgpb_strdup(const char *s);
+/* Zeroed n * size bytes aligned to align (a power of two, e.g. a cache line for per-thread slots). */
+void *pgpb_aligned_calloc(size_t align, size_t n, size_t size);
 
 #endif
