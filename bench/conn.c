@@ -33,10 +33,6 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
 	if (ctx->schema) {
 		static const char fmt[] = "SET search_path = %s, pg_catalog";
 		char *ident = ctx_schema_ident(ctx);
-		if (!ident) {
-			log_error("out of memory");
-			return -1;
-		}
 		size_t len = sizeof fmt + strlen(ident);
 		cp->search_path_sql = pgpb_malloc(len);
 		snprintf(cp->search_path_sql, len, fmt, ident);

@@ -190,8 +190,6 @@ char *ctx_schema_ident(const struct pgpb_ctx *ctx)
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn)
 {
 	char *ident = ctx_schema_ident(ctx);
-	if (!ident)
-		return -1;
 	char sql[256];
 	snprintf(sql, sizeof sql, "SET search_path = %s, pg_catalog", ident);
 	free(ident);

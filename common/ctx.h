@@ -71,7 +71,7 @@ void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, stru
 PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
 /* Stops and removes the temporary cluster (or, with --keep, prints how to stop it). Safe to call twice. */
 void ctx_close(struct pgpb_ctx *ctx);
-/* Schema name quoted as an identifier ("public" when none); malloc'd, caller frees. */
+/* Schema name quoted as an identifier ("public" when none); malloc'd (never NULL), caller frees. */
 char *ctx_schema_ident(const struct pgpb_ctx *ctx);
 /* Sets search_path on conn to the ctx schema ("public" without --schema), then pg_catalog; 0 on success (logs on failure). */
 int ctx_set_search_path(const struct pgpb_ctx *ctx, PGconn *conn);

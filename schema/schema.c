@@ -85,7 +85,7 @@ int schema_create_tables(PGconn *conn, const struct pgpb_ctx *ctx)
 	if (ctx->schema) {
 		char *ident = ctx_schema_ident(ctx);
 		char sql[256];
-		snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", ident ? ident : "\"\"");
+		snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", ident);
 		free(ident);
 		PGresult *res = PQexec(conn, sql);
 		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
