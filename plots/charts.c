@@ -331,6 +331,20 @@ static void grouping_lines(struct chart *c, const struct grouping *gr, const str
 			}
 }
 
+/* Adds the points of every step the grouping keeps to the lines of its group in its panel, at x = the
+ * step's column xfield. */
+static void grouping_fill(const struct grouping *gr, group_lines s, int xfield,
+                          void (*add)(struct chart_series *const *lines, const struct res_step *st, double x))
+{
+	for (size_t i = 0; i < gr->run->nsteps; i++) {
+		const struct res_step *st = &gr->run->steps[i];
+		size_t k;
+		int g = grouping_of(gr, st, &k);
+		if (g >= 0)
+			add(s[k][g], st, st->v[xfield]);
+	}
+}
+
 /* Log x when positive values span two decades or more; a 0 among them is drawn at the left edge. */
 static void auto_log_axis(struct chart_axis *a, const double *v, size_t n, double span)
 {
@@ -482,6 +496,11 @@ static void pool_axis(const struct res_run *run, step_filter keep, struct chart_
 		a->log = a->pow2 = 1;
 }
 
+static void qps_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	chart_point(l[0], x, st->v[RF_QPS]);
+}
+
 static int build_qps_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct grouping gr;
@@ -494,49 +513,49 @@ static int build_qps_pool(const struct res_run *run, struct chart *c, char *why,
 	static const struct line_spec lines[] = { { "%s", GROUP, GROUP } };
 	group_lines s;
 	grouping_lines(c, &gr, lines, 1, s);
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		size_t k;
-		int g = grouping_of(&gr, st, &k);
-		if (g >= 0)
-			chart_point(s[k][g][0], st->v[RF_CONNECTIONS], st->v[RF_QPS]);
-	}
+	grouping_fill(&gr, s, RF_CONNECTIONS, qps_points);
 	sort_all(c);
 	return 1;
 }
 
-/* A p99 (solid) and a p50 (dashed) series per group, x = the step's column `xfield`: the latency charts.
- * With facets, a panel per query (the axes already set on panel 0). */
-static void add_p99_p50(const struct res_run *run, struct chart *c, const struct grouping *gr, int xfield)
+/* p99 and p50 of a step; with a percentile from too few queries hollow. */
+static void latency_points(struct chart_series *const *l, const struct res_step *st, double x)
 {
+	pct_point(l[0], x, st, RF_P99_US, 99);
+	pct_point(l[1], x, st, RF_P50_US, 50);
+}
+
+/* The latency charts against pool size (x = connections) and offset: a p99 (solid) and a p50 (dashed)
+ * series per group, a panel per query variant. 1, or 0 with why set (none: no step passes keep). */
+static int latency_chart(const struct res_run *run, struct chart *c, step_filter keep, enum group_by by, int xfield,
+                         const char *none, char *why, size_t len)
+{
+	struct grouping gr;
+	if (grouping_init(&gr, run, keep, by, 1) == 0)
+		return skip(why, len, "%s", none);
+	if (!any_finite(run, keep, RF_P50_US, RF_P99_US))
+		return skip(why, len, "%s", no_latency);
+	struct chart_panel *p = &c->panel[0];
+	if (xfield == RF_OFFSET)
+		offset_axis(run, keep, &p->x);
+	else
+		pool_axis(run, keep, &p->x);
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
 	static const struct line_spec lines[] = { { "p99 %s", GROUP, 0 }, { "p50 %s", GROUP, 1 } };
 	group_lines s;
-	grouping_lines(c, gr, lines, 2, s);
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		size_t k;
-		int g = grouping_of(gr, st, &k);
-		if (g < 0)
-			continue;
-		pct_point(s[k][g][0], st->v[xfield], st, RF_P99_US, 99);
-		pct_point(s[k][g][1], st->v[xfield], st, RF_P50_US, 50);
-	}
+	grouping_lines(c, &gr, lines, 2, s);
+	grouping_fill(&gr, s, xfield, latency_points);
+	sort_all(c);
+	return 1;
 }
 
 /* ---- 2. latency vs pool size ----------------------------------------------------------------- */
 
 static int build_latency_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct grouping gr;
-	if (grouping_init(&gr, run, f_closed, BY_OFFSET, 1) == 0)
-		return skip(why, len, "no closed-loop steps: every step ran at a target rate");
-	if (!any_finite(run, f_closed, RF_P50_US, RF_P99_US))
-		return skip(why, len, "%s", no_latency);
-	struct chart_panel *p = &c->panel[0];
-	pool_axis(run, f_closed, &p->x);
-	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
-	add_p99_p50(run, c, &gr, RF_CONNECTIONS);
-	sort_all(c);
+	if (!latency_chart(run, c, f_closed, BY_OFFSET, RF_CONNECTIONS,
+	                   "no closed-loop steps: every step ran at a target rate", why, len))
+		return 0;
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
 	note_n(run, f_closed, 99, c);
 	return 1;
@@ -546,17 +565,11 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 
 static int build_latency_offset(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct grouping gr;
-	if (grouping_init(&gr, run, f_closed_offset, BY_POOL, 1) == 0)
-		return skip(why, len, "no closed-loop step with a numeric offset");
-	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US))
-		return skip(why, len, "%s", no_latency);
-	struct chart_panel *p = &c->panel[0];
-	offset_axis(run, f_closed_offset, &p->x);
-	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
-	add_p99_p50(run, c, &gr, RF_OFFSET);
-	sort_all(c);
-	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
+	if (!latency_chart(run, c, f_closed_offset, BY_POOL, RF_OFFSET, "no closed-loop step with a numeric offset", why,
+	                   len))
+		return 0;
+	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s",
+	         c->panel[0].x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
 	note_n(run, f_closed_offset, 99, c);
 	return 1;
 }
@@ -699,6 +712,17 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 
 /* ---- 6. pool wait vs service time ------------------------------------------------------------ */
 
+/* Service and wait p99, and p50 when the chart has lines for them. */
+static void pool_wait_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	chart_point(l[0], x, st->v[RF_SERVICE_P99_US]);
+	chart_point(l[1], x, st->v[RF_WAIT_P99_US]);
+	if (l[2]) {
+		chart_point(l[2], x, st->v[RF_SERVICE_P50_US]);
+		chart_point(l[3], x, st->v[RF_WAIT_P50_US]);
+	}
+}
+
 static int build_pool_wait(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct grouping gr;
@@ -725,21 +749,7 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 	static const struct line_spec lines[] = { { "service p99 %s", GROUP, 0 }, { "wait p99 %s", GROUP, 1 } };
 	group_lines sv;
 	grouping_lines(c, &gr, one ? lines_one : lines, one ? 4 : 2, sv);
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		size_t k;
-		int g = grouping_of(&gr, st, &k);
-		if (g < 0)
-			continue;
-		struct chart_series **v = sv[k][g];
-		double x = st->v[RF_CONNECTIONS];
-		chart_point(v[0], x, st->v[RF_SERVICE_P99_US]);
-		chart_point(v[1], x, st->v[RF_WAIT_P99_US]);
-		if (v[2]) {
-			chart_point(v[2], x, st->v[RF_SERVICE_P50_US]);
-			chart_point(v[3], x, st->v[RF_WAIT_P50_US]);
-		}
-	}
+	grouping_fill(&gr, sv, RF_CONNECTIONS, pool_wait_points);
 	sort_all(c);
 	if (!wait_zero)
 		snprintf(c->note, sizeof c->note, "wait: time a worker waited for a free connection; service: time it held one%s",
@@ -797,6 +807,17 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 
 /* ---- 8. corrected vs uncorrected percentiles ------------------------------------------------- */
 
+/* Corrected and uncorrected p99, and p50 when the chart has lines for them. */
+static void corrected_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	pct_point(l[0], x, st, RF_P99_US, 99);
+	pct_point(l[1], x, st, RF_UNC_P99_US, 99);
+	if (l[2]) {
+		pct_point(l[2], x, st, RF_P50_US, 50);
+		pct_point(l[3], x, st, RF_UNC_P50_US, 50);
+	}
+}
+
 static int build_corrected(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	struct grouping gr;
@@ -813,20 +834,7 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 	static const struct line_spec lines[] = { { "p99 %s", GROUP, 0 }, { "p99 uncorrected %s", GROUP, 1 } };
 	group_lines s;
 	grouping_lines(c, &gr, one ? lines_one : lines, one ? 4 : 2, s);
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = grouping_of(&gr, st, NULL);
-		if (g < 0)
-			continue;
-		struct chart_series **v = s[0][g];
-		double x = st->v[RF_RATE_QPS];
-		pct_point(v[0], x, st, RF_P99_US, 99);
-		pct_point(v[1], x, st, RF_UNC_P99_US, 99);
-		if (v[2]) {
-			pct_point(v[2], x, st, RF_P50_US, 50);
-			pct_point(v[3], x, st, RF_UNC_P50_US, 50);
-		}
-	}
+	grouping_fill(&gr, s, RF_RATE_QPS, corrected_points);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note,
 	         "solid: from the intended start (corrected), dashed: from the actual send; the gap is queueing the schedule hid");
