@@ -1,8 +1,8 @@
 /*
- * compare.c: `pgpagebench compare A B`: the steps both runs ran, matched by what they measured (model,
- * query, connections, workers, offset, rate) rather than by id, with B/A ratios of queries/s, p50 and p99,
- * charts with run A solid and run B dashed, and an index.html. Runs that differ in dataset, server or
- * query are compared anyway, under a warning that says how they differ.
+ * compare.c: plots_compare(), behind `pgpagebench compare A B` (cmd/compare.c): the steps both runs ran,
+ * matched by what they measured (model, query, connections, workers, offset, rate) rather than by id, with
+ * B/A ratios of queries/s, p50 and p99, charts with run A solid and run B dashed, and an index.html. Runs
+ * that differ in dataset, server or query are compared anyway, under a warning that says how they differ.
  */
 #include "plots/compare.h"
 #include "plots/charts.h"

@@ -1,8 +1,8 @@
 /*
- * plot.c: `pgpagebench plot RESULTS_DIR` and plots_render(), which `run` and `demo` call too: every chart
- * of the set in the requested formats into OUT/charts/, then OUT/index.html with the run context, the
- * steps table and the charts. A chart without data is skipped with a note, never an error; unreadable
- * results or unwritable output are errors (exit 1), a bad command line exit 2.
+ * plot.c: plots_render(), behind `pgpagebench plot` (cmd/plot.c) and called by `run` and `demo` too: every
+ * chart of the set (charts.c) in the requested formats into OUT/charts/, then OUT/index.html with the run
+ * context, the steps table and the charts. A chart without data is skipped with a note, never an error;
+ * unreadable results or unwritable output are errors (exit 1).
  */
 #include "plots/plots.h"
 #include "plots/charts.h"
