@@ -7,6 +7,7 @@
  * One plotter exists at a time and lives only inside chart_render (reentrant pl_*_r API only).
  */
 #include "plots/chart.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,22 +47,11 @@ void chart_init(struct chart *c, int width, int height, size_t npanels)
 	c->npanels = npanels < 1 ? 1 : npanels > CHART_MAXPANELS ? CHART_MAXPANELS : npanels;
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-	if (!q) {
-		fputs("pgpagebench: error: out of memory\n", stderr);
-		exit(1);
-	}
-	return q;
-}
-
 struct chart_series *chart_series_add(struct chart_panel *p, int style, int dash, const char *fmt, ...)
 {
 	/* series are allocated one by one so the pointer returned stays valid as more are added */
-	struct chart_series *s = xrealloc(NULL, sizeof *s);
-	memset(s, 0, sizeof *s);
-	p->series = xrealloc(p->series, (p->nseries + 1) * sizeof *p->series);
+	struct chart_series *s = pgpb_calloc(1, sizeof *s);
+	p->series = pgpb_reallocarray(p->series, p->nseries + 1, sizeof *p->series);
 	p->series[p->nseries++] = s;
 	va_list ap;
 	va_start(ap, fmt);
@@ -77,10 +67,10 @@ void chart_point(struct chart_series *s, double x, double y)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
-		s->x = xrealloc(s->x, s->cap * sizeof *s->x);
-		s->y = xrealloc(s->y, s->cap * sizeof *s->y);
+		s->x = pgpb_reallocarray(s->x, s->cap, sizeof *s->x);
+		s->y = pgpb_reallocarray(s->y, s->cap, sizeof *s->y);
 		if (s->hollow)
-			s->hollow = xrealloc(s->hollow, s->cap);
+			s->hollow = pgpb_realloc(s->hollow, s->cap);
 	}
 	s->x[s->n] = x;
 	s->y[s->n] = y;
@@ -94,10 +84,8 @@ void chart_point_hollow(struct chart_series *s, double x, double y, int hollow)
 	chart_point(s, x, y);
 	if (!hollow)
 		return;
-	if (!s->hollow) {
-		s->hollow = xrealloc(NULL, s->cap);
-		memset(s->hollow, 0, s->cap);
-	}
+	if (!s->hollow)
+		s->hollow = pgpb_calloc(s->cap, 1);
 	s->hollow[s->n - 1] = 1;
 }
 
@@ -122,7 +110,7 @@ void chart_series_sort(struct chart_series *s)
 
 void chart_mark_add(struct chart_panel *p, double x, const char *label)
 {
-	p->marks = xrealloc(p->marks, (p->nmarks + 1) * sizeof *p->marks);
+	p->marks = pgpb_reallocarray(p->marks, p->nmarks + 1, sizeof *p->marks);
 	p->marks[p->nmarks].x = x;
 	snprintf(p->marks[p->nmarks].label, sizeof p->marks[p->nmarks].label, "%s", label);
 	p->nmarks++;
@@ -169,7 +157,7 @@ static size_t panels_drawn(const struct chart *c)
 }
 
 /* The legend: the first series of each distinct label that has a point to draw (small multiples repeat
- * their series in every panel). Returns how many; *out (malloc'd, may be NULL when 0) holds them. */
+ * their series in every panel). Returns how many; *out (the caller frees it; NULL when 0) holds them. */
 struct legend_entry {
 	const struct chart_panel *p;
 	const struct chart_series *s;
@@ -180,7 +168,7 @@ static size_t legend_entries(const struct chart *c, struct legend_entry **out)
 	size_t total = 0, n = 0;
 	for (size_t i = 0; i < panels_drawn(c); i++)
 		total += c->panel[i].nseries;
-	struct legend_entry *e = total ? xrealloc(NULL, total * sizeof *e) : NULL;
+	struct legend_entry *e = total ? pgpb_calloc(total, sizeof *e) : NULL;
 	for (size_t i = 0; i < panels_drawn(c); i++)
 		for (size_t j = 0; j < c->panel[i].nseries; j++) {
 			const struct chart_series *s = c->panel[i].series[j];
@@ -653,7 +641,6 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 	pen(r, colour, series_width(r), dashes[s->dash % CHART_NDASHES]);
 	pl_filltype_r(r->pl, 0);
 	int open = 0;
-	size_t drawn = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		if (!point_ok(&p->x, &p->y, s->x[i], s->y[i])) {
 			if (open)
@@ -667,7 +654,6 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 		else
 			pl_fcont_r(r->pl, px, py);
 		open = 1;
-		drawn++;
 	}
 	if (open)
 		pl_endpath_r(r->pl);
@@ -676,7 +662,6 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 			if (point_ok(&p->x, &p->y, s->x[i], s->y[i]))
 				draw_marker(r, s->style, s->dash, s->hollow && s->hollow[i], map(mx, s->x[i]), map(my, s->y[i]));
 	}
-	(void)drawn;
 }
 
 enum { FS_TITLE = 17, FS_SUB = 12, FS_TICK = 12, FS_AXIS = 13, FS_LEGEND = 12, FS_NOTE = 11, FS_MARK = 10 };
@@ -715,120 +700,155 @@ static void x_tick_labels(struct rc *r, const struct chart_axis *a, const struct
 	}
 }
 
-/* Grid, marks, frame, ticks, labels and series of one panel in its box. */
-static void draw_panel(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx,
-                       const struct axis_map *my, int top_marks)
+/* The axis titles of a plot area from x0 to x1 and y0 to y1: x under its tick labels, y turned upright at
+ * the left edge. A stacked panel draws its own; a grid draws one of each for all its panels. */
+static void axis_titles(struct rc *r, const struct chart_panel *p, double x0, double x1, double y0, double y1,
+                        int xtitle, int ytitle)
 {
-	double k = r->k, x0 = b->x0, x1 = b->x1, y0 = b->y0, y1 = b->y1;
+	double k = r->k;
 	char buf[512];
-	/* grid */
-	pen(r, "#E3E3E3", (r->png ? 1 : 0.8) * k, "solid");
-	for (size_t t = 0; t < mx->nticks; t++) {
-		double px = map(mx, mx->ticks[t]);
-		if (px > x0 + 0.5 && px < x1 - 0.5)
-			line(r, px, y0, px, y1);
-	}
-	for (size_t t = 0; t < my->nticks; t++) {
-		double py = map(my, my->ticks[t]);
-		if (py > y0 + 0.5 && py < y1 - 0.5)
-			line(r, x0, py, x1, py);
-	}
-	/* step separators and their labels (labels only where they do not collide) */
-	if (p->nmarks) {
-		pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
-		for (size_t m = 0; m < p->nmarks; m++) {
-			double px = map(mx, p->marks[m].x);
-			if (px > x0 + 0.5 && px < x1 - 0.5)
-				line(r, px, y0, px, y1);
-		}
-		if (top_marks) {
-			pl_pencolorname_r(r->pl, "#555555");
-			font(r, FS_MARK);
-			double last_end = -1e9;
-			for (size_t m = 0; m < p->nmarks; m++) {
-				/* label centred between this mark and the next */
-				double a = map(mx, p->marks[m].x);
-				double bb = m + 1 < p->nmarks ? map(mx, p->marks[m + 1].x) : x1;
-				double w = text_width(r, p->marks[m].label);
-				double cx = (a + bb) / 2;
-				if (cx - w / 2 < last_end + 4 * k || w > (bb - a) * 2.5)
-					continue;
-				text(r, cx, y1 + 4 * k, 'c', 'b', p->marks[m].label);
-				last_end = cx + w / 2;
-			}
-		}
-	}
-	/* frame */
-	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
-	pl_filltype_r(r->pl, 0);
-	pl_fbox_r(r->pl, x0, y0, x1, y1);
-	/* a log x axis that shows 0 at its left edge: a break in the frame, since 0 is not on the scale */
-	if (mx->zero_low && p->x.zero_at > 0) {
-		double xb = (map(mx, mx->lo) + map(mx, p->x.zero_at * 10)) / 2;
-		for (int side = 0; side < 2; side++) {
-			double yb = side ? y1 : y0;
-			pen(r, "white", (r->png ? 4 : 3) * k, "solid");
-			line(r, xb - 3 * k, yb, xb + 3 * k, yb);
-			pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
-			line(r, xb - 6 * k, yb - 4 * k, xb - 2 * k, yb + 4 * k);
-			line(r, xb + 2 * k, yb - 4 * k, xb + 6 * k, yb + 4 * k);
-		}
-	}
-	/* ticks and tick labels */
-	font(r, FS_TICK);
-	pl_pencolorname_r(r->pl, "#333333");
-	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
-	for (size_t t = 0; t < mx->nticks; t++) {
-		double px = map(mx, mx->ticks[t]);
-		line(r, px, y0, px, y0 - 5 * k);
-	}
-	pl_pencolorname_r(r->pl, "#333333");
-	if (b->xlabels && !p->x.hide_labels)
-		x_tick_labels(r, &p->x, mx, y0 - 8 * k);
-	double last_top = -1e9;
-	for (size_t t = 0; t < my->nticks; t++) {
-		double py = map(my, my->ticks[t]);
-		line(r, x0, py, x0 - 5 * k, py);
-		if (!b->ylabels || py - FS_TICK * k / 2 < last_top + 2 * k)
-			continue;
-		tick_label(&p->y, my->ticks[t], my->lo, my->hi, buf, sizeof buf);
-		text(r, x0 - 8 * k, py, 'r', 'c', buf);
-		last_top = py + FS_TICK * k / 2;
-	}
-	/* axis titles */
 	font(r, FS_AXIS);
 	pl_pencolorname_r(r->pl, "#111111");
-	if (b->xtitle && !p->x.hide_labels && p->x.title[0]) {
+	if (xtitle && p->x.title[0]) {
 		fit_label(r, p->x.title, buf, sizeof buf, x1 - x0);
 		text(r, (x0 + x1) / 2, y0 - (8 + FS_TICK + 8) * k, 'c', 't', buf);
 	}
-	if (b->ytitle && p->y.title[0]) {
+	if (ytitle && p->y.title[0]) {
 		fit_label(r, p->y.title, buf, sizeof buf, y1 - y0);
 		pl_savestate_r(r->pl);
 		pl_ftextangle_r(r->pl, 90);
 		text(r, 10 * k, (y0 + y1) / 2, 'c', 't', buf);
 		pl_restorestate_r(r->pl);
 	}
-	/* series on top of grid and frame */
+}
+
+/* Grid lines at the ticks inside the panel. */
+static void draw_grid(struct rc *r, const struct panel_box *b, const struct axis_map *mx, const struct axis_map *my)
+{
+	pen(r, "#E3E3E3", (r->png ? 1 : 0.8) * r->k, "solid");
+	for (size_t t = 0; t < mx->nticks; t++) {
+		double px = map(mx, mx->ticks[t]);
+		if (px > b->x0 + 0.5 && px < b->x1 - 0.5)
+			line(r, px, b->y0, px, b->y1);
+	}
+	for (size_t t = 0; t < my->nticks; t++) {
+		double py = map(my, my->ticks[t]);
+		if (py > b->y0 + 0.5 && py < b->y1 - 0.5)
+			line(r, b->x0, py, b->x1, py);
+	}
+}
+
+/* Step separators, and (top_marks) their labels above the panel where they do not collide. */
+static void draw_marks(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx,
+                       int top_marks)
+{
+	double k = r->k;
+	if (!p->nmarks)
+		return;
+	pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
+	for (size_t m = 0; m < p->nmarks; m++) {
+		double px = map(mx, p->marks[m].x);
+		if (px > b->x0 + 0.5 && px < b->x1 - 0.5)
+			line(r, px, b->y0, px, b->y1);
+	}
+	if (!top_marks)
+		return;
+	pl_pencolorname_r(r->pl, "#555555");
+	font(r, FS_MARK);
+	double last_end = -1e9;
+	for (size_t m = 0; m < p->nmarks; m++) {
+		/* label centred between this mark and the next */
+		double a = map(mx, p->marks[m].x);
+		double bb = m + 1 < p->nmarks ? map(mx, p->marks[m + 1].x) : b->x1;
+		double w = text_width(r, p->marks[m].label);
+		double cx = (a + bb) / 2;
+		if (cx - w / 2 < last_end + 4 * k || w > (bb - a) * 2.5)
+			continue;
+		text(r, cx, b->y1 + 4 * k, 'c', 'b', p->marks[m].label);
+		last_end = cx + w / 2;
+	}
+}
+
+/* The frame; a log x axis that shows 0 at its left edge gets a break in it, since 0 is not on the scale. */
+static void draw_frame(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx)
+{
+	double k = r->k;
+	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+	pl_filltype_r(r->pl, 0);
+	pl_fbox_r(r->pl, b->x0, b->y0, b->x1, b->y1);
+	if (!(mx->zero_low && p->x.zero_at > 0))
+		return;
+	double xb = (map(mx, mx->lo) + map(mx, p->x.zero_at * 10)) / 2;
+	for (int side = 0; side < 2; side++) {
+		double yb = side ? b->y1 : b->y0;
+		pen(r, "white", (r->png ? 4 : 3) * k, "solid");
+		line(r, xb - 3 * k, yb, xb + 3 * k, yb);
+		pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+		line(r, xb - 6 * k, yb - 4 * k, xb - 2 * k, yb + 4 * k);
+		line(r, xb + 2 * k, yb - 4 * k, xb + 6 * k, yb + 4 * k);
+	}
+}
+
+/* Ticks on both axes and their labels (y labels that would overlap the one below are left out). */
+static void draw_ticks(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx,
+                       const struct axis_map *my)
+{
+	double k = r->k;
+	char buf[512];
+	font(r, FS_TICK);
+	pl_pencolorname_r(r->pl, "#333333");
+	pen(r, "#333333", (r->png ? 1.5 : 1) * k, "solid");
+	for (size_t t = 0; t < mx->nticks; t++) {
+		double px = map(mx, mx->ticks[t]);
+		line(r, px, b->y0, px, b->y0 - 5 * k);
+	}
+	pl_pencolorname_r(r->pl, "#333333");
+	if (b->xlabels && !p->x.hide_labels)
+		x_tick_labels(r, &p->x, mx, b->y0 - 8 * k);
+	double last_top = -1e9;
+	for (size_t t = 0; t < my->nticks; t++) {
+		double py = map(my, my->ticks[t]);
+		line(r, b->x0, py, b->x0 - 5 * k, py);
+		if (!b->ylabels || py - FS_TICK * k / 2 < last_top + 2 * k)
+			continue;
+		tick_label(&p->y, my->ticks[t], my->lo, my->hi, buf, sizeof buf);
+		text(r, b->x0 - 8 * k, py, 'r', 'c', buf);
+		last_top = py + FS_TICK * k / 2;
+	}
+}
+
+/* One panel in its box: grid, marks, frame, ticks and labels, axis titles, then the series on top. */
+static void draw_panel(struct rc *r, const struct chart_panel *p, const struct panel_box *b, const struct axis_map *mx,
+                       const struct axis_map *my, int top_marks)
+{
+	draw_grid(r, b, mx, my);
+	draw_marks(r, p, b, mx, top_marks);
+	draw_frame(r, p, b, mx);
+	draw_ticks(r, p, b, mx, my);
+	axis_titles(r, p, b->x0, b->x1, b->y0, b->y1, b->xtitle && !p->x.hide_labels, b->ytitle);
 	for (size_t j = 0; j < p->nseries; j++)
 		draw_series(r, p, p->series[j], mx, my);
 }
 
-static void draw(struct rc *r, const struct chart *c)
-{
-	double W = c->width, H = c->height, k = r->k;
-	size_t np = panels_drawn(c);
-	int grid = c->cols > 0;
-	pl_bgcolorname_r(r->pl, "white");
-	pl_erase_r(r->pl);
-	pl_joinmod_r(r->pl, "round");
-	pl_capmod_r(r->pl, "round");
+/* Where draw() puts things, worked out top-down by its parts. */
+struct layout {
+	size_t np; /* panels drawn */
+	int grid; /* small multiples, else stacked */
+	double top, bottom, left, right; /* the plot area; the legend lies right of it, the note below */
+	struct axis_map mx[CHART_MAXPANELS], my[CHART_MAXPANELS];
+	struct panel_box box[CHART_MAXPANELS];
+	struct legend_entry *leg; /* owned */
+	size_t nleg;
+	double legend_label_w, swatch;
+};
 
-	/* title and subtitle, top left */
-	double y = H - 10 * k;
+/* Title and subtitle, top left; returns the y under them. */
+static double draw_titles(struct rc *r, const struct chart *c)
+{
+	double W = c->width, k = r->k, y = c->height - 10 * k;
+	char buf[512];
 	pl_pencolorname_r(r->pl, "#111111");
 	font(r, FS_TITLE);
-	char buf[512];
 	fit_label(r, c->title, buf, sizeof buf, W - 24 * k);
 	text(r, 12 * k, y, 'l', 't', buf);
 	y -= (FS_TITLE + 6) * k;
@@ -839,168 +859,212 @@ static void draw(struct rc *r, const struct chart *c)
 		text(r, 12 * k, y, 'l', 't', buf);
 		y -= (FS_SUB + 8) * k;
 	}
-	int has_marks = c->panel[0].nmarks > 0;
-	double top = y - (has_marks ? (FS_MARK + 8) * k : 6 * k);
+	return y;
+}
 
-	/* axis ranges (a grid shares them) and the widest y tick label */
-	struct axis_map mx[CHART_MAXPANELS], my[CHART_MAXPANELS];
+/* Axis ranges (a grid shares them); returns the width of the widest y tick label. */
+static double axis_ranges(struct rc *r, const struct chart *c, struct layout *L)
+{
 	double ytick_w = 0;
+	char buf[512];
 	font(r, FS_TICK);
-	for (size_t i = 0; i < np; i++) {
-		if (grid && i > 0) {
-			mx[i] = mx[0];
-			my[i] = my[0];
+	for (size_t i = 0; i < L->np; i++) {
+		if (L->grid && i > 0) {
+			L->mx[i] = L->mx[0];
+			L->my[i] = L->my[0];
 			continue;
 		}
-		axis_range(&c->panel[i], grid ? np : 1, 0, &mx[i]);
-		axis_range(&c->panel[i], grid ? np : 1, 1, &my[i]);
-		for (size_t t = 0; t < my[i].nticks; t++) {
-			tick_label(&c->panel[i].y, my[i].ticks[t], my[i].lo, my[i].hi, buf, sizeof buf);
+		axis_range(&c->panel[i], L->grid ? L->np : 1, 0, &L->mx[i]);
+		axis_range(&c->panel[i], L->grid ? L->np : 1, 1, &L->my[i]);
+		for (size_t t = 0; t < L->my[i].nticks; t++) {
+			tick_label(&c->panel[i].y, L->my[i].ticks[t], L->my[i].lo, L->my[i].hi, buf, sizeof buf);
 			double w = text_width(r, buf);
 			if (w > ytick_w)
 				ytick_w = w;
 		}
 	}
-	/* legend: every distinct labelled series with something to draw */
-	struct legend_entry *leg;
-	size_t nleg = legend_entries(c, &leg);
-	font(r, FS_LEGEND);
-	double legend_label_w = 0, max_label = W * 0.28;
-	for (size_t i = 0; i < nleg; i++) {
-		double w = text_width(r, leg[i].s->label);
-		if (w > legend_label_w)
-			legend_label_w = w;
-	}
-	if (legend_label_w > max_label)
-		legend_label_w = max_label;
-	double swatch = 30 * k;
-	double legend_w = nleg ? 8 * k + swatch + 8 * k + legend_label_w + 6 * k : 0;
-	double left = 10 * k + FS_AXIS * k + 10 * k + ytick_w + 8 * k;
-	double right = W - (nleg ? legend_w + 16 * k : 22 * k);
-	double bottom = 10 * k + (c->note[0] ? (FS_NOTE + 8) * k : 0) + FS_AXIS * k + 8 * k + FS_TICK * k + 10 * k;
-	if (right - left < 80 * k)
-		right = left + 80 * k; /* absurdly small bitmaps: keep drawing, never divide by zero */
+	return ytick_w;
+}
 
-	struct panel_box box[CHART_MAXPANELS];
-	memset(box, 0, sizeof box);
-	if (grid) {
-		/* small multiples: the panel's title above it, x tick labels under each (the gap between columns
-		 * leaves room for two half labels), y tick labels in the first column, one axis title each way */
-		size_t cols = (size_t)c->cols < np ? (size_t)c->cols : np, rows = (np + cols - 1) / cols;
-		double title_h = (FS_AXIS + 6) * k, hgap = 30 * k, vgap = (8 + FS_TICK + 6) * k + title_h;
-		double cw = (right - left - hgap * (double)(cols - 1)) / (double)cols;
-		double ch = (top - title_h - bottom - vgap * (double)(rows - 1)) / (double)rows;
-		if (cw < 30 * k)
-			cw = 30 * k;
-		if (ch < 30 * k)
-			ch = 30 * k;
-		for (size_t i = 0; i < np; i++) {
-			size_t row = i / cols, col = i % cols;
-			struct panel_box *b = &box[i];
-			b->x0 = left + (double)col * (cw + hgap);
-			b->x1 = b->x0 + cw;
-			b->y1 = top - title_h - (double)row * (ch + vgap);
-			b->y0 = b->y1 - ch;
-			b->xlabels = 1;
-			b->ylabels = col == 0;
-			b->xtitle = b->ytitle = 0;
-			mx[i].p0 = b->x0;
-			mx[i].p1 = b->x1;
-			my[i].p0 = b->y0;
-			my[i].p1 = b->y1;
-		}
-	} else {
-		double gap = np > 1 ? 16 * k : 0;
-		double total = top - bottom - gap;
-		if (total < 40 * k)
-			total = 40 * k;
-		double w0 = c->panel[0].weight > 0 ? c->panel[0].weight : 1, w1 = c->panel[1].weight > 0 ? c->panel[1].weight : 1;
-		double ph[2] = { np > 1 ? total * w0 / (w0 + w1) : total, np > 1 ? total * w1 / (w0 + w1) : 0 };
-		double ptop[2] = { top, top - ph[0] - gap };
-		for (size_t i = 0; i < np; i++) {
-			box[i] = (struct panel_box){ left, right, ptop[i] - ph[i], ptop[i], 1, 1, 1, 1 };
-			mx[i].p0 = left;
-			mx[i].p1 = right;
-			my[i].p0 = box[i].y0;
-			my[i].p1 = box[i].y1;
-		}
+/* The legend's entries (every distinct labelled series with something to draw) and its width. */
+static double measure_legend(struct rc *r, const struct chart *c, struct layout *L)
+{
+	L->nleg = legend_entries(c, &L->leg);
+	font(r, FS_LEGEND);
+	double max_label = c->width * 0.28;
+	L->legend_label_w = 0;
+	for (size_t i = 0; i < L->nleg; i++) {
+		double w = text_width(r, L->leg[i].s->label);
+		if (w > L->legend_label_w)
+			L->legend_label_w = w;
 	}
+	if (L->legend_label_w > max_label)
+		L->legend_label_w = max_label;
+	L->swatch = 30 * r->k;
+	return L->nleg ? 8 * r->k + L->swatch + 8 * r->k + L->legend_label_w + 6 * r->k : 0;
+}
+
+/* Small multiples: the panel's title above it, x tick labels under each (the gap between columns leaves
+ * room for two half labels), y tick labels in the first column, one axis title each way. */
+static void layout_grid(const struct rc *r, const struct chart *c, struct layout *L)
+{
+	double k = r->k;
+	size_t np = L->np, cols = (size_t)c->cols < np ? (size_t)c->cols : np, rows = (np + cols - 1) / cols;
+	double title_h = (FS_AXIS + 6) * k, hgap = 30 * k, vgap = (8 + FS_TICK + 6) * k + title_h;
+	double cw = (L->right - L->left - hgap * (double)(cols - 1)) / (double)cols;
+	double ch = (L->top - title_h - L->bottom - vgap * (double)(rows - 1)) / (double)rows;
+	if (cw < 30 * k)
+		cw = 30 * k;
+	if (ch < 30 * k)
+		ch = 30 * k;
 	for (size_t i = 0; i < np; i++) {
-		draw_panel(r, &c->panel[i], &box[i], &mx[i], &my[i], i == 0);
-		if (grid && c->panel[i].title[0]) {
+		size_t row = i / cols, col = i % cols;
+		struct panel_box *b = &L->box[i];
+		b->x0 = L->left + (double)col * (cw + hgap);
+		b->x1 = b->x0 + cw;
+		b->y1 = L->top - title_h - (double)row * (ch + vgap);
+		b->y0 = b->y1 - ch;
+		b->xlabels = 1;
+		b->ylabels = col == 0;
+		b->xtitle = b->ytitle = 0;
+	}
+}
+
+/* Stacked panels (at most two), sharing the height by their weights, each with its own axes. */
+static void layout_stack(const struct rc *r, const struct chart *c, struct layout *L)
+{
+	double k = r->k;
+	size_t np = L->np;
+	double gap = np > 1 ? 16 * k : 0;
+	double total = L->top - L->bottom - gap;
+	if (total < 40 * k)
+		total = 40 * k;
+	double w0 = c->panel[0].weight > 0 ? c->panel[0].weight : 1, w1 = c->panel[1].weight > 0 ? c->panel[1].weight : 1;
+	double ph[2] = { np > 1 ? total * w0 / (w0 + w1) : total, np > 1 ? total * w1 / (w0 + w1) : 0 };
+	double ptop[2] = { L->top, L->top - ph[0] - gap };
+	for (size_t i = 0; i < np; i++)
+		L->box[i] = (struct panel_box){ L->left, L->right, ptop[i] - ph[i], ptop[i], 1, 1, 1, 1 };
+}
+
+/* The panels in their boxes, each grid panel with its title above it; a grid's axis titles once for all. */
+static void draw_panels(struct rc *r, const struct chart *c, struct layout *L)
+{
+	double k = r->k;
+	char buf[512];
+	for (size_t i = 0; i < L->np; i++) {
+		const struct panel_box *b = &L->box[i];
+		L->mx[i].p0 = b->x0;
+		L->mx[i].p1 = b->x1;
+		L->my[i].p0 = b->y0;
+		L->my[i].p1 = b->y1;
+	}
+	for (size_t i = 0; i < L->np; i++) {
+		const struct panel_box *b = &L->box[i];
+		draw_panel(r, &c->panel[i], b, &L->mx[i], &L->my[i], i == 0);
+		if (L->grid && c->panel[i].title[0]) {
 			font(r, FS_AXIS);
 			pl_pencolorname_r(r->pl, "#111111");
-			fit_label(r, c->panel[i].title, buf, sizeof buf, box[i].x1 - box[i].x0);
-			text(r, (box[i].x0 + box[i].x1) / 2, box[i].y1 + 5 * k, 'c', 'b', buf);
+			fit_label(r, c->panel[i].title, buf, sizeof buf, b->x1 - b->x0);
+			text(r, (b->x0 + b->x1) / 2, b->y1 + 5 * k, 'c', 'b', buf);
 		}
 	}
-	if (grid) {
-		const struct chart_panel *p = &c->panel[0];
-		double gx0 = box[0].x0, gx1 = box[0].x1, gy0 = box[0].y0, gy1 = box[0].y1;
-		for (size_t i = 1; i < np; i++) {
-			gx1 = box[i].x1 > gx1 ? box[i].x1 : gx1;
-			gy0 = box[i].y0 < gy0 ? box[i].y0 : gy0;
-		}
-		font(r, FS_AXIS);
-		pl_pencolorname_r(r->pl, "#111111");
-		if (p->x.title[0]) {
-			fit_label(r, p->x.title, buf, sizeof buf, gx1 - gx0);
-			text(r, (gx0 + gx1) / 2, gy0 - (8 + FS_TICK + 8) * k, 'c', 't', buf);
-		}
-		if (p->y.title[0]) {
-			fit_label(r, p->y.title, buf, sizeof buf, gy1 - gy0);
-			pl_savestate_r(r->pl);
-			pl_ftextangle_r(r->pl, 90);
-			text(r, 10 * k, (gy0 + gy1) / 2, 'c', 't', buf);
-			pl_restorestate_r(r->pl);
-		}
+	if (!L->grid)
+		return;
+	double gx0 = L->box[0].x0, gx1 = L->box[0].x1, gy0 = L->box[0].y0, gy1 = L->box[0].y1;
+	for (size_t i = 1; i < L->np; i++) {
+		gx1 = L->box[i].x1 > gx1 ? L->box[i].x1 : gx1;
+		gy0 = L->box[i].y0 < gy0 ? L->box[i].y0 : gy0;
 	}
+	axis_titles(r, &c->panel[0], gx0, gx1, gy0, gy1, 1, 1);
+}
 
-	/* legend, to the right of the plot area */
-	if (nleg) {
-		double lx = right + 16 * k, ly = top - 4 * k, step = (FS_LEGEND + 8) * k;
-		double avail = top - bottom + (FS_NOTE + 8) * k, fs = FS_LEGEND;
-		size_t shown = nleg;
-		if (step * (double)nleg > avail) {
-			/* many series: a smaller font, and when even that does not fit, "+K more" */
-			step = avail / (double)nleg;
-			fs = step / k - 3;
-			if (fs > FS_LEGEND)
-				fs = FS_LEGEND; /* never larger than the width was measured at */
-			if (fs < 8) {
-				fs = 8;
-				step = (fs + 3) * k;
-				shown = (size_t)(avail / step) - 1;
-			}
-		}
-		font(r, fs);
-		for (size_t e = 0; e < nleg; e++) {
-			const struct chart_series *s = leg[e].s;
-			if (e == shown) {
-				char more[64];
-				snprintf(more, sizeof more, "+%zu more (see the table)", nleg - shown);
-				pl_pencolorname_r(r->pl, "#555555");
-				text(r, lx, ly - step / 2, 'l', 'c', more);
-				break;
-			}
-			double cy = ly - step / 2;
-			pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
-			line(r, lx, cy, lx + swatch, cy);
-			if (shows_markers(r, leg[e].p, s, mx[0].p1 - mx[0].p0))
-				draw_marker(r, s->style, s->dash, 0, lx + swatch / 2, cy);
-			pl_pencolorname_r(r->pl, "#222222");
-			fit_label(r, s->label, buf, sizeof buf, legend_label_w + 1);
-			text(r, lx + swatch + 8 * k, cy, 'l', 'c', buf);
-			ly -= step;
+/* The legend, right of the plot area: a swatch of each series' line and marker and its label; many series
+ * take a smaller font, and when even that does not fit, the last line says "+K more". */
+static void draw_legend(struct rc *r, const struct layout *L)
+{
+	if (!L->nleg)
+		return;
+	double k = r->k;
+	char buf[512];
+	double lx = L->right + 16 * k, ly = L->top - 4 * k, step = (FS_LEGEND + 8) * k;
+	double avail = L->top - L->bottom + (FS_NOTE + 8) * k, fs = FS_LEGEND;
+	size_t shown = L->nleg;
+	if (step * (double)L->nleg > avail) {
+		step = avail / (double)L->nleg;
+		fs = step / k - 3;
+		if (fs > FS_LEGEND)
+			fs = FS_LEGEND; /* never larger than the width was measured at */
+		if (fs < 8) {
+			fs = 8;
+			step = (fs + 3) * k;
+			shown = (size_t)(avail / step) - 1;
 		}
 	}
-	free(leg);
-	if (c->note[0]) {
-		font(r, FS_NOTE);
-		pl_pencolorname_r(r->pl, "#666666");
-		fit_label(r, c->note, buf, sizeof buf, W - 24 * k);
-		text(r, 12 * k, 8 * k, 'l', 'b', buf);
+	font(r, fs);
+	for (size_t e = 0; e < L->nleg; e++) {
+		const struct chart_series *s = L->leg[e].s;
+		if (e == shown) {
+			char more[64];
+			snprintf(more, sizeof more, "+%zu more (see the table)", L->nleg - shown);
+			pl_pencolorname_r(r->pl, "#555555");
+			text(r, lx, ly - step / 2, 'l', 'c', more);
+			break;
+		}
+		double cy = ly - step / 2;
+		pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
+		line(r, lx, cy, lx + L->swatch, cy);
+		if (shows_markers(r, L->leg[e].p, s, L->mx[0].p1 - L->mx[0].p0))
+			draw_marker(r, s->style, s->dash, 0, lx + L->swatch / 2, cy);
+		pl_pencolorname_r(r->pl, "#222222");
+		fit_label(r, s->label, buf, sizeof buf, L->legend_label_w + 1);
+		text(r, lx + L->swatch + 8 * k, cy, 'l', 'c', buf);
+		ly -= step;
 	}
+}
+
+/* The chart's note, bottom left. */
+static void draw_note(struct rc *r, const struct chart *c)
+{
+	if (!c->note[0])
+		return;
+	char buf[512];
+	font(r, FS_NOTE);
+	pl_pencolorname_r(r->pl, "#666666");
+	fit_label(r, c->note, buf, sizeof buf, c->width - 24 * r->k);
+	text(r, 12 * r->k, 8 * r->k, 'l', 'b', buf);
+}
+
+/* The whole chart: titles, then the margins measured from the widest y tick label and the legend, the
+ * panels in them, the legend and the note. */
+static void draw(struct rc *r, const struct chart *c)
+{
+	double W = c->width, k = r->k;
+	struct layout L;
+	memset(&L, 0, sizeof L);
+	L.np = panels_drawn(c);
+	L.grid = c->cols > 0;
+	pl_bgcolorname_r(r->pl, "white");
+	pl_erase_r(r->pl);
+	pl_joinmod_r(r->pl, "round");
+	pl_capmod_r(r->pl, "round");
+
+	double y = draw_titles(r, c);
+	L.top = y - (c->panel[0].nmarks > 0 ? (FS_MARK + 8) * k : 6 * k);
+	double ytick_w = axis_ranges(r, c, &L);
+	double legend_w = measure_legend(r, c, &L);
+	L.left = 10 * k + FS_AXIS * k + 10 * k + ytick_w + 8 * k;
+	L.right = W - (L.nleg ? legend_w + 16 * k : 22 * k);
+	L.bottom = 10 * k + (c->note[0] ? (FS_NOTE + 8) * k : 0) + FS_AXIS * k + 8 * k + FS_TICK * k + 10 * k;
+	if (L.right - L.left < 80 * k)
+		L.right = L.left + 80 * k; /* absurdly small bitmaps: keep drawing, never divide by zero */
+	if (L.grid)
+		layout_grid(r, c, &L);
+	else
+		layout_stack(r, c, &L);
+	draw_panels(r, c, &L);
+	draw_legend(r, &L);
+	free(L.leg);
+	draw_note(r, c);
 }
 
 /* XML text for the SVG's <title> and <desc>, in libplot's ISO-8859-1 like the rest of its output (the whole

@@ -4,9 +4,10 @@
  * note saying why (pool wait only for the shared-pool model, rate charts only for open-loop runs, ...).
  * Numbers come from steps.csv, the per-second timeline from intervals.csv, the spectrum from <step>.hgrm.
  */
-#include "plots/report.h"
+#include "plots/charts.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ const char charts_no_server_time[] =
 	"empty). To enable it: shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, restart, then "
 	"CREATE EXTENSION pg_stat_statements in the database (the temporary cluster of --ephemeral and "
 	"pgpagebench server preloads it)";
+
+static const char no_latency[] = "no closed-loop step completed a successful query, so there is no latency to draw";
 
 /* ---- labels and context ---------------------------------------------------------------------- */
 
@@ -142,7 +145,9 @@ static double offset_order(const struct res_step *s)
 	return isnan(s->v[RF_OFFSET]) ? 1e300 : s->v[RF_OFFSET];
 }
 
-enum group_by { BY_OFFSET, BY_POOL, BY_OFFSET_POOL };
+/* What a series is: an offset, a pool size, or both; BY_OPEN, for open-loop steps, is BY_OFFSET when they
+ * share one pool size and BY_OFFSET_POOL when not. */
+enum group_by { BY_OFFSET, BY_POOL, BY_OFFSET_POOL, BY_OPEN };
 
 static void group_key(const struct res_run *run, const struct res_step *s, enum group_by by, int facets, char *key,
                       size_t klen, char *label, size_t llen, double *order)
@@ -150,6 +155,7 @@ static void group_key(const struct res_run *run, const struct res_step *s, enum 
 	char pre[300];
 	prefix(run, s, facets, pre, sizeof pre);
 	switch (by) {
+	case BY_OPEN: /* grouping_init has made it BY_OFFSET or BY_OFFSET_POOL */
 	case BY_OFFSET:
 		snprintf(key, klen, "%s|%s", pre, s->offset_text);
 		snprintf(label, llen, "%soffset %s", pre, s->offset_text);
@@ -166,46 +172,6 @@ static void group_key(const struct res_run *run, const struct res_step *s, enum 
 		*order = offset_order(s) * 1e6 + s->v[RF_CONNECTIONS];
 		break;
 	}
-}
-
-/* Groups of the steps passing filter, sorted; returns how many. facets: the query is not part of a group
- * (each query has its own panel). */
-static size_t make_groups_f(const struct res_run *run, step_filter keep, enum group_by by, int facets, struct groups *gs)
-{
-	gs->n = 0;
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *s = &run->steps[i];
-		if (!keep(s))
-			continue;
-		char key[256], label[256];
-		double order;
-		group_key(run, s, by, facets, key, sizeof key, label, sizeof label, &order);
-		group_of(gs, key, label, order);
-	}
-	qsort(gs->g, gs->n, sizeof gs->g[0], cmp_group);
-	return gs->n;
-}
-
-static size_t make_groups(const struct res_run *run, step_filter keep, enum group_by by, struct groups *gs)
-{
-	return make_groups_f(run, keep, by, 0, gs);
-}
-
-static int step_group_f(const struct res_run *run, const struct res_step *s, enum group_by by, int facets,
-                        struct groups *gs)
-{
-	char key[256], label[256];
-	double order;
-	group_key(run, s, by, facets, key, sizeof key, label, sizeof label, &order);
-	for (size_t i = 0; i < gs->n; i++)
-		if (strcmp(gs->g[i].key, key) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int step_group(const struct res_run *run, const struct res_step *s, enum group_by by, struct groups *gs)
-{
-	return step_group_f(run, s, by, 0, gs);
 }
 
 /* ---- small multiples ------------------------------------------------------------------------- */
@@ -260,6 +226,123 @@ static size_t facet_panels(struct chart *c, const struct facets *f)
 		c->panel[k].y = c->panel[0].y;
 	}
 	return f->n;
+}
+
+/* The groups of the steps passing filter, sorted. facets: the query is not part of a group (each query
+ * has its own panel). */
+static void make_groups(const struct res_run *run, step_filter keep, enum group_by by, int facets, struct groups *gs)
+{
+	gs->n = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		if (!keep(s))
+			continue;
+		char key[256], label[256];
+		double order;
+		group_key(run, s, by, facets, key, sizeof key, label, sizeof label, &order);
+		group_of(gs, key, label, order);
+	}
+	qsort(gs->g, gs->n, sizeof gs->g[0], cmp_group);
+}
+
+/* Open-loop series: by offset, and by pool too when the pools differ. */
+static enum group_by open_grouping(const struct res_run *run, step_filter keep)
+{
+	double first = NAN;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		if (!keep(s))
+			continue;
+		if (isnan(first))
+			first = s->v[RF_CONNECTIONS];
+		else if (s->v[RF_CONNECTIONS] != first)
+			return BY_OFFSET_POOL;
+	}
+	return BY_OFFSET;
+}
+
+/*
+ * The grouping every builder of series shares: the steps its filter keeps, in groups (a colour each) by
+ * offset, pool or both, and with facets a panel per query variant when the run holds 2 to 9 of them.
+ * A builder makes one, skips the chart when it holds no group, adds its lines with grouping_lines and
+ * finds each step's group and panel with grouping_of.
+ */
+struct grouping {
+	const struct res_run *run;
+	step_filter keep;
+	enum group_by by; /* BY_OPEN: by offset, and by pool too when the pools differ */
+	struct facets fc;
+	struct groups gs;
+};
+
+/* Returns the number of groups: 0 when no step passes the filter. */
+static size_t grouping_init(struct grouping *gr, const struct res_run *run, step_filter keep, enum group_by by,
+                            int facets)
+{
+	gr->run = run;
+	gr->keep = keep;
+	gr->by = by == BY_OPEN ? open_grouping(run, keep) : by;
+	gr->fc.n = 0;
+	if (facets)
+		make_facets(run, keep, &gr->fc);
+	make_groups(run, keep, gr->by, gr->fc.n > 0, &gr->gs);
+	return gr->gs.n;
+}
+
+/* The group of a step, -1 when the filter drops it; *panel (unless NULL) receives its panel. */
+static int grouping_of(const struct grouping *gr, const struct res_step *st, size_t *panel)
+{
+	if (!gr->keep(st))
+		return -1;
+	char key[256], label[256];
+	double order;
+	group_key(gr->run, st, gr->by, gr->fc.n > 0, key, sizeof key, label, sizeof label, &order);
+	if (panel)
+		*panel = facet_of(&gr->fc, st);
+	for (size_t i = 0; i < gr->gs.n; i++)
+		if (strcmp(gr->gs.g[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A line each group draws: its label (fmt, whose "%s" is the group's label), style and dash; GROUP as a
+ * style or dash means the group's index. */
+enum { GROUP = -1, MAXLINES = 4 };
+struct line_spec {
+	const char *fmt;
+	int style, dash;
+};
+typedef struct chart_series *group_lines[CHART_MAXPANELS][MAXGROUPS][MAXLINES];
+
+/* Makes the chart a grid of a panel per facet (with the axes set on panel 0), then adds, in every panel
+ * and for every group, one series per spec in spec order: s[panel][group][spec] (NULL past nspec). */
+static void grouping_lines(struct chart *c, const struct grouping *gr, const struct line_spec *spec, size_t nspec,
+                           group_lines s)
+{
+	size_t np = facet_panels(c, &gr->fc);
+	for (size_t k = 0; k < np; k++)
+		for (size_t g = 0; g < gr->gs.n; g++)
+			for (size_t l = 0; l < MAXLINES; l++) {
+				const struct line_spec *ls = &spec[l];
+				s[k][g][l] = l >= nspec ? NULL
+				                        : chart_series_add(&c->panel[k], ls->style == GROUP ? (int)g : ls->style,
+				                                           ls->dash == GROUP ? (int)g : ls->dash, ls->fmt,
+				                                           gr->gs.g[g].label);
+			}
+}
+
+/* Adds the points of every step the grouping keeps to the lines of its group in its panel, at x = the
+ * step's column xfield. */
+static void grouping_fill(const struct grouping *gr, group_lines s, int xfield,
+                          void (*add)(struct chart_series *const *lines, const struct res_step *st, double x))
+{
+	for (size_t i = 0; i < gr->run->nsteps; i++) {
+		const struct res_step *st = &gr->run->steps[i];
+		size_t k;
+		int g = grouping_of(gr, st, &k);
+		if (g >= 0)
+			add(s[k][g], st, st->v[xfield]);
+	}
 }
 
 /* Log x when positive values span two decades or more; a 0 among them is drawn at the left edge. */
@@ -351,6 +434,37 @@ static void sort_all(struct chart *c)
 			chart_series_sort(c->panel[i].series[j]);
 }
 
+/* A builder's "drew nothing": why (formatted) into the report's note; returns 0. */
+static int skip(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int skip(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static void set_axis(struct chart_axis *a, const char *title, enum chart_unit unit, int log)
+{
+	snprintf(a->title, sizeof a->title, "%s", title);
+	a->unit = unit;
+	a->log = log;
+}
+
+/* The offset axis of the steps passing keep: log when the offsets span two decades, 0 at its left edge. */
+static void offset_axis(const struct res_run *run, step_filter keep, struct chart_axis *a)
+{
+	double v[1024];
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
+		if (keep(&run->steps[i]))
+			v[n++] = run->steps[i].v[RF_OFFSET];
+	auto_log_axis(a, v, n, 100);
+	a->integer = 1;
+	snprintf(a->title, sizeof a->title, "offset (rows skipped)%s", a->log ? ", log scale" : "");
+}
+
 /* ---- 1. queries/s vs pool size --------------------------------------------------------------- */
 
 static int power_of_two(double v)
@@ -382,80 +496,66 @@ static void pool_axis(const struct res_run *run, step_filter keep, struct chart_
 		a->log = a->pow2 = 1;
 }
 
+static void qps_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	chart_point(l[0], x, st->v[RF_QPS]);
+}
+
 static int build_qps_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	struct facets fc;
-	make_facets(run, f_closed, &fc);
-	if (make_groups_f(run, f_closed, BY_OFFSET, fc.n > 0, &gs) == 0) {
-		snprintf(why, len, "no closed-loop steps: every step ran at a target rate (see throughput vs latency)");
-		return 0;
-	}
+	struct grouping gr;
+	if (grouping_init(&gr, run, f_closed, BY_OFFSET, 1) == 0)
+		return skip(why, len, "no closed-loop steps: every step ran at a target rate (see throughput vs latency)");
 	struct chart_panel *p = &c->panel[0];
 	pool_axis(run, f_closed, &p->x);
-	snprintf(p->y.title, sizeof p->y.title, "queries/s");
-	p->y.unit = CHART_UNIT_QPS;
+	set_axis(&p->y, "queries/s", CHART_UNIT_QPS, 0);
 	p->y.from_zero = 1;
-	size_t np = facet_panels(c, &fc);
-	struct chart_series *s[CHART_MAXPANELS][MAXGROUPS];
-	for (size_t k = 0; k < np; k++)
-		for (size_t g = 0; g < gs.n; g++)
-			s[k][g] = chart_series_add(&c->panel[k], (int)g, (int)g, "%s", gs.g[g].label);
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = f_closed(st) ? step_group_f(run, st, BY_OFFSET, fc.n > 0, &gs) : -1;
-		if (g >= 0)
-			chart_point(s[facet_of(&fc, st)][g], st->v[RF_CONNECTIONS], st->v[RF_QPS]);
-	}
+	static const struct line_spec lines[] = { { "%s", GROUP, GROUP } };
+	group_lines s;
+	grouping_lines(c, &gr, lines, 1, s);
+	grouping_fill(&gr, s, RF_CONNECTIONS, qps_points);
 	sort_all(c);
 	return 1;
 }
 
-/* A p99 (solid) and a p50 (dashed) series per group, x = the step's column `xfield`: the latency charts.
- * With facets, a panel per query (the axes already set on panel 0). */
-static void add_p99_p50(const struct res_run *run, struct chart *c, step_filter keep, enum group_by by,
-                        const struct facets *fc, struct groups *gs, int xfield)
+/* p99 and p50 of a step; with a percentile from too few queries hollow. */
+static void latency_points(struct chart_series *const *l, const struct res_step *st, double x)
 {
-	size_t np = facet_panels(c, fc);
-	struct chart_series *s99[CHART_MAXPANELS][MAXGROUPS], *s50[CHART_MAXPANELS][MAXGROUPS];
-	for (size_t k = 0; k < np; k++)
-		for (size_t g = 0; g < gs->n; g++) {
-			s99[k][g] = chart_series_add(&c->panel[k], (int)g, 0, "p99 %s", gs->g[g].label);
-			s50[k][g] = chart_series_add(&c->panel[k], (int)g, 1, "p50 %s", gs->g[g].label);
-		}
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = keep(st) ? step_group_f(run, st, by, fc->n > 0, gs) : -1;
-		if (g < 0)
-			continue;
-		size_t k = facet_of(fc, st);
-		pct_point(s99[k][g], st->v[xfield], st, RF_P99_US, 99);
-		pct_point(s50[k][g], st->v[xfield], st, RF_P50_US, 50);
-	}
+	pct_point(l[0], x, st, RF_P99_US, 99);
+	pct_point(l[1], x, st, RF_P50_US, 50);
+}
+
+/* The latency charts against pool size (x = connections) and offset: a p99 (solid) and a p50 (dashed)
+ * series per group, a panel per query variant. 1, or 0 with why set (none: no step passes keep). */
+static int latency_chart(const struct res_run *run, struct chart *c, step_filter keep, enum group_by by, int xfield,
+                         const char *none, char *why, size_t len)
+{
+	struct grouping gr;
+	if (grouping_init(&gr, run, keep, by, 1) == 0)
+		return skip(why, len, "%s", none);
+	if (!any_finite(run, keep, RF_P50_US, RF_P99_US))
+		return skip(why, len, "%s", no_latency);
+	struct chart_panel *p = &c->panel[0];
+	if (xfield == RF_OFFSET)
+		offset_axis(run, keep, &p->x);
+	else
+		pool_axis(run, keep, &p->x);
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
+	static const struct line_spec lines[] = { { "p99 %s", GROUP, 0 }, { "p50 %s", GROUP, 1 } };
+	group_lines s;
+	grouping_lines(c, &gr, lines, 2, s);
+	grouping_fill(&gr, s, xfield, latency_points);
+	sort_all(c);
+	return 1;
 }
 
 /* ---- 2. latency vs pool size ----------------------------------------------------------------- */
 
 static int build_latency_pool(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	struct facets fc;
-	make_facets(run, f_closed, &fc);
-	if (make_groups_f(run, f_closed, BY_OFFSET, fc.n > 0, &gs) == 0) {
-		snprintf(why, len, "no closed-loop steps: every step ran at a target rate");
+	if (!latency_chart(run, c, f_closed, BY_OFFSET, RF_CONNECTIONS,
+	                   "no closed-loop steps: every step ran at a target rate", why, len))
 		return 0;
-	}
-	if (!any_finite(run, f_closed, RF_P50_US, RF_P99_US)) {
-		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
-		return 0;
-	}
-	struct chart_panel *p = &c->panel[0];
-	pool_axis(run, f_closed, &p->x);
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
-	add_p99_p50(run, c, f_closed, BY_OFFSET, &fc, &gs, RF_CONNECTIONS);
-	sort_all(c);
 	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50; steps without successful queries have no point");
 	note_n(run, f_closed, 99, c);
 	return 1;
@@ -465,32 +565,11 @@ static int build_latency_pool(const struct res_run *run, struct chart *c, char *
 
 static int build_latency_offset(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	struct facets fc;
-	make_facets(run, f_closed_offset, &fc);
-	if (make_groups_f(run, f_closed_offset, BY_POOL, fc.n > 0, &gs) == 0) {
-		snprintf(why, len, "no closed-loop step with a numeric offset");
+	if (!latency_chart(run, c, f_closed_offset, BY_POOL, RF_OFFSET, "no closed-loop step with a numeric offset", why,
+	                   len))
 		return 0;
-	}
-	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US)) {
-		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
-		return 0;
-	}
-	struct chart_panel *p = &c->panel[0];
-	double v[1024];
-	size_t n = 0;
-	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
-		if (f_closed_offset(&run->steps[i]))
-			v[n++] = run->steps[i].v[RF_OFFSET];
-	auto_log_axis(&p->x, v, n, 100);
-	p->x.integer = 1;
-	snprintf(p->x.title, sizeof p->x.title, "offset (rows skipped)%s", p->x.log ? ", log scale" : "");
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
-	add_p99_p50(run, c, f_closed_offset, BY_POOL, &fc, &gs, RF_OFFSET);
-	sort_all(c);
-	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s", p->x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
+	snprintf(c->note, sizeof c->note, "solid: p99, dashed: p50%s",
+	         c->panel[0].x.zero_at > 0 ? "; offset 0 sits at the left edge of the log axis" : "");
 	note_n(run, f_closed_offset, 99, c);
 	return 1;
 }
@@ -503,10 +582,8 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
 		if (f_hgrm(&run->steps[i]))
 			idx[n++] = i;
-	if (n == 0) {
-		snprintf(why, len, "no step has a latency histogram (.hgrm) with any query in it");
-		return 0;
-	}
+	if (n == 0)
+		return skip(why, len, "no step has a latency histogram (.hgrm) with any query in it");
 	size_t pick[8], np = 0;
 	int pstyle[8], pdash[8];
 	const size_t maxs = 8;
@@ -517,16 +594,16 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 		}
 	} else {
 		/* the smallest and the largest pool at each offset, when that fits; else evenly spaced steps */
-		struct groups gs;
-		make_groups(run, f_hgrm, BY_OFFSET, &gs);
+		struct grouping gr;
+		grouping_init(&gr, run, f_hgrm, BY_OFFSET, 0);
 		int dim = !run_varies(run, RF_CONNECTIONS) && run_varies(run, RF_RATE_QPS) ? RF_RATE_QPS : RF_CONNECTIONS;
 		const char *dname = dim == RF_RATE_QPS ? "rate" : "pool";
-		if (gs.n * 2 <= maxs) {
-			for (size_t g = 0; g < gs.n; g++) {
+		if (gr.gs.n * 2 <= maxs) {
+			for (size_t g = 0; g < gr.gs.n; g++) {
 				size_t lo = SIZE_MAX, hi = SIZE_MAX;
 				for (size_t i = 0; i < n; i++) {
 					const struct res_step *st = &run->steps[idx[i]];
-					if (step_group(run, st, BY_OFFSET, &gs) != (int)g)
+					if (grouping_of(&gr, st, NULL) != (int)g)
 						continue;
 					if (lo == SIZE_MAX || st->v[dim] < run->steps[lo].v[dim])
 						lo = idx[i];
@@ -554,12 +631,8 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 		}
 	}
 	struct chart_panel *p = &c->panel[0];
-	snprintf(p->x.title, sizeof p->x.title, "percentile");
-	p->x.unit = CHART_UNIT_PCTL;
-	p->x.log = 1;
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
+	set_axis(&p->x, "percentile", CHART_UNIT_PCTL, 1);
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
 	for (size_t k = 0; k < np; k++) {
 		const struct res_step *st = &run->steps[pick[k]];
 		char label[256];
@@ -577,21 +650,16 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 
 static int build_timeline(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	if (run->nintervals == 0) {
-		snprintf(why, len, "intervals.csv is missing or holds no rows");
-		return 0;
-	}
+	if (run->nintervals == 0)
+		return skip(why, len, "intervals.csv is missing or holds no rows");
 	c->npanels = 2;
 	struct chart_panel *top = &c->panel[0], *bot = &c->panel[1];
 	top->x.hide_labels = 1;
 	top->x.unit = bot->x.unit = CHART_UNIT_SECONDS;
 	snprintf(bot->x.title, sizeof bot->x.title, "measured time, steps one after another (numbers: steps in the table)");
-	snprintf(top->y.title, sizeof top->y.title, "per second");
-	top->y.unit = CHART_UNIT_QPS;
+	set_axis(&top->y, "per second", CHART_UNIT_QPS, 0);
 	top->y.from_zero = 1;
-	snprintf(bot->y.title, sizeof bot->y.title, "latency (log)");
-	bot->y.unit = CHART_UNIT_US;
-	bot->y.log = 1;
+	set_axis(&bot->y, "latency (log)", CHART_UNIT_US, 1);
 	int any_err = 0, any_ok = 0;
 	for (size_t i = 0; i < run->nsteps; i++)
 		for (size_t j = 0; j < run->steps[i].nsec; j++)
@@ -644,22 +712,27 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 
 /* ---- 6. pool wait vs service time ------------------------------------------------------------ */
 
+/* Service and wait p99, and p50 when the chart has lines for them. */
+static void pool_wait_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	chart_point(l[0], x, st->v[RF_SERVICE_P99_US]);
+	chart_point(l[1], x, st->v[RF_WAIT_P99_US]);
+	if (l[2]) {
+		chart_point(l[2], x, st->v[RF_SERVICE_P50_US]);
+		chart_point(l[3], x, st->v[RF_WAIT_P50_US]);
+	}
+}
+
 static int build_pool_wait(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	struct facets fc;
-	make_facets(run, f_pool, &fc);
-	if (make_groups_f(run, f_pool, BY_OFFSET, fc.n > 0, &gs) == 0) {
-		snprintf(why, len, "the run did not use the shared-pool model (workers = connections), so there is no pool wait");
-		return 0;
-	}
+	struct grouping gr;
+	if (grouping_init(&gr, run, f_pool, BY_OFFSET, 1) == 0)
+		return skip(why, len, "the run did not use the shared-pool model (workers = connections), so there is no pool wait");
 	struct chart_panel *p = &c->panel[0];
 	pool_axis(run, f_pool, &p->x);
-	snprintf(p->y.title, sizeof p->y.title, "time per query (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
+	set_axis(&p->y, "time per query (log scale)", CHART_UNIT_US, 1);
 	/* a zero has no place on the log axis: it breaks the line, and the note says so */
-	int wait_zero = 0, wait_pos = 0, one = gs.n == 1;
+	int wait_zero = 0, wait_pos = 0, one = gr.gs.n == 1;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct res_step *st = &run->steps[i];
 		if (!f_pool(st))
@@ -670,31 +743,13 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 			wait_pos |= st->v[fs[f]] > 0;
 		}
 	}
-	size_t np = facet_panels(c, &fc);
-	struct chart_series *sv[CHART_MAXPANELS][MAXGROUPS][4];
-	for (size_t k = 0; k < np; k++)
-		for (size_t g = 0; g < gs.n; g++) {
-			struct chart_panel *pk = &c->panel[k];
-			const char *l = gs.g[g].label;
-			sv[k][g][0] = chart_series_add(pk, one ? 0 : (int)g, 0, one ? "service p99" : "service p99 %s", l);
-			sv[k][g][1] = chart_series_add(pk, one ? 1 : (int)g, one ? 0 : 1, one ? "wait p99" : "wait p99 %s", l);
-			sv[k][g][2] = one ? chart_series_add(pk, 0, 2, "service p50") : NULL;
-			sv[k][g][3] = one ? chart_series_add(pk, 1, 2, "wait p50") : NULL;
-		}
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *st = &run->steps[i];
-		int g = f_pool(st) ? step_group_f(run, st, BY_OFFSET, fc.n > 0, &gs) : -1;
-		if (g < 0)
-			continue;
-		struct chart_series **v = sv[facet_of(&fc, st)][g];
-		double x = st->v[RF_CONNECTIONS];
-		chart_point(v[0], x, st->v[RF_SERVICE_P99_US]);
-		chart_point(v[1], x, st->v[RF_WAIT_P99_US]);
-		if (v[2]) {
-			chart_point(v[2], x, st->v[RF_SERVICE_P50_US]);
-			chart_point(v[3], x, st->v[RF_WAIT_P50_US]);
-		}
-	}
+	/* one group: service and wait in a colour each, p99 solid and p50 dotted; else a colour per group */
+	static const struct line_spec lines_one[] = { { "service p99", 0, 0 }, { "wait p99", 1, 0 },
+		                                      { "service p50", 0, 2 }, { "wait p50", 1, 2 } };
+	static const struct line_spec lines[] = { { "service p99 %s", GROUP, 0 }, { "wait p99 %s", GROUP, 1 } };
+	group_lines sv;
+	grouping_lines(c, &gr, one ? lines_one : lines, one ? 4 : 2, sv);
+	grouping_fill(&gr, sv, RF_CONNECTIONS, pool_wait_points);
 	sort_all(c);
 	if (!wait_zero)
 		snprintf(c->note, sizeof c->note, "wait: time a worker waited for a free connection; service: time it held one%s",
@@ -709,61 +764,37 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 
 /* ---- 7. throughput vs p99 for rate sweeps ---------------------------------------------------- */
 
-/* Open-loop series: by offset, and by pool too when the pools differ. */
-static enum group_by open_grouping(const struct res_run *run, step_filter keep)
-{
-	double first = NAN;
-	for (size_t i = 0; i < run->nsteps; i++) {
-		const struct res_step *s = &run->steps[i];
-		if (!keep(s))
-			continue;
-		if (isnan(first))
-			first = s->v[RF_CONNECTIONS];
-		else if (s->v[RF_CONNECTIONS] != first)
-			return BY_OFFSET_POOL;
-	}
-	return BY_OFFSET;
-}
-
 static int build_throughput_latency(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	enum group_by by = open_grouping(run, f_open);
-	if (make_groups(run, f_open, by, &gs) == 0) {
-		snprintf(why, len, "the run has no open-loop (--rate) steps");
-		return 0;
-	}
-	if (!any_finite(run, f_open, RF_P99_US, RF_P50_US)) {
-		snprintf(why, len, "no open-loop step completed a successful query");
-		return 0;
-	}
+	struct grouping gr;
+	if (grouping_init(&gr, run, f_open, BY_OPEN, 0) == 0)
+		return skip(why, len, "the run has no open-loop (--rate) steps");
+	if (!any_finite(run, f_open, RF_P99_US, RF_P50_US))
+		return skip(why, len, "no open-loop step completed a successful query");
 	struct chart_panel *p = &c->panel[0];
-	snprintf(p->x.title, sizeof p->x.title, "achieved queries/s");
-	p->x.unit = CHART_UNIT_QPS;
+	set_axis(&p->x, "achieved queries/s", CHART_UNIT_QPS, 0);
 	p->x.from_zero = 1;
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
-	for (size_t g = 0; g < gs.n; g++) {
-		struct chart_series *s99 = chart_series_add(p, (int)g, 0, "p99 %s", gs.g[g].label);
-		struct chart_series *s50 = chart_series_add(p, (int)g, 1, "p50 %s", gs.g[g].label);
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
+	static const struct line_spec lines[] = { { "p99 %s", GROUP, 0 }, { "p50 %s", GROUP, 1 } };
+	group_lines s;
+	grouping_lines(c, &gr, lines, 2, s);
+	for (size_t g = 0; g < gr.gs.n; g++) {
 		/* points in the order of the target rate, so a saturated server shows as the curve bending back */
 		double done = -INFINITY;
 		for (;;) {
 			double next = INFINITY;
 			for (size_t i = 0; i < run->nsteps; i++) {
 				const struct res_step *st = &run->steps[i];
-				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] > done &&
-				    st->v[RF_RATE_QPS] < next)
+				if (grouping_of(&gr, st, NULL) == (int)g && st->v[RF_RATE_QPS] > done && st->v[RF_RATE_QPS] < next)
 					next = st->v[RF_RATE_QPS];
 			}
 			if (!isfinite(next))
 				break;
 			for (size_t i = 0; i < run->nsteps; i++) {
 				const struct res_step *st = &run->steps[i];
-				if (f_open(st) && step_group(run, st, by, &gs) == (int)g && st->v[RF_RATE_QPS] == next) {
-					pct_point(s99, st->v[RF_QPS], st, RF_P99_US, 99);
-					pct_point(s50, st->v[RF_QPS], st, RF_P50_US, 50);
+				if (grouping_of(&gr, st, NULL) == (int)g && st->v[RF_RATE_QPS] == next) {
+					pct_point(s[0][g][0], st->v[RF_QPS], st, RF_P99_US, 99);
+					pct_point(s[0][g][1], st->v[RF_QPS], st, RF_P50_US, 50);
 				}
 			}
 			done = next;
@@ -776,41 +807,34 @@ static int build_throughput_latency(const struct res_run *run, struct chart *c, 
 
 /* ---- 8. corrected vs uncorrected percentiles ------------------------------------------------- */
 
+/* Corrected and uncorrected p99, and p50 when the chart has lines for them. */
+static void corrected_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	pct_point(l[0], x, st, RF_P99_US, 99);
+	pct_point(l[1], x, st, RF_UNC_P99_US, 99);
+	if (l[2]) {
+		pct_point(l[2], x, st, RF_P50_US, 50);
+		pct_point(l[3], x, st, RF_UNC_P50_US, 50);
+	}
+}
+
 static int build_corrected(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
-	struct groups gs;
-	enum group_by by = open_grouping(run, f_open_unc);
-	if (make_groups(run, f_open_unc, by, &gs) == 0) {
-		snprintf(why, len, "the run has no open-loop steps with uncorrected percentiles");
-		return 0;
-	}
+	struct grouping gr;
+	if (grouping_init(&gr, run, f_open_unc, BY_OPEN, 0) == 0)
+		return skip(why, len, "the run has no open-loop steps with uncorrected percentiles");
 	struct chart_panel *p = &c->panel[0];
-	snprintf(p->x.title, sizeof p->x.title, "target rate (queries/s)");
-	p->x.unit = CHART_UNIT_QPS;
+	set_axis(&p->x, "target rate (queries/s)", CHART_UNIT_QPS, 0);
 	p->x.from_zero = 1;
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
-	int one = gs.n == 1;
-	for (size_t g = 0; g < gs.n; g++) {
-		const char *l = gs.g[g].label;
-		struct chart_series *c99 = chart_series_add(p, one ? 0 : (int)g, 0, one ? "p99" : "p99 %s", l);
-		struct chart_series *u99 = chart_series_add(p, one ? 0 : (int)g, 1, one ? "p99 uncorrected" : "p99 uncorrected %s", l);
-		struct chart_series *c50 = one ? chart_series_add(p, 1, 0, "p50") : NULL;
-		struct chart_series *u50 = one ? chart_series_add(p, 1, 1, "p50 uncorrected") : NULL;
-		for (size_t i = 0; i < run->nsteps; i++) {
-			const struct res_step *st = &run->steps[i];
-			if (!f_open_unc(st) || step_group(run, st, by, &gs) != (int)g)
-				continue;
-			double x = st->v[RF_RATE_QPS];
-			pct_point(c99, x, st, RF_P99_US, 99);
-			pct_point(u99, x, st, RF_UNC_P99_US, 99);
-			if (one) {
-				pct_point(c50, x, st, RF_P50_US, 50);
-				pct_point(u50, x, st, RF_UNC_P50_US, 50);
-			}
-		}
-	}
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
+	/* one group: p50 too, in a colour of its own; else p99 only, a colour per group */
+	int one = gr.gs.n == 1;
+	static const struct line_spec lines_one[] = { { "p99", 0, 0 }, { "p99 uncorrected", 0, 1 }, { "p50", 1, 0 },
+		                                      { "p50 uncorrected", 1, 1 } };
+	static const struct line_spec lines[] = { { "p99 %s", GROUP, 0 }, { "p99 uncorrected %s", GROUP, 1 } };
+	group_lines s;
+	grouping_lines(c, &gr, one ? lines_one : lines, one ? 4 : 2, s);
+	grouping_fill(&gr, s, RF_RATE_QPS, corrected_points);
 	sort_all(c);
 	snprintf(c->note, sizeof c->note,
 	         "solid: from the intended start (corrected), dashed: from the actual send; the gap is queueing the schedule hid");
@@ -837,33 +861,20 @@ static size_t distinct_queries(const struct res_run *run, step_filter keep)
 static int build_latency_variant(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	size_t nq = distinct_queries(run, f_closed_offset);
-	if (nq < 2) {
-		snprintf(why, len, "the run measured %s query (%s), so there are no variants to set side by side; "
-		         "latency vs offset shows it", nq ? "one" : "no closed-loop step with a numeric offset and no",
-		         nq ? run->steps[0].query : "none");
-		return 0;
-	}
-	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US)) {
-		snprintf(why, len, "no closed-loop step completed a successful query, so there is no latency to draw");
-		return 0;
-	}
+	if (nq < 2)
+		return skip(why, len, "the run measured %s query (%s), so there are no variants to set side by side; "
+		            "latency vs offset shows it", nq ? "one" : "no closed-loop step with a numeric offset and no",
+		            nq ? run->steps[0].query : "none");
+	if (!any_finite(run, f_closed_offset, RF_P50_US, RF_P99_US))
+		return skip(why, len, "%s", no_latency);
 	/* one pool size, so each line is the variant alone: the smallest pool of the run (least queueing) */
 	double pool = INFINITY;
 	for (size_t i = 0; i < run->nsteps; i++)
 		if (f_closed_offset(&run->steps[i]) && run->steps[i].v[RF_CONNECTIONS] < pool)
 			pool = run->steps[i].v[RF_CONNECTIONS];
 	struct chart_panel *p = &c->panel[0];
-	double v[1024];
-	size_t n = 0;
-	for (size_t i = 0; i < run->nsteps && n < 1024; i++)
-		if (f_closed_offset(&run->steps[i]))
-			v[n++] = run->steps[i].v[RF_OFFSET];
-	auto_log_axis(&p->x, v, n, 100);
-	p->x.integer = 1;
-	snprintf(p->x.title, sizeof p->x.title, "offset (rows skipped)%s", p->x.log ? ", log scale" : "");
-	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
+	offset_axis(run, f_closed_offset, &p->x);
+	set_axis(&p->y, "latency (log scale)", CHART_UNIT_US, 1);
 	/* variants in order of first appearance, p99 solid and p50 dashed in the variant's colour */
 	const char *names[MAXGROUPS];
 	struct chart_series *s99[MAXGROUPS], *s50[MAXGROUPS];
@@ -905,16 +916,12 @@ static int build_latency_split(const struct res_run *run, struct chart *c, char 
 	int any = 0;
 	for (size_t i = 0; i < run->nsteps; i++)
 		any |= f_split(&run->steps[i]);
-	if (!any) {
-		snprintf(why, len, "%s", charts_no_server_time);
-		return 0;
-	}
+	if (!any)
+		return skip(why, len, "%s", charts_no_server_time);
 	struct chart_panel *p = &c->panel[0];
 	snprintf(p->x.title, sizeof p->x.title, "step (numbers as in the steps table)");
 	p->x.integer = 1;
-	snprintf(p->y.title, sizeof p->y.title, "mean time per query (log scale)");
-	p->y.unit = CHART_UNIT_US;
-	p->y.log = 1;
+	set_axis(&p->y, "mean time per query (log scale)", CHART_UNIT_US, 1);
 	struct chart_series *client = chart_series_add(p, 0, 0, "client latency (mean)");
 	struct chart_series *server = chart_series_add(p, 1, 1, "server: execution + planning");
 	struct chart_series *rest = chart_series_add(p, 2, 2, "rest: network, driver, queueing");

@@ -1,11 +1,14 @@
 /*
- * compare.c: `pgpagebench compare A B`: the steps both runs ran, matched by what they measured (model,
- * query, connections, workers, offset, rate) rather than by id, with B/A ratios of queries/s, p50 and p99,
- * charts with run A solid and run B dashed, and an index.html. Runs that differ in dataset, server or
- * query are compared anyway, under a warning that says how they differ.
+ * compare.c: plots_compare(), behind `pgpagebench compare A B` (cmd/compare.c): the steps both runs ran,
+ * matched by what they measured (model, query, connections, workers, offset, rate) rather than by id, with
+ * B/A ratios of queries/s, p50 and p99, charts with run A solid and run B dashed, and an index.html. Runs
+ * that differ in dataset, server or query are compared anyway, under a warning that says how they differ.
  */
-#include "plots/plots.h"
+#include "plots/compare.h"
+#include "plots/charts.h"
+#include "plots/output.h"
 #include "plots/report.h"
+#include "common/alloc.h"
 #include "common/cli.h"
 #include "common/log.h"
 #include "common/sig.h"
@@ -35,14 +38,10 @@ struct cmp {
 
 static void match(struct cmp *m)
 {
-	m->pairs = calloc(m->a.nsteps + 1, sizeof *m->pairs);
-	m->only_a = calloc(m->a.nsteps + 1, sizeof *m->only_a);
-	m->only_b = calloc(m->b.nsteps + 1, sizeof *m->only_b);
-	char *used = calloc(m->b.nsteps + 1, 1);
-	if (!m->pairs || !m->only_a || !m->only_b || !used) {
-		log_error("out of memory");
-		exit(EXIT_RUNTIME);
-	}
+	m->pairs = pgpb_calloc(m->a.nsteps + 1, sizeof *m->pairs);
+	m->only_a = pgpb_calloc(m->a.nsteps + 1, sizeof *m->only_a);
+	m->only_b = pgpb_calloc(m->b.nsteps + 1, sizeof *m->only_b);
+	char *used = pgpb_calloc(m->b.nsteps + 1, 1);
 	for (size_t i = 0; i < m->a.nsteps; i++) {
 		char ka[700], kb[700];
 		res_step_key(&m->a.steps[i], ka, sizeof ka);
@@ -297,13 +296,8 @@ static void fill_page(FILE *f, void *arg)
 int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, const struct plots_options *in,
                   char *index_path, size_t len)
 {
-	struct plots_options o = in ? *in : (struct plots_options){ 0 };
-	if (!o.formats)
-		o.formats = PLOTS_DEFAULT_FORMATS;
-	if (o.width <= 0 || o.height <= 0) {
-		o.width = 800;
-		o.height = 480;
-	}
+	struct plots_options o;
+	plots_options_resolve(&o, in);
 	struct cmp m;
 	memset(&m, 0, sizeof m);
 	if (res_load(dir_a, &m.a) < 0)
@@ -324,8 +318,7 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 	analyse(&m);
 	int rc = EXIT_OK;
 	char charts_dir[4200];
-	snprintf(charts_dir, sizeof charts_dir, "%s/charts", out_dir);
-	if (plots_make_dir(out_dir) < 0 || plots_make_dir(charts_dir) < 0)
+	if (plots_make_out(out_dir, charts_dir, sizeof charts_dir) < 0)
 		rc = EXIT_RUNTIME;
 	static const struct { const char *name, *title, *ytitle; int field; } defs[3] = {
 		{ "compare-qps", "Queries per second, A solid and B dashed", "queries/s", RF_QPS },

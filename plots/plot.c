@@ -1,96 +1,20 @@
 /*
- * plot.c: `pgpagebench plot RESULTS_DIR` and plots_render(), which `run` and `demo` call too: every chart
- * of the set in the requested formats into OUT/charts/, then OUT/index.html with the run context, the
- * steps table and the charts. A chart without data is skipped with a note, never an error; unreadable
- * results or unwritable output are errors (exit 1), a bad command line exit 2.
+ * plot.c: plots_render(), behind `pgpagebench plot` (cmd/plot.c) and called by `run` and `demo` too: every
+ * chart of the set (charts.c) in the requested formats into OUT/charts/, then OUT/index.html with the run
+ * context, the steps table and the charts. A chart without data is skipped with a note, never an error;
+ * unreadable results or unwritable output are errors (exit 1).
  */
 #include "plots/plots.h"
+#include "plots/charts.h"
+#include "plots/output.h"
 #include "plots/report.h"
 #include "common/cli.h"
-#include "common/ctx.h"
 #include "common/log.h"
 #include "common/sig.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-int plots_parse_formats(const char *option, const char *s, unsigned *formats)
-{
-	static const char *const allowed[] = { "svg", "png", NULL };
-	char **w;
-	size_t n;
-	if (cli_parse_words(option, s, allowed, &w, &n) < 0)
-		return -1;
-	*formats = 0;
-	for (size_t i = 0; i < n; i++)
-		*formats |= strcmp(w[i], "svg") == 0 ? PLOTS_SVG : PLOTS_PNG;
-	cli_free_words(w, n);
-	return 0;
-}
-
-/* mkdir -p for the output directory */
-int plots_make_dir(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			log_error("could not create directory \"%s\": %s", buf, strerror(errno));
-			return -1;
-		}
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-		log_error("could not create directory \"%s\": %s", buf, strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		log_error("could not create directory \"%s\": %s", buf, "a file of that name exists");
-		return -1;
-	}
-	return 0;
-}
-
-static void normalise(struct plots_options *o, const struct plots_options *in)
-{
-	*o = in ? *in : (struct plots_options){ 0 };
-	if (!o->formats)
-		o->formats = PLOTS_DEFAULT_FORMATS;
-	if (o->width <= 0 || o->height <= 0) {
-		o->width = 800;
-		o->height = 480;
-	}
-}
-
-/* Draws one chart in every requested format; removes stale files of formats not drawn this time. */
-int plots_draw(const struct chart *c, const char *charts_dir, struct report_item *it, unsigned formats)
-{
-	static const struct { unsigned flag; enum chart_format fmt; const char *ext; } fm[] = {
-		{ PLOTS_SVG, CHART_SVG, "svg" }, { PLOTS_PNG, CHART_PNG, "png" } };
-	for (size_t f = 0; f < 2; f++) {
-		char path[4200], err[512];
-		snprintf(path, sizeof path, "%s/%s.%s", charts_dir, it->name, fm[f].ext);
-		if (!it->drawn || !(formats & fm[f].flag)) {
-			remove(path);
-			continue;
-		}
-		if (chart_render(c, path, fm[f].fmt, err, sizeof err) < 0) {
-			log_error("%s", err);
-			return -1;
-		}
-		it->files |= fm[f].fmt;
-	}
-	return 0;
-}
 
 struct plot_page {
 	const struct res_run *run;
@@ -199,7 +123,7 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
                       char *index_path, size_t len)
 {
 	struct plots_options o;
-	normalise(&o, in);
+	plots_options_resolve(&o, in);
 	if (o.formats & ~(unsigned)PLOTS_DEFAULT_FORMATS) {
 		log_error("invalid chart formats %#x", o.formats);
 		return EXIT_USAGE;
@@ -210,8 +134,7 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
 	if (!out_dir)
 		out_dir = results_dir;
 	char charts_dir[4200];
-	snprintf(charts_dir, sizeof charts_dir, "%s/charts", out_dir);
-	if (plots_make_dir(out_dir) < 0 || plots_make_dir(charts_dir) < 0) {
+	if (plots_make_out(out_dir, charts_dir, sizeof charts_dir) < 0) {
 		res_free(&run);
 		return EXIT_RUNTIME;
 	}
@@ -267,135 +190,4 @@ int plots_render(const char *results_dir, const char *out_dir, unsigned formats,
 {
 	struct plots_options o = { formats, 0, 0, 0 };
 	return plots_render_opts(results_dir, out_dir, &o, index_path, len);
-}
-
-/* ---- the commands ---------------------------------------------------------------------------- */
-
-enum { OPT_FORMAT = CTX_OPT_FIRST_FREE, OPT_OUT, OPT_SIZE };
-
-static void help_plot(void)
-{
-	printf("pgpagebench plot draws the charts of a results directory and an offline index.html.\n\n"
-	       "Usage:\n  pgpagebench plot RESULTS_DIR [OPTION]...\n\n"
-	       "Options:\n"
-	       "  --format=LIST   chart formats, a comma-separated list of svg and png (default: svg,png)\n"
-	       "  --out=DIR       write charts/ and index.html here (default: RESULTS_DIR)\n"
-	       "  --size=WxH      chart size in pixels (default: 800x480)\n"
-	       "  --quiet         print only errors\n"
-	       "  --help          show this help, then exit\n"
-	       "\nCharts are skipped, with a note, when the run holds no data for them (e.g. pool wait for a\n"
-	       "run without the shared-pool model). See docs/plots.md.\n");
-}
-
-static void help_compare(void)
-{
-	printf("pgpagebench compare puts two runs side by side: per-step ratios of queries/s, p50 and p99 for\n"
-	       "the steps both ran (matched by model, query, pool, workers, offset and rate), charts with run A\n"
-	       "solid and run B dashed, and an offline index.html.\n\n"
-	       "Usage:\n  pgpagebench compare RESULTS_DIR_A RESULTS_DIR_B [OPTION]...\n\n"
-	       "Options:\n"
-	       "  --format=LIST   chart formats, a comma-separated list of svg and png (default: svg,png)\n"
-	       "  --out=DIR       output directory (default: compare-A-vs-B in the current directory)\n"
-	       "  --size=WxH      chart size in pixels (default: 800x480)\n"
-	       "  --quiet         print only errors\n"
-	       "  --help          show this help, then exit\n");
-}
-
-static int parse_size(const char *s, struct plots_options *o)
-{
-	int w, h, n = 0;
-	if (sscanf(s, "%dx%d%n", &w, &h, &n) != 2 || s[n] || w < 200 || h < 150 || w > 8000 || h > 8000) {
-		log_error("invalid value \"%s\" for option --size: expected WIDTHxHEIGHT in pixels, 200x150 to 8000x8000", s);
-		return -1;
-	}
-	o->width = w;
-	o->height = h;
-	return 0;
-}
-
-/* Shared option parsing of plot and compare: fills o and out; returns -1 (done, *rc set) or the index
- * of the first positional argument. */
-static int parse_args(const char *cmd, int argc, char **argv, struct plots_options *o, const char **out, int *rc,
-                      void (*help)(void))
-{
-	static const struct option longopts[] = { CTX_LONGOPTS, { "format", required_argument, NULL, OPT_FORMAT },
-		                                   { "out", required_argument, NULL, OPT_OUT },
-		                                   { "size", required_argument, NULL, OPT_SIZE }, { NULL, 0, NULL, 0 } };
-	struct pgpb_ctx ctx;
-	ctx_init(&ctx, cmd, argc, argv);
-	*o = (struct plots_options){ PLOTS_DEFAULT_FORMATS, 800, 480, 0 };
-	*out = NULL;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case CTX_OPT_HELP:
-			help();
-			*rc = EXIT_OK;
-			return -1;
-		case '?':
-		case ':':
-			*rc = cli_getopt_fail(cmd, c, argv, optind, optopt);
-			return -1;
-		case OPT_FORMAT:
-			if (plots_parse_formats("--format", optarg, &o->formats) < 0) {
-				*rc = EXIT_USAGE;
-				return -1;
-			}
-			break;
-		case OPT_OUT:
-			if (!*optarg) {
-				*rc = cli_usage_error(cmd, "invalid value \"\" for option --out: a directory is required");
-				return -1;
-			}
-			*out = optarg;
-			break;
-		case OPT_SIZE:
-			if (parse_size(optarg, o) < 0) {
-				*rc = EXIT_USAGE;
-				return -1;
-			}
-			break;
-		case 'h': case 'p': case 'U': case 'd': case CTX_OPT_EPHEMERAL: case CTX_OPT_KEEP: case CTX_OPT_SETTING:
-		case CTX_OPT_SCHEMA:
-			*rc = cli_usage_error(cmd, "%s reads result files and takes no connection options", cmd);
-			return -1;
-		default:
-			if (ctx_option(&ctx, c, optarg) < 0) {
-				*rc = EXIT_USAGE;
-				return -1;
-			}
-		}
-	}
-	o->quiet = ctx.quiet;
-	return optind;
-}
-
-int plot_main(int argc, char **argv)
-{
-	struct plots_options o;
-	const char *out;
-	int rc, first = parse_args("plot", argc, argv, &o, &out, &rc, help_plot);
-	if (first < 0)
-		return rc;
-	if (first >= argc)
-		return cli_usage_error("plot", "no results directory given");
-	if (first + 1 < argc)
-		return cli_usage_error("plot", "too many command-line arguments (first is \"%s\")", argv[first + 1]);
-	return plots_render_opts(argv[first], out, &o, NULL, 0);
-}
-
-int compare_main(int argc, char **argv)
-{
-	struct plots_options o;
-	const char *out;
-	int rc, first = parse_args("compare", argc, argv, &o, &out, &rc, help_compare);
-	if (first < 0)
-		return rc;
-	if (first + 2 > argc)
-		return cli_usage_error("compare", "two results directories are required");
-	if (first + 2 < argc)
-		return cli_usage_error("compare", "too many command-line arguments (first is \"%s\")", argv[first + 2]);
-	return plots_compare(argv[first], argv[first + 1], out, &o, NULL, 0);
 }

@@ -1,11 +1,13 @@
 /*
- * report.h: what the chart set, the HTML writer and compare share inside plots/ (not for other modules:
- * they use plots.h).
+ * report.h: the HTML writer of the pages (report.c) and the database-cost sections (dbcost.c): escaping,
+ * the head, the run's context and steps tables, the chart items, and the file written atomically. Internal
+ * to plots/: other modules use plots.h and compare.h.
  */
 #ifndef PGPB_PLOTS_REPORT_H
 #define PGPB_PLOTS_REPORT_H
 
 #include "plots/chart.h"
+#include "plots/charts.h" /* for dbcost.c, which names charts_no_server_time */
 #include "plots/results.h"
 
 #include <stdio.h>
@@ -19,29 +21,6 @@ struct report_item {
 	int drawn;
 	unsigned files; /* CHART_SVG | CHART_PNG actually written */
 };
-
-/* The chart set of `plot`: definitions in order; build returns 1 (chart filled) or 0 (skipped, why set). */
-struct charts_def {
-	const char *name, *title, *caption;
-	int (*build)(const struct res_run *run, struct chart *c, char *why, size_t len);
-};
-extern const struct charts_def charts_defs[];
-extern const size_t charts_ndefs;
-
-/* Why the latency split is missing and how to enable pg_stat_statements (one sentence, no period). */
-extern const char charts_no_server_time[];
-
-/* "PostgreSQL 15.18 · scale 0.1 · 2026-11-25 20:00 UTC · host x" (UTF-8). */
-void charts_context(const struct res_run *run, char *buf, size_t len);
-/* "pool 4 · offset 100 · 500/s" (with model and query when the run mixes them). */
-void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len);
-
-/* Draws a chart in the requested PLOTS_* formats into charts_dir/<it->name>.<ext>, sets it->files, and
- * removes files of that name left by an earlier run in formats not drawn now. 0, or -1 (logged). */
-int plots_draw(const struct chart *c, const char *charts_dir, struct report_item *it, unsigned formats);
-
-/* mkdir -p; 0, or -1 (logged). */
-int plots_make_dir(const char *path);
 
 /* HTML helpers. */
 void report_html_escape(FILE *f, const char *s);
