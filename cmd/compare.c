@@ -3,6 +3,7 @@
  * side (plots/compare.c). A bad command line exits 2.
  */
 #include "cmd/commands.h"
+#include "cmd/plot_options.h"
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "plots/compare.h"
@@ -26,7 +27,7 @@ static void help(void)
 
 int compare_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { PLOTS_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static const struct option longopts[] = { PLOT_LONGOPTS, { NULL, 0, NULL, 0 } };
 	struct plots_options o = { PLOTS_DEFAULT_FORMATS, 800, 480, 0 };
 	const char *out = NULL;
 	struct pgpb_ctx ctx;
@@ -34,9 +35,10 @@ int compare_main(int argc, char **argv)
 	struct cli_getopt g;
 	cli_getopt_init(&g, "compare", argc, argv, longopts, help, &ctx);
 	g.no_connection = "compare reads result files and takes no connection options";
+	g.no_cluster = 1;
 	int c;
 	while ((c = cli_getopt_next(&g)) > 0)
-		if (plots_option("compare", c, optarg, &o, &out) < 0)
+		if (plot_option("compare", c, optarg, &o, &out) < 0)
 			return EXIT_USAGE;
 	if (c < 0)
 		return g.rc;

@@ -332,7 +332,8 @@ int cli_getopt_next(struct cli_getopt *g)
 			g->rc = cli_getopt_fail(g->command, c, g->argv, optind, optopt);
 			return -1;
 		}
-		if (g->no_connection && (c == 'h' || c == 'p' || c == 'U' || c == 'd')) {
+		int cluster = c == CTX_OPT_EPHEMERAL || c == CTX_OPT_KEEP || c == CTX_OPT_SETTING || c == CTX_OPT_SCHEMA;
+		if (g->no_connection && (c == 'h' || c == 'p' || c == 'U' || c == 'd' || (g->no_cluster && cluster))) {
 			g->rc = cli_usage_error(g->command, "%s", g->no_connection);
 			return -1;
 		}

@@ -50,6 +50,7 @@ struct cli_getopt {
 	void (*help)(void); /* printed on --help */
 	struct pgpb_ctx *ctx; /* receives the connection options */
 	const char *no_connection; /* set: -h, -p, -U and -d are refused with this message */
+	int no_cluster; /* with no_connection: --ephemeral, --keep, --pg-setting and --schema are refused too */
 	int rc; /* the exit status when next or end returned -1: 0 after --help, else 2 (already reported) */
 };
 void cli_getopt_init(struct cli_getopt *g, const char *command, int argc, char **argv, const struct option *longopts,

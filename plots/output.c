@@ -27,7 +27,7 @@ int plots_parse_formats(const char *option, const char *s, unsigned *formats)
 	return 0;
 }
 
-static int parse_size(const char *s, struct plots_options *o)
+int plots_parse_size(const char *s, struct plots_options *o)
 {
 	int w, h, n = 0;
 	if (sscanf(s, "%dx%d%n", &w, &h, &n) != 2 || s[n] || w < 200 || h < 150 || w > 8000 || h > 8000) {
@@ -37,26 +37,6 @@ static int parse_size(const char *s, struct plots_options *o)
 	o->width = w;
 	o->height = h;
 	return 0;
-}
-
-int plots_option(const char *command, int opt, const char *arg, struct plots_options *o, const char **out)
-{
-	switch (opt) {
-	case PLOTS_OPT_FORMAT:
-		return plots_parse_formats("--format", arg, &o->formats);
-	case PLOTS_OPT_OUT:
-		if (!*arg) {
-			cli_usage_error(command, "invalid value \"\" for option --out: a directory is required");
-			return -1;
-		}
-		*out = arg;
-		return 0;
-	case PLOTS_OPT_SIZE:
-		return parse_size(arg, o);
-	default: /* PLOTS_OPT_EPHEMERAL, PLOTS_OPT_KEEP, PLOTS_OPT_SETTING, PLOTS_OPT_SCHEMA */
-		cli_usage_error(command, "%s reads result files and takes no connection options", command);
-		return -1;
-	}
 }
 
 void plots_options_resolve(struct plots_options *o, const struct plots_options *in)

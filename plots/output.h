@@ -6,9 +6,6 @@
 #ifndef PGPB_PLOTS_OUTPUT_H
 #define PGPB_PLOTS_OUTPUT_H
 
-#include "common/ctx.h"
-
-#include <getopt.h>
 #include <stddef.h>
 
 enum { PLOTS_SVG = 1u, PLOTS_PNG = 2u, PLOTS_DEFAULT_FORMATS = PLOTS_SVG | PLOTS_PNG };
@@ -22,25 +19,8 @@ struct plots_options {
 /* "svg,png" -> PLOTS_SVG | PLOTS_PNG; -1 (logged, naming option) on a bad word. */
 int plots_parse_formats(const char *option, const char *s, unsigned *formats);
 
-/*
- * The options of the plot and compare commands, as CTX_LONGOPTS and ctx_option are those of every
- * command: --format, --out and --size, and CTX_LONGOPTS's names with the cluster options (--ephemeral,
- * --keep, --pg-setting, --schema) given codes of their own, so that the command refuses them where
- * cli_getopt_next would take them (it refuses -h, -p, -U and -d by its no_connection message).
- */
-enum { PLOTS_OPT_FORMAT = CTX_OPT_FIRST_FREE, PLOTS_OPT_OUT, PLOTS_OPT_SIZE, PLOTS_OPT_EPHEMERAL, PLOTS_OPT_KEEP,
-       PLOTS_OPT_SETTING, PLOTS_OPT_SCHEMA };
-#define PLOTS_LONGOPTS \
-	{ "host", required_argument, NULL, 'h' }, { "port", required_argument, NULL, 'p' }, \
-	{ "username", required_argument, NULL, 'U' }, { "dbname", required_argument, NULL, 'd' }, \
-	{ "verbose", no_argument, NULL, 'v' }, { "ephemeral", no_argument, NULL, PLOTS_OPT_EPHEMERAL }, \
-	{ "keep", no_argument, NULL, PLOTS_OPT_KEEP }, { "pg-setting", required_argument, NULL, PLOTS_OPT_SETTING }, \
-	{ "schema", required_argument, NULL, PLOTS_OPT_SCHEMA }, { "quiet", no_argument, NULL, CTX_OPT_QUIET }, \
-	{ "help", no_argument, NULL, CTX_OPT_HELP }, { "format", required_argument, NULL, PLOTS_OPT_FORMAT }, \
-	{ "out", required_argument, NULL, PLOTS_OPT_OUT }, { "size", required_argument, NULL, PLOTS_OPT_SIZE }
-/* Handles one of PLOTS_OPT_* for `command` into o and *out: 0, or -1 after reporting a bad value or a
- * refused option (the command returns EXIT_USAGE). */
-int plots_option(const char *command, int opt, const char *arg, struct plots_options *o, const char **out);
+/* "WIDTHxHEIGHT" in pixels, 200x150 to 8000x8000, into o; -1 (logged, naming --size) on a bad value. */
+int plots_parse_size(const char *s, struct plots_options *o);
 /* The options with their defaults filled in (in NULL: all defaults). */
 void plots_options_resolve(struct plots_options *o, const struct plots_options *in);
 
