@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "common/cli.h"
 #include "common/ctx.h"
+#include "common/options.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
 

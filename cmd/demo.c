@@ -7,6 +7,7 @@
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
+#include "common/options.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
 #include "plots/plots.h"

@@ -6,6 +6,7 @@
 #include "cmd/plot_options.h"
 #include "common/cli.h"
 #include "common/ctx.h"
+#include "common/options.h"
 #include "plots/plots.h"
 
 #include <getopt.h>

@@ -9,6 +9,7 @@
 #include "common/cluster.h"
 #include "common/ctx.h"
 #include "common/log.h"
+#include "common/options.h"
 #include "common/sig.h"
 
 #include <getopt.h>

@@ -10,6 +10,7 @@
 
 #include "common/cli.h"
 #include "common/ctx.h"
+#include "common/options.h"
 
 #include <getopt.h>
 
