@@ -3,7 +3,9 @@
  * engine_loop.c or the shared-pool workers of engine_pool.c, and stopping and joining them. It is the top
  * of the engine files: it calls both engines, and they call only the shared machinery of engine_thread.c.
  */
-#include "bench/engine_impl.h"
+#include "bench/engine.h"
+#include "bench/engine_loop.h"
+#include "bench/engine_pool.h"
 #include "common/alloc.h"
 #include "common/log.h"
 

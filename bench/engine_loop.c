@@ -7,7 +7,7 @@
  * A failed query is counted by SQLSTATE and the loop goes on; a lost connection is re-established with
  * exponential backoff inside the loop while the other connections keep working.
  */
-#include "bench/engine_impl.h"
+#include "bench/engine_loop.h"
 #include "common/alloc.h"
 
 #include <errno.h>

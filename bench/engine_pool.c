@@ -12,7 +12,7 @@
  * connection goes back on the free list and the first worker to ask for it, usually the one that just
  * returned it, takes it, while the woken waiter finds the list empty and waits again.
  */
-#include "bench/engine_impl.h"
+#include "bench/engine_pool.h"
 #include "common/alloc.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * a lost connection, the step's first few messages, and a thread's finish. It sits below the engines
  * (engine_loop.c, engine_pool.c) and calls neither of them nor engine.c.
  */
-#include "bench/engine_impl.h"
+#include "bench/engine_thread.h"
 #include "common/log.h"
 
 #include <stdio.h>

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/engine_impl.h"
+#include "bench/engine_thread.h"
 #include "bench/offsets.h"
 #include "bench/recorder.h"
 

@@ -1,18 +1,62 @@
 /*
- * engine_impl.h: the engines' private vocabulary inside bench/, not an interface for other modules.
- * engine.c starts the threads of one engine: the event loops (engine_loop.c) or the shared-pool workers
- * (engine_pool.c). Both build on the per-thread machinery of engine_thread.c (sending a query, classifying
- * its result, the window's bookkeeping, a thread's finish) and on the inline pieces below (time units, the
- * reconnect backoff, the open-loop schedule, the hiccup meter), so neither engine calls into engine.c.
+ * engine_thread.h: the engines' vocabulary and the machinery every engine thread shares, at the bottom of
+ * the engine files. engine.c starts the threads of one engine: the event loops (engine_loop.h) or the
+ * shared-pool workers (engine_pool.h). Both build on what is here: the step's environment (struct
+ * engine_env, which run.c fills through engine.h), one thread's record, the per-thread functions of
+ * engine_thread.c (sending a query, classifying its result, the window's bookkeeping, a thread's finish)
+ * and the inline pieces below (time units, the reconnect backoff, the open-loop schedule, the hiccup
+ * meter). Nothing here calls engine.c, engine_loop.c or engine_pool.c.
  */
-#ifndef PGPB_ENGINE_IMPL_H
-#define PGPB_ENGINE_IMPL_H
+#ifndef PGPB_ENGINE_THREAD_H
+#define PGPB_ENGINE_THREAD_H
 
-#include "bench/engine.h"
+#include "bench/conn.h"
+#include "bench/offsets.h"
+#include "bench/recorder.h"
+#include "bench/validate.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
 
 #include <math.h>
 #include <pthread.h>
 #include <time.h>
+
+/* ---- the step ---- */
+
+/* Shared by the engine's threads for one step; read-only during it except the atomics. */
+struct engine_env {
+	enum run_model model; /* THREADS and ASYNC: event loops; POOL: workers borrowing connections */
+	int workers; /* POOL: worker threads sharing the connections */
+	int pool_lifo; /* POOL: 0 hands a returned connection to the longest waiter, 1 lets anyone take it */
+	double rate; /* open loop: queries a second for the whole step; 0 = closed loop */
+	int poisson; /* open loop: Poisson arrivals instead of a constant interval */
+	const struct conn_params *cp;
+	const struct validator *val; /* NULL: --no-validate */
+	const struct offset_gen *og;
+	const char *const *fixed; /* when set: these nfixed parameter values for every query (keyset key) */
+	int nfixed;
+	const char *step_id;
+	char **simple_pieces; /* simple protocol: the SQL split at each $1 (npieces = occurrences + 1) */
+	int npieces;
+	int64_t t_begin, t_measure, t_end; /* monotonic ns: warm-up starts, warm-up ends, measured time ends */
+	_Atomic int64_t t_stop; /* set before `stop`: when measuring stopped early (0 = not) */
+	/* when the server snapshot at the window's start returned (INT64_MAX until then): a query sent in the
+	 * window and finished before it may be missing from the server's counts (recorder edge_start) */
+	_Atomic int64_t t_snapped;
+	int64_t test_stall_ns; /* tests only: an event loop sleeps this long each turn in the window */
+	atomic_int stop;
+	atomic_int messages; /* error and validation messages printed so far (the first few only) */
+	int stop_fd; /* eventfd, readable once stop is set: wakes every loop at once */
+	uint64_t seed;
+};
+
+/* The second (0-based) of the measured time holding monotonic time t. */
+static inline long engine_second(const struct engine_env *env, int64_t t)
+{
+	return (long)((t - env->t_measure) / 1000000000LL);
+}
+
 
 /* ---- time units (monotonic nanoseconds, as mono_ns) ---- */
 #define NS_PER_SEC 1000000000LL
@@ -104,7 +148,7 @@ static inline uint64_t sched_drop_rest(struct sched *s, int64_t from, int64_t fi
 
 /* ---- one engine thread ---- */
 
-struct pool; /* engine_pool.c */
+struct pool; /* engine_pool.h */
 
 /* Each thread's record sits on cache lines of its own (allocated with 64-byte alignment): the threads
  * write their records on every query, and sharing a line between two threads costs throughput. */
@@ -179,16 +223,5 @@ int engine_in_window(const struct engine_env *env, int64_t now);
 /* A thread's last act: closes its recorder's seconds up to the measured end fin and counts the thread
  * as finished (engine_done). */
 void engine_thread_finish(struct eng_thread *t, int64_t fin);
-
-/* ---- the two engines, started by engine.c ---- */
-
-/* engine_loop.c: one event-loop thread over t->conns. */
-void *engine_loop_main(void *arg);
-/* engine_pool.c: the pool over the ready ones of conns[0..n), and one worker thread borrowing from it. */
-struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env *env);
-void *engine_pool_main(void *arg);
-/* Wakes every worker waiting for a connection (they see the stop flag or the end of the step). */
-void engine_pool_wake(struct pool *p);
-void engine_pool_free(struct pool *p);
 
 #endif
