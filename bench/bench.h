@@ -1,7 +1,7 @@
 /*
- * bench.h: the load driver behind `pgpagebench run` (issue 4) and its API for other commands (demo).
- * A run is a sweep of steps, one per (pool size, offset); each step opens its connections, warms up,
- * measures, and appends its results to the run's directory (docs/results.md).
+ * bench.h: the load driver behind `pgpagebench run` and its API for the commands (cmd/run.c, cmd/demo.c).
+ * A run is a sweep of steps (bench/plan.h); each step opens its connections, warms up, measures, and
+ * appends its results to the run's directory (docs/results.md). Drawing the charts is the caller's.
  */
 #ifndef PGPB_BENCH_H
 #define PGPB_BENCH_H
@@ -38,7 +38,7 @@ struct run_opts {
 	int explain; /* --explain: EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/ */
 	const char *out_dir; /* NULL = results/<YYYYmmdd-HHMMSS> */
 	int validate; /* check every page (docs/run.md) */
-	int plot; /* draw the charts at the end (run_plot_hook) */
+	int plot; /* the caller draws the charts after a successful run (run_exec itself never draws) */
 	int progress; /* -1 = when stderr is a terminal, 0 = never, 1 = always (lines when not a terminal) */
 	int quiet; /* only errors and the final summary */
 	int summary; /* print the table of steps at the end */
@@ -52,16 +52,23 @@ struct run_opts {
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,
  * validation and plots on, progress when on a terminal. */
 struct run_opts run_opts_default(void);
+
+/* What run_exec leaves for its caller. */
+struct run_outcome {
+	char dir[4096]; /* the results directory, once run_exec got as far as naming it; else "" */
+	int started; /* the run got past its option checks: run_report_fds has something to say */
+	int fds_before; /* open file descriptors before the sweep (-1 when /proc cannot tell) */
+};
 /*
  * Runs the sweep on an opened ctx (ctx_open done: with --ephemeral the cluster is up). Writes the results
- * directory, prints the summary table, and puts the directory's path in outdir. Returns an exit status:
- * 0, 1 (runtime failure), 2 (bad options), 128+signo when interrupted (the finished steps are kept).
+ * directory, prints the summary table and its last line ("results: DIR" on success), and fills out.
+ * Returns an exit status: 0, 1 (runtime failure), 2 (bad options), 128+signo when interrupted (the
+ * finished steps are kept). The caller then draws the charts (when o->plot and 0) and calls run_report_fds.
  */
-int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, char *outdir, size_t len);
-/* The plots module's entry point after a run: does nothing yet (the integrator wires plots in here). */
-int run_plot_hook(const char *outdir, const struct run_opts *o);
-
-int run_main(int argc, char **argv);
-int http_compare_main(int argc, char **argv);
+int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome *out);
+/* -v: logs the open file descriptors before the sweep and now, so a leak shows (docs/run.md). */
+void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out);
+/* The largest number of connections a step of o opens (the temporary cluster's max_connections). */
+long run_max_pool(const struct run_opts *o);
 
 #endif

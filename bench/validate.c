@@ -25,7 +25,7 @@ int validate_init(struct validator *v, const PGresult *desc, int text_results, l
 	v->text_results = text_results;
 	v->page_size = page_size;
 	v->expected_count = -1;
-	v->count_mode = 1;
+	v->count_mode = VALIDATE_COUNT_EXACT;
 	v->count_cap = VALIDATE_COUNT_CAP;
 	v->col_updated = PQfnumber(desc, "updated");
 	v->col_cnt = PQfnumber(desc, "cnt");
@@ -126,7 +126,7 @@ static int check_page(const struct validator *v, const PGresult *res, long offse
 			prev_epoch = ts.epoch;
 			prev_usec = ts.time.usec;
 		}
-		if (v->col_cnt >= 0 && v->count_mode == 0) {
+		if (v->col_cnt >= 0 && v->count_mode == VALIDATE_COUNT_NULL) {
 			if (!PQgetisnull(res, r, v->col_cnt)) {
 				snprintf(why, len, "row %d: cnt should be NULL for this query", r + 1);
 				return -1;
@@ -144,7 +144,7 @@ static int check_page(const struct validator *v, const PGresult *res, long offse
 				return -1;
 			}
 			long long want = v->expected_count;
-			if (v->count_mode == 2 && want > v->count_cap)
+			if (v->count_mode == VALIDATE_COUNT_CAPPED && want > v->count_cap)
 				want = v->count_cap;
 			if (want >= 0 && cnt != want) {
 				snprintf(why, len, "cnt %lld, but %lld rows qualify", cnt, want);

@@ -1,5 +1,5 @@
 /*
- * variants.c: the table of query variants (issue 7). The SQL lives in schema/query*.sql, embedded at
+ * variants.c: the table of query variants. The SQL lives in schema/query*.sql, embedded at
  * build time; this file says which file is which variant, how many parameters each takes, and finds the
  * keyset key, so the driver can sweep variants without knowing their differences.
  */
@@ -11,12 +11,14 @@
 #include <string.h>
 
 static const struct variant variants[] = {
-	{ "seed", "schema/query", 1, 0, 1, "the seed article's query, verbatim (GROUP BY + COUNT(*) OVER())" },
-	{ "nocount", "schema/query_nocount", 1, 0, 0, "the seed without the window count (cnt NULL)" },
-	{ "pagefirst", "schema/query_pagefirst", 1, 0, 1,
+	{ "seed", "schema/query", 1, 0, VALIDATE_COUNT_EXACT,
+	  "the seed article's query, verbatim (GROUP BY + COUNT(*) OVER())" },
+	{ "nocount", "schema/query_nocount", 1, 0, VALIDATE_COUNT_NULL, "the seed without the window count (cnt NULL)" },
+	{ "pagefirst", "schema/query_pagefirst", 1, 0, VALIDATE_COUNT_EXACT,
 	  "the ten ids from the partial index first, then tags, parts and the count for them" },
-	{ "keyset", "schema/query_keyset", 2, 1, 0, "seek by (updated, id) < ($1, $2) newest first, no count (cnt NULL)" },
-	{ "cappedcount", "schema/query_cappedcount", 1, 0, 2, "pagefirst with the count capped at 1,001" },
+	{ "keyset", "schema/query_keyset", 2, 1, VALIDATE_COUNT_NULL,
+	  "seek by (updated, id) < ($1, $2) newest first, no count (cnt NULL)" },
+	{ "cappedcount", "schema/query_cappedcount", 1, 0, VALIDATE_COUNT_CAPPED, "pagefirst with the count capped at 1,001" },
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 

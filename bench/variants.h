@@ -1,9 +1,11 @@
 /*
- * variants.h: the query variants of issue 7 (schema/query*.sql), looked up by name, and the parameters
- * each needs for a page at a given OFFSET. The driver replays variant->sql with variant_params().
+ * variants.h: the query variants (schema/query*.sql, docs/dbcost.md), looked up by name, and the
+ * parameters each needs for a page at a given OFFSET. The driver replays variant->sql with variant_params().
  */
 #ifndef PGPB_VARIANTS_H
 #define PGPB_VARIANTS_H
+
+#include "bench/validate.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -13,7 +15,7 @@ struct variant {
 	const char *file; /* embedded file name, e.g. "schema/query_keyset" */
 	int nparams; /* 1 ($1 = OFFSET) or 2 (keyset: $1 updated, $2 id) */
 	int keyset; /* 1: the parameters come from variant_keyset_params(), found once per step */
-	int has_count; /* 1: cnt is the exact total; 0: NULL; 2: capped (least(total, 1001)) */
+	enum validate_count has_count; /* what cnt holds: EXACT, NULL, or CAPPED (least(total, 1001)) */
 	const char *summary; /* one line for help texts and reports */
 };
 

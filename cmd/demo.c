@@ -4,16 +4,14 @@
  */
 #include "bench/bench.h"
 #include "cmd/commands.h"
+#include "cmd/run.h"
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
-#include "plots/plots.h"
 #include "schema/schema.h"
-
-#include <limits.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -82,7 +80,7 @@ int demo_main(int argc, char **argv)
 	rc = datagen_exec(&ctx, &dg);
 
 	/* 2. a short sweep over pool sizes and page depths, then the charts and the report */
-	char outdir[PATH_MAX] = "";
+	struct run_outcome outcome = { .dir = "" };
 	if (rc == EXIT_OK) {
 		static const long pools[] = { 1, 2, 4, 8 };
 		static const long offsets[] = { 0, 100, 1000 };
@@ -96,15 +94,15 @@ int demo_main(int argc, char **argv)
 		ro.out_dir = out_dir;
 		printf("demo: run --pools 1,2,4,8 --offsets 0,100,1000 --duration %gs --warmup 0.5s\n", duration_s);
 		fflush(stdout);
-		rc = run_exec(&ctx, &ro, outdir, sizeof outdir);
+		rc = run_finish(&ctx, &ro, run_exec(&ctx, &ro, &outcome), &outcome);
 	}
 	ctx_close(&ctx);
 	if (sig_caught())
 		return sig_exit_status();
 	if (rc == EXIT_OK) {
 		printf("demo: finished; the temporary cluster was removed\n");
-		printf("demo: results in %s\n", outdir);
-		printf("demo: open %s/index.html\n", outdir);
+		printf("demo: results in %s\n", outcome.dir);
+		printf("demo: open %s/index.html\n", outcome.dir);
 	}
 	return rc;
 }

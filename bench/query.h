@@ -1,0 +1,53 @@
+/*
+ * query.h: the query a run replays, made ready once before any step: read (--query FILE, a variant of
+ * --queries, or the seed), prepared on the control connection so a bad query is a clear error rather
+ * than a flood of failed ones, its page checks set up (bench/validate.h), and its pieces for the simple
+ * protocol. Also the dataset-side facts the steps need: the qualifying rows and which offsets are empty.
+ */
+#ifndef PGPB_QUERY_H
+#define PGPB_QUERY_H
+
+#include "bench/bench.h"
+#include "bench/conn.h"
+#include "bench/plan.h"
+#include "bench/validate.h"
+#include "bench/variants.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+
+/* One query of the sweep (--query FILE or the seed, or each of --queries). */
+struct run_query {
+	char *sql; /* owned: the statement, $1 = OFFSET, without a trailing semicolon */
+	const char *name; /* "seed", the variant's name, or the file's base name (in namebuf) */
+	char namebuf[256];
+	const struct variant *variant; /* --queries: the variant; NULL for --query FILE and the seed */
+	int nparams;
+	struct validator val;
+	int have_val; /* val is set up: pages are checked */
+	long long queryid; /* pg_stat_statements' id of the statement, 0 unknown */
+	struct conn_params cp; /* owned: what every connection of its steps needs */
+	char **pieces; /* owned: the SQL split at each $1, for the simple protocol */
+	int npieces;
+};
+
+/*
+ * Reads, checks and prepares q on ctrl: the variant called `variant`, else o->query_file, else the seed.
+ * Page checks (when o->validate) decode under decode_lock. 0, or -1 (logged); query_free frees q either way.
+ */
+int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o,
+                  const char *variant, pthread_mutex_t *decode_lock);
+void query_free(struct run_query *q);
+
+/* The rows the queries page through (bench/count_qualifying.sql), or -1 (logged). */
+long long query_count_qualifying(PGconn *ctrl);
+
+/*
+ * Sets each step's empty flag, and warns once per offset before any is measured: a step at or past the
+ * qualifying rows times empty pages, which pass validation and look fast. The seed and its variants page
+ * through the counted rows; a --query FILE (query_file set) is run once at an offset past them to see.
+ */
+void query_mark_empty_pages(PGconn *ctrl, const struct run_query *qs, struct plan *p, long long qualifying,
+                            const char *query_file, long page_size);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * summary.c: the end-of-run table (bench/summary.h). Its columns are the terminal's short view of
+ * steps.csv (docs/run.md); what a mark means is said under the table, once.
+ */
+#include "bench/summary.h"
+#include "common/log.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void summary_fmt_pct(const struct hist *h, double p, char *buf, size_t len)
+{
+	if (!h->total)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f%s", (double)hist_percentile(h, p) / 1000.0, hist_pct_reliable(h->total, p) ? "" : "*");
+}
+
+static void summary_header(int open)
+{
+	printf("%-28s %-11s %6s %7s %8s %10s %10s %10s %10s %9s %7s %6s", "step", "query", "conns", "offset", "n", "qps",
+	       "p50_ms", "p99_ms", "max_ms", "wait_p99", "errors", "valerr");
+	if (open)
+		printf(" %8s", "dropped");
+	printf(" %9s %9s %9s\n", "cpu/q_us", "server_ms", "rest_ms");
+}
+
+/* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
+ * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
+static void summary_row(const struct step_result *s, int open)
+{
+	char off[24];
+	if (s->mix)
+		snprintf(off, sizeof off, "mix");
+	else
+		snprintf(off, sizeof off, "%ld", s->offset);
+	const struct hist *h = s->lat;
+	char wait[24] = "-", srv[24] = "-", rest[24] = "-", p50[32], p99[32], max[32] = "-", cpu[24] = "-";
+	if (s->wait && s->wait->total)
+		summary_fmt_pct(s->wait, 99, wait, sizeof wait);
+	summary_fmt_pct(h, 50, p50, sizeof p50);
+	summary_fmt_pct(h, 99, p99, sizeof p99);
+	if (h->total)
+		snprintf(max, sizeof max, "%.3f", (double)hist_max(h) / 1000.0);
+	if (s->ok)
+		snprintf(cpu, sizeof cpu, "%.1f", s->client_cpu_s * 1e6 / (double)s->ok);
+	if (s->srv.have_pgss && s->srv.calls > 0 && h->total) {
+		double server_us = s->srv.mean_exec_us + (s->srv.have_plan ? s->srv.mean_plan_us : 0);
+		const char *mark = s->split == SPLIT_OK ? "" : "?"; /* not reliable: see the note under the table */
+		snprintf(srv, sizeof srv, "%.3f%s", server_us / 1000.0, mark);
+		snprintf(rest, sizeof rest, "%.3f%s", (hist_mean(h) - server_us) / 1000.0, mark);
+	}
+	printf("%-28s %-11.11s %6ld %7s %8llu %10.1f %10s %10s %10s %9s %7llu %6llu", s->id, s->query, s->connections, off,
+	       (unsigned long long)s->ok, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, p50, p99, max, wait,
+	       (unsigned long long)s->errors, (unsigned long long)s->verrors);
+	if (open) {
+		char dropped[24] = "-";
+		if (s->rate > 0)
+			snprintf(dropped, sizeof dropped, "%llu", (unsigned long long)s->dropped);
+		printf(" %8s", dropped);
+	}
+	double ratio = results_rate_ratio(s);
+	printf(" %9s %9s %9s%s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
+	       s->empty_pages == 1 ? "  (empty pages)" : "", ratio >= 0 && ratio < RESULTS_RATE_MET ? "  (rate unmet)" : "",
+	       s->saturated ? "  (driver saturated)" : "");
+}
+
+/* After the table: which steps are too thin for their p99 and how long a step would need to be. */
+static void thin_hint(const struct step_result *const *done, int ndone)
+{
+	int nthin = 0, nnone = 0;
+	double need = 0;
+	char names[512] = "";
+	for (int k = 0; k < ndone; k++) {
+		uint64_t n = done[k]->lat->total;
+		if (hist_pct_reliable(n, 99))
+			continue;
+		nthin++;
+		size_t l = strlen(names);
+		if (l < sizeof names - 80)
+			snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", done[k]->id);
+		else if (!strstr(names, "..."))
+			snprintf(names + l, sizeof names - l, ", ...");
+		if (n == 0)
+			nnone++;
+		else if (done[k]->duration_s * 1000.0 / (double)n > need)
+			need = done[k]->duration_s * 1000.0 / (double)n; /* at the step's own rate, 1,000 queries */
+	}
+	if (!nthin)
+		return;
+	log_warning("%d step%s measured fewer than 1000 queries, too few for a reliable p99 (marked * above): %s", nthin,
+	            nthin == 1 ? "" : "s", names);
+	if (need > 0)
+		log_hint("Lengthen --duration: about %.0fs gives each of them 1000 queries at the rate it ran%s.",
+		         ceil(need), nnone ? " (the steps with no finished query need a look first)" : "");
+	else
+		log_hint("No query finished in %s: see the errors above before lengthening --duration.",
+		         nthin == 1 ? "it" : "them");
+}
+
+/* Under the table: what a "?" beside server_ms and rest_ms means, when a step has one. */
+static void summary_notes(const struct step_result *const *done, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (done[k]->srv.have_pgss && done[k]->srv.calls > 0 && done[k]->lat->total && done[k]->split != SPLIT_OK) {
+			printf("?: the server/client split of this step is not reliable: the server's calls are outside the "
+			       "client's queries +- those in flight at the window's edges, or too few queries to outweigh "
+			       "the edges (steps.csv split_reliable, docs/results.md)\n");
+			return;
+		}
+}
+
+void summary_print(const struct step_result *const *steps, int n)
+{
+	int open = 0;
+	for (int k = 0; k < n; k++)
+		open |= steps[k]->rate > 0;
+	summary_header(open);
+	for (int k = 0; k < n; k++)
+		summary_row(steps[k], open);
+	summary_notes(steps, n);
+	fflush(stdout); /* the table before the warnings that point at it */
+	thin_hint(steps, n);
+}
