@@ -2,14 +2,10 @@
  * main.c: the front door. It reads the command name and hands the rest of the command line to the module
  * that owns that command; it does no work of its own.
  */
-#include "bench/bench.h"
 #include "cmd/commands.h"
 #include "common/cli.h"
 #include "common/log.h"
 #include "common/sig.h"
-#include "datagen/datagen.h"
-#include "plots/plots.h"
-#include "schema/schema.h"
 
 #include <stdio.h>
 #include <string.h>

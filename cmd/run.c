@@ -9,6 +9,7 @@
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
+#include "common/options.h"
 #include "common/sig.h"
 #include "plots/plots.h"
 
