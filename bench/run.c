@@ -9,7 +9,7 @@
 #include "plots/plots.h"
 #include "bench/conn.h"
 #include "bench/engine.h"
-#include "bench/results.h"
+#include "resdir/write.h"
 #include "bench/srvstats.h"
 #include "bench/validate.h"
 #include "bench/variants.h"

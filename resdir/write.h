@@ -1,13 +1,20 @@
 /*
- * results.h: the results directory (docs/results.md): meta.json, steps.csv, intervals.csv, one .hgrm a
- * step and summary.json, each written as the run goes so an interrupted run keeps its finished steps.
+ * write.h: the writing half of the results directory (docs/results.md): meta.json, steps.csv,
+ * intervals.csv, one .hgrm a step and summary.json, each written as the run goes so an interrupted run
+ * keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
+ * reads the same files back.
+ *
+ * A step's figures arrive in the driver's own types: struct hist (bench/hist.h), struct interval and
+ * struct rec_code (bench/recorder.h), struct srv_diff (bench/srvstats.h). Those headers hold plain data
+ * and include nothing above them.
  */
-#ifndef PGPB_RESULTS_H
-#define PGPB_RESULTS_H
+#ifndef PGPB_RESDIR_WRITE_H
+#define PGPB_RESDIR_WRITE_H
 
 #include "bench/hist.h"
 #include "bench/recorder.h"
 #include "bench/srvstats.h"
+#include "resdir/steps.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -44,8 +51,6 @@ struct step_result {
 	char saturated_why[256];
 };
 
-/* Open loop: a step that achieved less than this share of its target rate is flagged (rate_unmet). */
-#define RESULTS_RATE_MET 0.95
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
 double results_rate_ratio(const struct step_result *s);
 
