@@ -436,7 +436,7 @@ static void jflat(char *dst, size_t len, json_t *obj)
 	}
 }
 
-static void load_meta(struct res_run *run)
+static void load_meta(struct res_run *run, int warn)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/meta.json", run->dir);
@@ -453,7 +453,8 @@ static void load_meta(struct res_run *run)
 		json_decref(s);
 	}
 	if (!m || !json_is_object(m)) {
-		log_warning("no readable meta.json in \"%s\": the report will lack the run context", run->dir);
+		if (warn)
+			log_warning("no readable meta.json in \"%s\": the report will lack the run context", run->dir);
 		json_decref(m);
 		return;
 	}
@@ -494,6 +495,11 @@ static void load_meta(struct res_run *run)
 
 int res_load(const char *dir, struct res_run *run)
 {
+	return res_load_parts(dir, run, RES_ALL);
+}
+
+int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
+{
 	memset(run, 0, sizeof *run);
 	struct stat st;
 	if (stat(dir, &st) != 0) {
@@ -509,11 +515,15 @@ int res_load(const char *dir, struct res_run *run)
 		res_free(run);
 		return -1;
 	}
-	load_meta(run);
-	load_intervals(run);
-	for (size_t i = 0; i < run->nsteps; i++)
-		load_hgrm(run, &run->steps[i]);
-	load_summary_hists(run);
+	if (parts & RES_META)
+		load_meta(run, parts & RES_META_WARN);
+	if (parts & RES_INTERVALS)
+		load_intervals(run);
+	if (parts & RES_HGRM) {
+		for (size_t i = 0; i < run->nsteps; i++)
+			load_hgrm(run, &run->steps[i]);
+		load_summary_hists(run);
+	}
 	return 0;
 }
 

@@ -46,6 +46,15 @@ struct res_run {
  * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a column the plots read:
  * steps_columns[].plotted). */
 int res_load(const char *dir, struct res_run *run);
+/* What res_load_parts reads besides steps.csv; res_load reads everything (RES_ALL). */
+enum {
+	RES_META = 1, /* meta.json, else summary.json's copy */
+	RES_META_WARN = 2, /* with RES_META: warn when neither holds the run's context */
+	RES_INTERVALS = 4, /* intervals.csv */
+	RES_HGRM = 8, /* each step's .hgrm, else summary.json's buckets */
+	RES_ALL = 15,
+};
+int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);
 /* The step's server/client split may be shown: split_reliable is 1, or absent (a run from before the
  * column, whose split was never checked). */

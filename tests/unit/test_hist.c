@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/ab.h"
+#include "plots/ab.h"
 #include "bench/hist.h"
 
 #define N 200000
