@@ -7,7 +7,8 @@
 #ifndef PGPB_RECORDER_H
 #define PGPB_RECORDER_H
 
-#include "bench/hist.h"
+#include "common/hist.h"
+#include "resdir/figures.h" /* struct interval, struct rec_code */
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -19,11 +20,6 @@
 struct rec_second {
 	struct hist h;
 	uint64_t ok, errors, verrors;
-};
-
-struct rec_code {
-	char code[6];
-	uint64_t n;
 };
 
 /* Which extra distributions a run keeps (the shared pool and open-loop models). */
@@ -69,11 +65,6 @@ void recorder_verror(struct recorder *r, long sec);
 void recorder_finish(struct recorder *r, long last);
 
 /* One row of intervals.csv. */
-struct interval {
-	long second; /* 1-based */
-	uint64_t queries, errors, verrors;
-	int64_t p50_us, p99_us, max_us; /* 0 when no query finished in that second */
-};
 /* Main thread: when every recorder has closed `sec`, merges that second into *out (scratch is a hist of
  * REC_SECOND_DIGITS), marks it consumed and returns 1; otherwise returns 0. */
 int recorder_collect(struct recorder *rs, int n, long sec, struct hist *scratch, struct interval *out);

@@ -8,7 +8,7 @@
 #include "bench/explain.h"
 #include "bench/plan.h"
 #include "bench/query.h"
-#include "bench/results.h"
+#include "resdir/write.h"
 #include "bench/srvstats.h"
 #include "bench/step.h"
 #include "bench/summary.h"

@@ -6,6 +6,8 @@
 #ifndef PGPB_SRVSTATS_H
 #define PGPB_SRVSTATS_H
 
+#include "resdir/figures.h" /* struct srv_diff */
+
 #include <libpq-fe.h>
 
 struct srv_info {
@@ -20,14 +22,6 @@ struct srv_snap {
 	long long xact_commit, blks_hit, blks_read;
 	long long calls, plans, shared_hit, shared_read;
 	double total_exec_ms, sumsq_exec_ms, total_plan_ms;
-};
-
-/* One step's differences; a field is meaningful only when its have_ flag is set. */
-struct srv_diff {
-	int have_db, have_pgss, have_plan;
-	long long xact_commit, blks_hit, blks_read;
-	long long calls, shared_hit, shared_read;
-	double mean_exec_us, stddev_exec_us, mean_plan_us;
 };
 
 /* Reads version and settings; installs pg_stat_statements when preloaded and allowed (try_create).

@@ -9,7 +9,7 @@
 #include "bench/plan.h"
 #include "bench/query.h"
 #include "bench/recorder.h"
-#include "bench/results.h"
+#include "resdir/write.h"
 #include "bench/srvstats.h"
 
 #include <libpq-fe.h>

@@ -5,8 +5,8 @@
 #ifndef PGPB_SUMMARY_H
 #define PGPB_SUMMARY_H
 
-#include "bench/hist.h"
-#include "bench/results.h"
+#include "common/hist.h"
+#include "resdir/write.h"
 
 #include <stddef.h>
 

@@ -6,7 +6,7 @@
 #define PGPB_PLOTS_CHARTS_H
 
 #include "plots/chart.h"
-#include "plots/results.h"
+#include "resdir/read.h"
 
 #include <stddef.h>
 

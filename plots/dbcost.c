@@ -1,12 +1,14 @@
 /*
- * dbcost.c: the database-cost sections of a run's index.html (issue 7). Where the time of a query goes:
+ * dbcost.c: the database-cost sections of a run's index.html. Where the time of a query goes:
  * each step's mean client latency split into PostgreSQL's own execution and planning time
  * (pg_stat_statements, diffed around the step by the driver) and the rest (network, driver, queueing);
  * and, when the run kept EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) plans in explain/, what each plan
- * processed to return its page. Reads only the results directory; the plans are parsed by bench/explain.h.
+ * processed to return its page. Reads only the results directory; the plan files are named and parsed by
+ * resdir/explain.h.
  */
 #include "plots/report.h"
-#include "bench/explain.h"
+#include "common/alloc.h"
+#include "resdir/explain.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -110,25 +112,12 @@ struct plan_file {
 	size_t order; /* first step of the variant, or past the steps */
 };
 
-/* "offset-<n>.json" or "<variant>-offset-<n>.json"; 0 when the name is neither. */
+/* "offset-<n>.json" or "<variant>-offset-<n>.json" (resdir/explain.h); 0 when the name is neither. */
 static int plan_name(const char *name, struct plan_file *p)
 {
-	size_t len = strlen(name);
-	if (len < 12 || len >= sizeof p->name || strcmp(name + len - 5, ".json") != 0)
-		return 0;
-	const char *o = strncmp(name, "offset-", 7) == 0 ? name : NULL;
-	for (const char *q = strstr(name, "-offset-"); q; q = strstr(q + 1, "-offset-"))
-		o = q + 1;
-	if (!o)
-		return 0;
-	char *end;
-	long n = strtol(o + 7, &end, 10);
-	if (end == o + 7 || strcmp(end, ".json") != 0 || n < 0)
+	if (strlen(name) >= sizeof p->name || !explain_name_parse(name, p->variant, sizeof p->variant, &p->offset))
 		return 0;
 	snprintf(p->name, sizeof p->name, "%s", name);
-	size_t vlen = o > name ? (size_t)(o - name - 1) : 0;
-	snprintf(p->variant, sizeof p->variant, "%.*s", (int)(vlen < sizeof p->variant ? vlen : sizeof p->variant - 1), name);
-	p->offset = n;
 	return 1;
 }
 
@@ -141,32 +130,6 @@ static int cmp_plan(const void *a, const void *b)
 	if (c)
 		return c;
 	return (x->offset > y->offset) - (x->offset < y->offset);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 16384, n = 0, got;
-	char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 void report_explain_section(FILE *f, const struct res_run *run, const char *rel)
@@ -191,10 +154,7 @@ void report_explain_section(FILE *f, const struct res_run *run, const char *rel)
 			}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			struct plan_file *np = realloc(pl, cap * sizeof *pl);
-			if (!np)
-				break;
-			pl = np;
+			pl = pgpb_reallocarray(pl, cap, sizeof *pl);
 		}
 		pl[n++] = p;
 	}
@@ -228,9 +188,9 @@ void report_explain_section(FILE *f, const struct res_run *run, const char *rel)
 			fputs("</td>", f);
 		}
 		fprintf(f, "<td>%ld</td>", pl[i].offset);
-		char *json = slurp(path), err[256] = "could not read the file";
+		char err[256];
 		struct explain_summary s;
-		if (!json || explain_parse(json, &s, err, sizeof err) < 0) {
+		if (explain_load(path, &s, err, sizeof err) < 0) {
 			fputs("<td colspan=\"7\" class=\"l bad\">", f);
 			report_html_escape(f, err);
 			fputs("</td>", f);
@@ -245,7 +205,6 @@ void report_explain_section(FILE *f, const struct res_run *run, const char *rel)
 			report_html_escape(f, buf);
 			fputs("</td>", f);
 		}
-		free(json);
 		fputs("<td class=\"l\">", f);
 		report_link(f, run->dir, rel, rel_name, pl[i].name);
 		fputs("</td></tr>\n", f);

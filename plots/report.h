@@ -8,7 +8,7 @@
 
 #include "plots/chart.h"
 #include "plots/charts.h" /* for dbcost.c, which names charts_no_server_time */
-#include "plots/results.h"
+#include "resdir/read.h"
 
 #include <stdio.h>
 

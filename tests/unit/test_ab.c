@@ -1,4 +1,4 @@
-/* test_ab.c: reading Apache Bench's outputs (bench/ab.h): the real run in tests/fixtures/ab, malformed
+/* test_ab.c: reading Apache Bench's outputs (plots/ab.h): the real run in tests/fixtures/ab, malformed
  * files, the -g file's order, nearest-rank percentiles and the page a URL asks for. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/ab.h"
+#include "plots/ab.h"
 
 #define FIX "tests/fixtures/ab/"
 

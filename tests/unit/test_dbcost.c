@@ -1,5 +1,5 @@
 /*
- * test_dbcost.c: the query variants and EXPLAIN (issue 7) against a real PostgreSQL that this test starts
+ * test_dbcost.c: the query variants and EXPLAIN against a real PostgreSQL that this test starts
  * (`pgpagebench server`, as tests/lib.sh does) and fills with a small dataset. Every variant must return
  * the seed's record ids in the seed's order at offsets 0, 10 and 1,000, with only its documented
  * differences; EXPLAIN files must exist and parse.
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bench/explain.h"
+#include "resdir/explain.h"
 #include "bench/variants.h"
 #include "common/sqlfiles.h"
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/ab.h"
-#include "bench/hist.h"
+#include "plots/ab.h"
+#include "common/hist.h"
 
 #define N 200000
 

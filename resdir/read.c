@@ -1,11 +1,11 @@
 /*
- * results.c: reads a results directory (the contract in docs/results.md) for plot and compare: meta.json
- * with jansson, steps.csv and intervals.csv by column name (RFC 4180 quoting, extra columns ignored, empty
- * fields kept as NAN so "not measured" never turns into 0), and the <step>.hgrm percentile tables.
+ * read.c: reads a results directory (the contract in docs/results.md) for plot, compare and http-compare:
+ * meta.json with jansson, steps.csv and intervals.csv by column name (RFC 4180 quoting, extra columns
+ * ignored, empty fields kept as NAN so "not measured" never turns into 0), and the <step>.hgrm percentile
+ * tables, or summary.json's histograms where a .hgrm is missing.
  */
-#include "plots/results.h"
-#include "bench/hist.h"
-#include "bench/results.h"
+#include "resdir/read.h"
+#include "common/alloc.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -15,16 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-const char *const res_field_names[RF_COUNT] = {
-	"connections", "workers", "loops", "offset", "rate_qps", "duration_s", "ok", "errors",
-	"validation_errors", "reconnects", "qps", "min_us", "mean_us", "stddev_us", "p50_us", "p90_us",
-	"p95_us", "p99_us", "p999_us", "max_us", "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_p999_us",
-	"wait_mean_us", "wait_p50_us", "wait_p99_us", "service_p50_us", "service_p99_us", "lag_p99_us", "late_starts",
-	"cpu_per_query_us", "server_mean_exec_us", "partial", "server_mean_plan_us", "server_calls", "dropped",
-	"empty_pages", "inflight_start", "inflight_end", "split_error_us", "split_reliable", "hiccup_p99_us",
-	"hiccup_max_us", "driver_saturated",
-};
 
 int res_split_reliable(const struct res_step *s)
 {
@@ -41,22 +31,16 @@ static char *read_file(const char *path, size_t *len, int *err)
 		return NULL;
 	}
 	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
+	char *buf = pgpb_malloc(cap);
 	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
 		n += got;
 		if (cap - n - 1 == 0) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
 			cap *= 2;
+			buf = pgpb_realloc(buf, cap);
 		}
 	}
-	*err = ferror(f) ? EIO : (buf ? 0 : ENOMEM);
+	*err = ferror(f) ? EIO : 0;
 	fclose(f);
 	if (*err) {
 		free(buf);
@@ -153,24 +137,9 @@ static int parse_num(const char *s, double *out)
 	return 0;
 }
 
-static char *xstrdup(const char *s)
+static char *dup_text(const char *s)
 {
-	char *d = strdup(s ? s : "");
-	if (!d) {
-		log_error("out of memory");
-		exit(1);
-	}
-	return d;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q) {
-		log_error("out of memory");
-		exit(1);
-	}
-	return q;
+	return pgpb_strdup(s ? s : "");
 }
 
 #define MAXCOLS 256
@@ -203,8 +172,10 @@ static int load_steps(struct res_run *run)
 		return -1;
 	}
 	int cols[RF_COUNT];
-	for (int i = 0; i < RF_COUNT; i++)
-		cols[i] = col_index(hdr, nh, res_field_names[i]);
+	for (int i = 0; i < RF_COUNT; i++) {
+		cols[i] = col_index(hdr, nh, steps_columns[i].name);
+		run->has_column[i] = cols[i] >= 0;
+	}
 	size_t nf;
 	int rc = 0;
 	while ((nf = csv_record(&c, f, MAXCOLS)) > 0) {
@@ -216,23 +187,24 @@ static int load_steps(struct res_run *run)
 			rc = -1;
 			break;
 		}
-		run->steps = xrealloc(run->steps, (run->nsteps + 1) * sizeof *run->steps);
+		run->steps = pgpb_reallocarray(run->steps, run->nsteps + 1, sizeof *run->steps);
 		struct res_step *s = &run->steps[run->nsteps++];
 		memset(s, 0, sizeof *s);
-		s->id = xstrdup(id);
-		s->model = xstrdup(field(f, nf, cmodel));
-		s->query = xstrdup(field(f, nf, cquery));
-		s->offset_text = xstrdup(field(f, nf, coffset));
-		s->rate_text = xstrdup(field(f, nf, crate));
+		s->id = dup_text(id);
+		s->model = dup_text(field(f, nf, cmodel));
+		s->query = dup_text(field(f, nf, cquery));
+		s->offset_text = dup_text(field(f, nf, coffset));
+		s->rate_text = dup_text(field(f, nf, crate));
 		for (int i = 0; i < RF_COUNT; i++) {
 			const char *txt = field(f, nf, cols[i]);
-			if (i == RF_OFFSET && strcmp(txt, "mix") == 0) {
-				s->v[i] = NAN;
+			s->v[i] = NAN;
+			if (steps_columns[i].type == STEPS_TEXT || (i == RF_OFFSET && strcmp(txt, "mix") == 0))
 				continue;
-			}
 			if (parse_num(txt, &s->v[i]) < 0) {
+				if (!steps_columns[i].plotted)
+					continue;
 				log_error("invalid \"%s\" line %d: column \"%s\" holds \"%.40s\", not a number", path, c.line,
-				          res_field_names[i], txt);
+				          steps_columns[i].name, txt);
 				rc = -1;
 				break;
 			}
@@ -299,42 +271,31 @@ static void load_intervals(struct res_run *run)
 			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
 			continue;
 		}
-		s->sec = xrealloc(s->sec, (s->nsec + 1) * sizeof *s->sec);
+		s->sec = pgpb_reallocarray(s->sec, s->nsec + 1, sizeof *s->sec);
 		s->sec[s->nsec++] = (struct res_second){ v[0], v[1], v[2], v[3], v[4], v[5] };
 		run->nintervals++;
 	}
 	free(buf);
 }
 
-/* <id>.hgrm: "Value Percentile TotalCount 1/(1-Percentile)" rows, values in ms; header and footer skipped. */
+/* <id>.hgrm (resdir/hgrm.h), values in ms; a step id holding a '/' names no file of the directory. */
 static void load_hgrm(struct res_run *run, struct res_step *s)
 {
 	if (strchr(s->id, '/'))
 		return;
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s.hgrm", run->dir, s->id);
-	FILE *f = fopen(path, "r");
-	if (!f)
+	hgrm_path(path, sizeof path, run->dir, s->id, "");
+	struct hgrm h;
+	if (hgrm_read(path, &h) < 0)
 		return;
-	char line[512];
-	size_t cap = 0;
-	while (fgets(line, sizeof line, f)) {
-		double value, p, count;
-		char extra;
-		int n = sscanf(line, " %lf %lf %lf %c", &value, &p, &count, &extra);
-		if (n < 3 || !isfinite(value) || !(p >= 0 && p <= 1) || value < 0)
-			continue;
-		if (s->npctl == cap) {
-			cap = cap ? cap * 2 : 64;
-			s->pctl = xrealloc(s->pctl, cap * sizeof *s->pctl);
-		}
-		s->pctl[s->npctl++] = (struct res_pctl){ value * 1000.0, p, count };
-	}
-	fclose(f);
-	if (s->npctl == 0) {
-		free(s->pctl);
-		s->pctl = NULL;
-	}
+	s->pctl = h.rows;
+	s->npctl = h.n;
+}
+
+/* summary.json's histogram of one step: {"unit", "lowest_us", ..., "buckets": [[value_us, count], ...]}. */
+static json_t *summary_latency(json_t *step)
+{
+	return json_object_get(json_object_get(step, "histograms"), "latency");
 }
 
 /* summary.json's sparse buckets ([value_us, count], value = lowest of the bucket) stand in for a missing
@@ -354,17 +315,18 @@ static void load_summary_hists(struct res_run *run)
 	size_t k;
 	json_t *js;
 	json_array_foreach(steps, k, js) {
-		struct res_step *s = find_step(run, json_string_value(json_object_get(js, "step")) ? json_string_value(json_object_get(js, "step")) : "", k);
+		const char *id = json_string_value(json_object_get(js, "step"));
+		struct res_step *s = find_step(run, id ? id : "", k);
 		if (!s || s->pctl)
 			continue;
-		json_t *b = json_object_get(json_object_get(json_object_get(js, "histograms"), "latency"), "buckets");
+		json_t *b = json_object_get(summary_latency(js), "buckets");
 		double total = 0;
 		size_t j;
 		json_t *pair;
 		json_array_foreach(b, j, pair) total += json_number_value(json_array_get(pair, 1));
 		if (!(total > 0))
 			continue;
-		s->pctl = xrealloc(NULL, (json_array_size(b) + 1) * sizeof *s->pctl);
+		s->pctl = pgpb_reallocarray(NULL, json_array_size(b) + 1, sizeof *s->pctl);
 		double cum = 0;
 		json_array_foreach(b, j, pair) {
 			double v = json_number_value(json_array_get(pair, 0)), c = json_number_value(json_array_get(pair, 1));
@@ -375,6 +337,56 @@ static void load_summary_hists(struct res_run *run)
 		}
 	}
 	json_decref(sum);
+}
+
+int res_summary_hist(const char *dir, const char *step, struct hist *out, char *err, size_t err_len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		snprintf(err, err_len, "%s", jerr.text);
+		return -1;
+	}
+	int rc = -1;
+	json_t *steps = json_object_get(root, "steps"), *s;
+	size_t i;
+	snprintf(err, err_len, "no step \"%s\" with a latency histogram in \"%s\"", step, path);
+	json_array_foreach(steps, i, s) {
+		const char *id = json_string_value(json_object_get(s, "step"));
+		if (!id || strcmp(id, step) != 0)
+			continue;
+		json_t *h = summary_latency(s);
+		json_t *buckets = json_object_get(h, "buckets");
+		json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
+		           highest = json_integer_value(json_object_get(h, "highest_us")),
+		           digits = json_integer_value(json_object_get(h, "significant_digits"));
+		if (!json_is_array(buckets) || json_array_size(buckets) == 0 ||
+		    hist_init(out, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
+		              digits ? (int)digits : HIST_DIGITS) < 0)
+			break;
+		json_t *b;
+		size_t j;
+		json_array_foreach(buckets, j, b) {
+			json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
+			if (v >= 0 && c > 0)
+				hist_record_n(out, v, (uint64_t)c);
+		}
+		/* the exact extremes run kept (the buckets hold only their lowest values) */
+		json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us");
+		if (out->total && json_is_integer(minv))
+			out->min = json_integer_value(minv);
+		if (out->total && json_is_integer(maxv))
+			out->max = json_integer_value(maxv);
+		if (out->total)
+			rc = 0;
+		else
+			hist_free(out);
+		break;
+	}
+	json_decref(root);
+	return rc;
 }
 
 /* ---- meta.json ------------------------------------------------------------------------------- */
@@ -424,12 +436,13 @@ static void jflat(char *dst, size_t len, json_t *obj)
 	}
 }
 
-static void load_meta(struct res_run *run)
+static void load_meta(struct res_run *run, int warn)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/meta.json", run->dir);
 	json_error_t jerr;
 	json_t *m = json_load_file(path, 0, &jerr);
+	int from_meta_json = m != NULL;
 	if (!m) {
 		/* the same meta is in summary.json */
 		char spath[4096];
@@ -440,11 +453,13 @@ static void load_meta(struct res_run *run)
 		json_decref(s);
 	}
 	if (!m || !json_is_object(m)) {
-		log_warning("no readable meta.json in \"%s\": the report will lack the run context", run->dir);
+		if (warn)
+			log_warning("no readable meta.json in \"%s\": the report will lack the run context", run->dir);
 		json_decref(m);
 		return;
 	}
 	run->has_meta = 1;
+	run->meta_json = from_meta_json;
 	jcopy(run->run_id, sizeof run->run_id, m, "run_id");
 	jcopy(run->started_at, sizeof run->started_at, m, "started_at");
 	jcopy(run->finished_at, sizeof run->finished_at, m, "finished_at");
@@ -469,7 +484,7 @@ static void load_meta(struct res_run *run)
 		jcopy(run->query_sha, sizeof run->query_sha, q, "sha256");
 		json_t *t = json_object_get(q, "text");
 		if (json_is_string(t))
-			run->query_text = xstrdup(json_string_value(t));
+			run->query_text = dup_text(json_string_value(t));
 	}
 	jflat(run->settings, sizeof run->settings, json_object_get(json_object_get(m, "server"), "settings"));
 	jflat(run->options, sizeof run->options, json_object_get(m, "options"));
@@ -479,6 +494,11 @@ static void load_meta(struct res_run *run)
 /* ---- public ---------------------------------------------------------------------------------- */
 
 int res_load(const char *dir, struct res_run *run)
+{
+	return res_load_parts(dir, run, RES_ALL);
+}
+
+int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 {
 	memset(run, 0, sizeof *run);
 	struct stat st;
@@ -490,16 +510,20 @@ int res_load(const char *dir, struct res_run *run)
 		log_error("\"%s\" is not a results directory", dir);
 		return -1;
 	}
-	run->dir = xstrdup(dir);
+	run->dir = dup_text(dir);
 	if (load_steps(run) < 0) {
 		res_free(run);
 		return -1;
 	}
-	load_meta(run);
-	load_intervals(run);
-	for (size_t i = 0; i < run->nsteps; i++)
-		load_hgrm(run, &run->steps[i]);
-	load_summary_hists(run);
+	if (parts & RES_META)
+		load_meta(run, parts & RES_META_WARN);
+	if (parts & RES_INTERVALS)
+		load_intervals(run);
+	if (parts & RES_HGRM) {
+		for (size_t i = 0; i < run->nsteps; i++)
+			load_hgrm(run, &run->steps[i]);
+		load_summary_hists(run);
+	}
 	return 0;
 }
 

@@ -1,28 +1,16 @@
 /*
- * results.h: a results directory (docs/results.md) read into memory for the charts, the report and compare.
- * Internal to plots/. CSV columns are found by name, extra columns are ignored, empty fields become NAN.
+ * read.h: the reading half of the results directory (docs/results.md), for the charts, the report,
+ * compare and http-compare: the whole run read into memory. steps.csv columns are found by the names of
+ * resdir/steps.h (extra columns ignored, empty fields NAN); resdir/write.h writes the same files.
  */
-#ifndef PGPB_PLOTS_RESULTS_H
-#define PGPB_PLOTS_RESULTS_H
+#ifndef PGPB_RESDIR_READ_H
+#define PGPB_RESDIR_READ_H
+
+#include "common/hist.h"
+#include "resdir/hgrm.h"
+#include "resdir/steps.h"
 
 #include <stddef.h>
-
-/* The numeric steps.csv columns the plots use, in the order of res_field_names[]. */
-enum res_field {
-	RF_CONNECTIONS, RF_WORKERS, RF_LOOPS, RF_OFFSET, RF_RATE_QPS, RF_DURATION_S, RF_OK, RF_ERRORS,
-	RF_VALIDATION_ERRORS, RF_RECONNECTS, RF_QPS, RF_MIN_US, RF_MEAN_US, RF_STDDEV_US, RF_P50_US, RF_P90_US,
-	RF_P95_US, RF_P99_US, RF_P999_US, RF_MAX_US, RF_UNC_P50_US, RF_UNC_P99_US, RF_UNC_P999_US, RF_WAIT_MEAN_US,
-	RF_WAIT_P50_US, RF_WAIT_P99_US, RF_SERVICE_P50_US, RF_SERVICE_P99_US, RF_LAG_P99_US, RF_LATE_STARTS,
-	RF_CPU_PER_QUERY_US, RF_SERVER_MEAN_EXEC_US, RF_PARTIAL, RF_SERVER_MEAN_PLAN_US, RF_SERVER_CALLS, RF_DROPPED,
-	RF_EMPTY_PAGES, RF_INFLIGHT_START, RF_INFLIGHT_END, RF_SPLIT_ERROR_US, RF_SPLIT_RELIABLE, RF_HICCUP_P99_US,
-	RF_HICCUP_MAX_US, RF_DRIVER_SATURATED, RF_COUNT
-};
-extern const char *const res_field_names[RF_COUNT];
-
-/* One line of a .hgrm percentile table. */
-struct res_pctl {
-	double value_us, percentile, count;
-};
 
 /* One second of intervals.csv. */
 struct res_second {
@@ -31,7 +19,7 @@ struct res_second {
 
 struct res_step {
 	char *id, *model, *query, *offset_text, *rate_text; /* text columns ("" when empty) */
-	double v[RF_COUNT]; /* NAN when empty or absent; RF_OFFSET is NAN for "mix" */
+	double v[RF_COUNT]; /* the numeric columns: NAN when empty or absent; RF_OFFSET is NAN for "mix" */
 	struct res_pctl *pctl; /* <id>.hgrm, NULL when absent or empty */
 	size_t npctl;
 	struct res_second *sec; /* its rows of intervals.csv, in file order */
@@ -47,14 +35,26 @@ struct res_run {
 	char *query_text; /* malloc'd, may be NULL */
 	int cpus;
 	int has_meta;
+	int meta_json; /* the context came from meta.json itself, not from summary.json's copy */
+	unsigned char has_column[RF_COUNT]; /* 1: steps.csv has the column */
 	struct res_step *steps;
 	size_t nsteps;
 	size_t nintervals; /* rows of intervals.csv kept */
 };
 
 /* Reads the directory. Returns 0, or logs one error line and returns -1 (missing directory, missing or
- * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a numeric column). */
+ * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a column the plots read:
+ * steps_columns[].plotted). */
 int res_load(const char *dir, struct res_run *run);
+/* What res_load_parts reads besides steps.csv; res_load reads everything (RES_ALL). */
+enum {
+	RES_META = 1, /* meta.json, else summary.json's copy */
+	RES_META_WARN = 2, /* with RES_META: warn when neither holds the run's context */
+	RES_INTERVALS = 4, /* intervals.csv */
+	RES_HGRM = 8, /* each step's .hgrm, else summary.json's buckets */
+	RES_ALL = 15,
+};
+int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);
 /* The step's server/client split may be shown: split_reliable is 1, or absent (a run from before the
  * column, whose split was never checked). */
@@ -66,6 +66,10 @@ int res_is_open_loop(const struct res_step *s);
 int res_pct_reliable(const struct res_step *s, double p);
 /* An open-loop step that achieved less than 95% of its target rate. */
 int res_rate_unmet(const struct res_step *s);
+/* The step's latency histogram rebuilt from summary.json's sparse buckets, with the exact min and max
+ * run kept: the very figures run wrote into steps.csv come back out of hist_percentile. 0 with *out to
+ * hist_free, or -1 with why in err ("no step ... with a latency histogram" or jansson's reason). */
+int res_summary_hist(const char *dir, const char *step, struct hist *out, char *err, size_t err_len);
 /* Matching key for compare: model/query/connections/workers/offset/rate, numbers normalised. */
 void res_step_key(const struct res_step *s, char *buf, size_t len);
 

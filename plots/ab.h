@@ -1,6 +1,6 @@
 /*
- * ab.h: Apache Bench's own output files, read for `pgpagebench http-compare` (issue 7): the text summary
- * ab prints, its -e percentile CSV and its -g per-request TSV.
+ * ab.h: Apache Bench's own output files, read for `pgpagebench http-compare` (plots/http_compare.c): the
+ * text summary ab prints, its -e percentile CSV and its -g per-request TSV.
  */
 #ifndef PGPB_AB_H
 #define PGPB_AB_H

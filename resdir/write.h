@@ -1,13 +1,18 @@
 /*
- * results.h: the results directory (docs/results.md): meta.json, steps.csv, intervals.csv, one .hgrm a
- * step and summary.json, each written as the run goes so an interrupted run keeps its finished steps.
+ * write.h: the writing half of the results directory (docs/results.md): meta.json, steps.csv,
+ * intervals.csv, one .hgrm a step and summary.json, each written as the run goes so an interrupted run
+ * keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
+ * reads the same files back.
+ *
+ * A step's figures arrive as histograms (common/hist.h) and the plain figures of resdir/figures.h, so the
+ * format includes nothing of the driver's.
  */
-#ifndef PGPB_RESULTS_H
-#define PGPB_RESULTS_H
+#ifndef PGPB_RESDIR_WRITE_H
+#define PGPB_RESDIR_WRITE_H
 
-#include "bench/hist.h"
-#include "bench/recorder.h"
-#include "bench/srvstats.h"
+#include "common/hist.h"
+#include "resdir/figures.h"
+#include "resdir/steps.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -26,7 +31,7 @@ struct step_result {
 	const struct hist *wait, *service; /* shared pool, else NULL */
 	const struct hist *uncorrected, *lag; /* open loop, else NULL */
 	uint64_t late_starts;
-	struct rec_code codes[REC_CODES * 4];
+	struct rec_code codes[STEP_CODES_MAX];
 	int ncodes;
 	struct srv_diff srv;
 	int partial;
@@ -44,8 +49,6 @@ struct step_result {
 	char saturated_why[256];
 };
 
-/* Open loop: a step that achieved less than this share of its target rate is flagged (rate_unmet). */
-#define RESULTS_RATE_MET 0.95
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
 double results_rate_ratio(const struct step_result *s);
 

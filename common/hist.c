@@ -3,7 +3,7 @@
  * sub-bucket s (a linear slot inside it), so any value is kept to N significant digits in fixed memory,
  * and two histograms of the same scheme merge by adding their counts: exact, order-free percentiles.
  */
-#include "bench/hist.h"
+#include "common/hist.h"
 #include "common/alloc.h"
 
 #include <math.h>

@@ -3,8 +3,9 @@
  * endpoint's numbers beside the database-only numbers of a run. Parsing only: no judgement here. ab's
  * formats are those of ab 2.3 (apache2-utils); unknown lines are skipped, so stderr mixed in is harmless.
  */
-#include "bench/ab.h"
-#include "bench/hist.h"
+#include "plots/ab.h"
+#include "common/hist.h"
+#include "common/alloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -227,13 +228,7 @@ int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len
 			r.start_s /= 1e6;
 		if (out->n == alloc) {
 			alloc = alloc ? alloc * 2 : 1024;
-			struct ab_request *p = realloc(out->req, alloc * sizeof *p);
-			if (!p) {
-				snprintf(err, err_len, "out of memory");
-				rc = -1;
-				break;
-			}
-			out->req = p;
+			out->req = pgpb_reallocarray(out->req, alloc, sizeof *out->req);
 		}
 		out->req[out->n++] = r;
 	}
@@ -244,24 +239,18 @@ int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len
 	}
 	if (rc == 0) {
 		/* ab writes the file sorted by total time: order it by start time for any timeline */
-		struct keyed *k = malloc(out->n * sizeof *k);
-		out->ttime_sorted = malloc(out->n * sizeof *out->ttime_sorted);
-		if (!k || !out->ttime_sorted) {
-			free(k);
-			snprintf(err, err_len, "out of memory");
-			rc = -1;
-		} else {
-			for (size_t i = 0; i < out->n; i++) {
-				k[i].r = out->req[i];
-				k[i].pos = i;
-				out->ttime_sorted[i] = out->req[i].ttime_ms;
-			}
-			qsort(out->ttime_sorted, out->n, sizeof *out->ttime_sorted, cmp_double);
-			qsort(k, out->n, sizeof *k, cmp_keyed);
-			for (size_t i = 0; i < out->n; i++)
-				out->req[i] = k[i].r;
-			free(k);
+		struct keyed *k = pgpb_reallocarray(NULL, out->n, sizeof *k);
+		out->ttime_sorted = pgpb_reallocarray(NULL, out->n, sizeof *out->ttime_sorted);
+		for (size_t i = 0; i < out->n; i++) {
+			k[i].r = out->req[i];
+			k[i].pos = i;
+			out->ttime_sorted[i] = out->req[i].ttime_ms;
 		}
+		qsort(out->ttime_sorted, out->n, sizeof *out->ttime_sorted, cmp_double);
+		qsort(k, out->n, sizeof *k, cmp_keyed);
+		for (size_t i = 0; i < out->n; i++)
+			out->req[i] = k[i].r;
+		free(k);
 	}
 	if (rc != 0)
 		ab_tsv_free(out);

@@ -1,206 +1,25 @@
 /*
  * http_compare.c: `pgpagebench http-compare RESULTS_DIR --ab FILE`: an HTTP endpoint measured with Apache
- * Bench beside the database-only numbers of a run at the same concurrency and page (issue 7). It answers
- * "my endpoint does 250 requests/s: how much of each request is PostgreSQL?" with a table per percentile
- * (HTTP vs database latency, the database's share), requests/s vs queries/s, and chart data. It reads only
- * the results directory (docs/results.md, columns by name) and ab's own files; it needs no server.
+ * Bench beside the database-only numbers of a run at the same concurrency and page. It answers "my
+ * endpoint does 250 requests/s: how much of each request is PostgreSQL?" with a table per percentile
+ * (HTTP vs database latency, the database's share), requests/s vs queries/s, and chart data. It reads the
+ * results directory through resdir/read.h and ab's own files through plots/ab.h; it needs no server.
  */
-#include "bench/ab.h"
-#include "bench/bench.h"
-#include "bench/hist.h"
+#include "plots/http_compare.h"
+#include "common/hist.h"
 #include "common/cli.h"
-#include "common/ctx.h"
 #include "common/log.h"
+#include "plots/ab.h"
 #include "plots/chart.h"
+#include "resdir/read.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/* ---- steps.csv, read by column name --------------------------------------------------------------- */
-
-struct csv {
-	char **names;
-	size_t ncols;
-	char ***rows; /* rows[r][c], every row has ncols fields ("" when short) */
-	size_t nrows;
-};
-
-static void csv_free(struct csv *c)
-{
-	for (size_t r = 0; r < c->nrows; r++) {
-		for (size_t i = 0; i < c->ncols; i++)
-			free(c->rows[r][i]);
-		free(c->rows[r]);
-	}
-	for (size_t i = 0; i < c->ncols; i++)
-		free(c->names[i]);
-	free(c->rows);
-	free(c->names);
-	memset(c, 0, sizeof *c);
-}
-
-/* Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); returns the field count or -1. */
-static int csv_split(const char *line, char ***out)
-{
-	size_t n = 0, cap = 8;
-	char **f = malloc(cap * sizeof *f);
-	const char *p = line;
-	if (!f)
-		return -1;
-	for (;;) {
-		size_t blen = strlen(p) + 1, o = 0;
-		char *buf = malloc(blen);
-		if (!buf)
-			goto fail;
-		if (*p == '"') {
-			p++;
-			while (*p && !(*p == '"' && p[1] != '"')) {
-				if (*p == '"')
-					p++;
-				buf[o++] = *p++;
-			}
-			if (*p != '"') {
-				free(buf);
-				goto fail;
-			}
-			p++;
-		} else
-			while (*p && *p != ',')
-				buf[o++] = *p++;
-		buf[o] = '\0';
-		if (n == cap) {
-			char **g = realloc(f, (cap *= 2) * sizeof *f);
-			if (!g) {
-				free(buf);
-				goto fail;
-			}
-			f = g;
-		}
-		f[n++] = buf;
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		if (*p == '\0')
-			break;
-		goto fail; /* text after a closing quote */
-	}
-	*out = f;
-	return (int)n;
-fail:
-	for (size_t i = 0; i < n; i++)
-		free(f[i]);
-	free(f);
-	return -1;
-}
-
-static int csv_read(const char *file, struct csv *c, char *err, size_t err_len)
-{
-	memset(c, 0, sizeof *c);
-	FILE *f = fopen(file, "r");
-	if (!f) {
-		snprintf(err, err_len, "could not open file \"%s\": %s", file, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0, rcap = 0;
-	long lineno = 0;
-	int rc = 0;
-	ssize_t len;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		char **fields;
-		int n = csv_split(line, &fields);
-		if (n < 0) {
-			snprintf(err, err_len, "file \"%s\" line %ld: malformed CSV", file, lineno);
-			rc = -1;
-			break;
-		}
-		if (!c->names) {
-			c->names = fields;
-			c->ncols = (size_t)n;
-			continue;
-		}
-		if ((size_t)n > c->ncols) {
-			for (int i = 0; i < n; i++)
-				free(fields[i]);
-			free(fields);
-			snprintf(err, err_len, "file \"%s\" line %ld: %d fields, the header has %zu", file, lineno, n, c->ncols);
-			rc = -1;
-			break;
-		}
-		char **row = realloc(fields, c->ncols * sizeof *row);
-		if (!row) {
-			for (int i = 0; i < n; i++)
-				free(fields[i]);
-			free(fields);
-			rc = -1;
-			break;
-		}
-		for (size_t i = (size_t)n; i < c->ncols; i++)
-			row[i] = strdup("");
-		if (c->nrows == rcap) {
-			rcap = rcap ? rcap * 2 : 16;
-			char ***g = realloc(c->rows, rcap * sizeof *g);
-			if (!g) {
-				for (size_t i = 0; i < c->ncols; i++)
-					free(row[i]);
-				free(row);
-				rc = -1;
-				break;
-			}
-			c->rows = g;
-		}
-		c->rows[c->nrows++] = row;
-	}
-	free(line);
-	fclose(f);
-	if (rc == 0 && !c->names) {
-		snprintf(err, err_len, "file \"%s\" is empty", file);
-		rc = -1;
-	}
-	if (rc < 0)
-		csv_free(c);
-	return rc;
-}
-
-static int csv_col(const struct csv *c, const char *name)
-{
-	for (size_t i = 0; i < c->ncols; i++)
-		if (strcmp(c->names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* The field of row r in column name, or "" when the column does not exist. */
-static const char *csv_get(const struct csv *c, size_t r, const char *name)
-{
-	int i = csv_col(c, name);
-	return i < 0 ? "" : c->rows[r][i];
-}
-
-/* A numeric field: 1 and *v when present and numeric, 0 when empty or missing. */
-static int csv_num(const struct csv *c, size_t r, const char *name, double *v)
-{
-	const char *s = csv_get(c, r, name);
-	char *end;
-	if (!*s)
-		return 0;
-	errno = 0;
-	*v = strtod(s, &end);
-	return *end == '\0' && errno == 0;
-}
 
 /* ---- the step's latency distribution -------------------------------------------------------------- */
 
@@ -211,270 +30,116 @@ struct dist {
 	uint64_t n; /* queries measured (the histogram's total); 0 when unknown */
 };
 
-/* The step's latency histogram rebuilt from its sparse buckets [[value_us, count], ...] (value = the
- * bucket's lowest value, so each count lands back in its own bucket), and read with hist_percentile: the
+/* The step's latency histogram rebuilt from summary.json (resdir/read.h), read with hist_percentile: the
  * same figures run wrote into steps.csv, by the same rule. */
 static int dist_from_summary(const char *dir, const char *step, struct dist *d, char *err, size_t err_len)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/summary.json", dir);
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
-	if (!root) {
-		snprintf(err, err_len, "%s", jerr.text);
+	struct hist hh;
+	if (res_summary_hist(dir, step, &hh, err, err_len) < 0)
 		return -1;
+	for (int k = 0; k < AB_NPCT; k++) {
+		d->ms[k] = (double)hist_percentile(&hh, ab_percentiles[k]) / 1000.0;
+		d->have[k] = 1;
 	}
-	int rc = -1;
-	json_t *steps = json_object_get(root, "steps"), *s;
-	size_t i;
-	snprintf(err, err_len, "no step \"%s\" with a latency histogram in \"%s\"", step, path);
-	json_array_foreach(steps, i, s)
-	{
-		const char *id = json_string_value(json_object_get(s, "step"));
-		if (!id || strcmp(id, step) != 0)
-			continue;
-		json_t *h = json_object_get(json_object_get(s, "histograms"), "latency");
-		json_t *buckets = json_object_get(h, "buckets");
-		json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
-		           highest = json_integer_value(json_object_get(h, "highest_us")),
-		           digits = json_integer_value(json_object_get(h, "significant_digits"));
-		struct hist hh;
-		if (!json_is_array(buckets) || json_array_size(buckets) == 0 ||
-		    hist_init(&hh, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
-		              digits ? (int)digits : HIST_DIGITS) < 0)
-			break;
-		json_t *b;
-		size_t j;
-		json_array_foreach(buckets, j, b) {
-			json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
-			if (v >= 0 && c > 0)
-				hist_record_n(&hh, v, (uint64_t)c);
-		}
-		/* the exact extremes run kept (the buckets hold only their lowest values) */
-		json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us");
-		if (hh.total && json_is_integer(minv))
-			hh.min = json_integer_value(minv);
-		if (hh.total && json_is_integer(maxv))
-			hh.max = json_integer_value(maxv);
-		if (hh.total) {
-			for (int k = 0; k < AB_NPCT; k++) {
-				d->ms[k] = (double)hist_percentile(&hh, ab_percentiles[k]) / 1000.0;
-				d->have[k] = 1;
-			}
-			d->n = hh.total;
-			snprintf(d->source, sizeof d->source, "summary.json");
-			rc = 0;
-		}
-		hist_free(&hh);
-		break;
-	}
-	json_decref(root);
-	return rc;
+	d->n = hh.total;
+	snprintf(d->source, sizeof d->source, "summary.json");
+	hist_free(&hh);
+	return 0;
 }
 
-/* HdrHistogram's percentile table: "Value Percentile TotalCount 1/(1-Percentile)", values in ms. */
+/* The step's .hgrm table (resdir/hgrm.h): the nearest rank over its TotalCount column; p100 is its Max. */
 static int dist_from_hgrm(const char *dir, const char *step, struct dist *d, char *err, size_t err_len)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s.hgrm", dir, step);
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	hgrm_path(path, sizeof path, dir, step, "");
+	struct hgrm h;
+	if (hgrm_read(path, &h) < 0) {
 		snprintf(err, err_len, "could not open file \"%s\": %s", path, strerror(errno));
 		return -1;
 	}
-	double *val = NULL, *cnt = NULL, maxv = -1;
-	size_t n = 0, cap = 0;
-	char *line = NULL;
-	size_t lcap = 0;
-	while (getline(&line, &lcap, f) >= 0) {
-		double v, p, c;
-		if (sscanf(line, "#[Max = %lf", &v) == 1) {
-			maxv = v;
-			continue;
-		}
-		if (line[0] == '#' || sscanf(line, " %lf %lf %lf", &v, &p, &c) != 3)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			double *a = realloc(val, cap * sizeof *a), *b = a ? realloc(cnt, cap * sizeof *b) : NULL;
-			if (a)
-				val = a;
-			if (!a || !b)
-				break;
-			cnt = b;
-		}
-		val[n] = v;
-		cnt[n++] = c;
-	}
-	free(line);
-	fclose(f);
 	int rc = -1;
-	if (n > 0 && cnt[n - 1] > 0) {
-		double total = cnt[n - 1];
+	if (h.n > 0 && h.rows[h.n - 1].count > 0) {
+		double total = h.rows[h.n - 1].count;
 		d->n = (uint64_t)total;
 		for (int k = 0; k < AB_NPCT; k++) {
 			double rank = (double)hist_rank(ab_percentiles[k], (uint64_t)total);
-			for (size_t i = 0; i < n; i++)
-				if (cnt[i] >= rank) {
-					d->ms[k] = val[i];
+			for (size_t i = 0; i < h.n; i++)
+				if (h.rows[i].count >= rank) {
+					d->ms[k] = h.rows[i].value_us / 1000.0;
 					d->have[k] = 1;
 					break;
 				}
 		}
-		if (maxv >= 0)
-			d->ms[AB_NPCT - 1] = maxv, d->have[AB_NPCT - 1] = 1;
+		if (h.max_us >= 0)
+			d->ms[AB_NPCT - 1] = h.max_us / 1000.0, d->have[AB_NPCT - 1] = 1;
 		snprintf(d->source, sizeof d->source, "%s.hgrm", step);
 		rc = 0;
 	} else
 		snprintf(err, err_len, "file \"%s\" holds no percentile table", path);
-	free(val);
-	free(cnt);
+	free(h.rows);
 	return rc;
 }
 
 /* Last resort: the few percentiles steps.csv carries (p50, p90, p95, p99, max). */
-static void dist_from_steps(const struct csv *c, size_t r, struct dist *d)
+static void dist_from_steps(const struct res_step *s, struct dist *d)
 {
 	static const struct {
 		int pct;
-		const char *col;
-	} cols[] = { { 50, "p50_us" }, { 90, "p90_us" }, { 95, "p95_us" }, { 99, "p99_us" }, { 100, "max_us" } };
+		enum res_field col;
+	} cols[] = { { 50, RF_P50_US }, { 90, RF_P90_US }, { 95, RF_P95_US }, { 99, RF_P99_US }, { 100, RF_MAX_US } };
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
 		for (int k = 0; k < AB_NPCT; k++) {
-			double v;
-			if (ab_percentiles[k] == cols[i].pct && csv_num(c, r, cols[i].col, &v))
+			double v = s->v[cols[i].col];
+			if (ab_percentiles[k] == cols[i].pct && isfinite(v))
 				d->ms[k] = v / 1000.0, d->have[k] = 1;
 		}
-	double ok;
-	if (csv_num(c, r, "ok", &ok) && ok >= 0)
+	double ok = s->v[RF_OK];
+	if (isfinite(ok) && ok >= 0)
 		d->n = (uint64_t)ok;
 	snprintf(d->source, sizeof d->source, "steps.csv");
 }
 
 /* ---- the command -------------------------------------------------------------------------------- */
 
-struct options {
-	const char *dir, *ab, *ab_csv, *ab_tsv, *step, *query, *out;
-	long offset, page_size;
-	int have_offset;
-};
-
-static void help(void)
+/* A numeric column as steps.csv wrote it ("" when empty): counts and sizes are whole numbers. */
+static const char *num_text(double v, char *buf, size_t len)
 {
-	printf("pgpagebench http-compare puts Apache Bench results beside the database-only results of a run.\n\n"
-	       "Usage:\n  pgpagebench http-compare RESULTS_DIR --ab FILE [OPTION]...\n\n"
-	       "It matches ab's concurrency to the step of the run with as many connections, at the page the\n"
-	       "ab URL asks for, and writes http-compare.csv (the table), http-compare-percentiles.csv (chart\n"
-	       "data: HTTP vs database latency per percentile) and, with --ab-gnuplot, http-compare-timeline.csv.\n"
-	       "\nOptions:\n"
-	       "  --ab=FILE                ab's standard output (the text summary); required\n"
-	       "  --ab-csv=FILE            the file of ab -e (HTTP percentiles to the microsecond; preferred)\n"
-	       "  --ab-gnuplot=FILE        the file of ab -g (one line a request: exact ranks in whole ms,\n"
-	       "                           and the per-second timeline)\n"
-	       "  --offset=N               the OFFSET the HTTP requests asked for (default: from the URL's\n"
-	       "                           ?offset=N, or ?page=N as (N-1) * page size, else 0)\n"
-	       "  --page-size=N            rows a page for ?page=N (default 10, the seed query's LIMIT)\n"
-	       "  --step=ID                compare with this step of steps.csv instead of matching\n"
-	       "  --query=NAME             match only steps of this query (with several variants)\n"
-	       "  --out=DIR                write the CSV files there (default: RESULTS_DIR)\n"
-	       "  --quiet                  no table on standard output\n"
-	       "  --help                   show this help, then exit\n");
-}
-
-static int parse_args(int argc, char **argv, struct options *o, struct pgpb_ctx *ctx, int *done)
-{
-	enum { OPT_AB = CTX_OPT_FIRST_FREE, OPT_AB_CSV, OPT_AB_TSV, OPT_OFFSET, OPT_PAGE_SIZE, OPT_STEP, OPT_QUERY, OPT_OUT };
-	static const struct option longopts[] = {
-		CTX_LONGOPTS,
-		{ "ab", required_argument, NULL, OPT_AB },
-		{ "ab-csv", required_argument, NULL, OPT_AB_CSV },
-		{ "ab-gnuplot", required_argument, NULL, OPT_AB_TSV },
-		{ "offset", required_argument, NULL, OPT_OFFSET },
-		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
-		{ "step", required_argument, NULL, OPT_STEP },
-		{ "query", required_argument, NULL, OPT_QUERY },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	*done = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, CTX_SHORTOPTS, longopts, NULL)) != -1) {
-		switch (c) {
-		case CTX_OPT_HELP:
-			help();
-			*done = 1;
-			return EXIT_OK;
-		case '?':
-		case ':':
-			return cli_getopt_fail("http-compare", c, argv, optind, optopt);
-		case OPT_AB: o->ab = optarg; break;
-		case OPT_AB_CSV: o->ab_csv = optarg; break;
-		case OPT_AB_TSV: o->ab_tsv = optarg; break;
-		case OPT_OFFSET:
-			if (cli_parse_long("--offset", optarg, 0, 1000000000L, &o->offset) < 0)
-				return EXIT_USAGE;
-			o->have_offset = 1;
-			break;
-		case OPT_PAGE_SIZE:
-			if (cli_parse_long("--page-size", optarg, 1, 1000000L, &o->page_size) < 0)
-				return EXIT_USAGE;
-			break;
-		case OPT_STEP: o->step = optarg; break;
-		case OPT_QUERY: o->query = optarg; break;
-		case OPT_OUT: o->out = optarg; break;
-		case 'h':
-		case 'p':
-		case 'U':
-		case 'd':
-		case CTX_OPT_SCHEMA:
-		case CTX_OPT_EPHEMERAL:
-		case CTX_OPT_KEEP:
-		case CTX_OPT_SETTING:
-			return cli_usage_error("http-compare", "http-compare reads files only and takes no connection options");
-		default:
-			if (ctx_option(ctx, c, optarg) < 0)
-				return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("http-compare", "missing results directory");
-	if (optind + 1 < argc)
-		return cli_usage_error("http-compare", "too many command-line arguments (first is \"%s\")", argv[optind + 1]);
-	o->dir = argv[optind];
-	if (!o->ab)
-		return cli_usage_error("http-compare", "missing --ab FILE (the text ab prints)");
-	return EXIT_OK;
+	if (isnan(v))
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%.15g", v);
+	return buf;
 }
 
 /* The step to compare with: --step, else the one with ab's concurrency as connections and the offset
  * (and --query); complete steps before partial ones. -1 when none or several (logged). */
-static long find_step(const struct csv *steps, const struct options *o, long conc, long offset)
+static long find_step(const struct res_run *run, const struct http_compare_opts *o, long conc, long offset)
 {
-	if (csv_col(steps, "step") < 0 || csv_col(steps, "connections") < 0 || csv_col(steps, "offset") < 0) {
+	if (!run->has_column[RF_CONNECTIONS] || !run->has_column[RF_OFFSET]) {
 		log_error("file \"%s/steps.csv\" lacks the column \"%s\"", o->dir,
-		          csv_col(steps, "step") < 0 ? "step" : csv_col(steps, "connections") < 0 ? "connections" : "offset");
+		          !run->has_column[RF_CONNECTIONS] ? "connections" : "offset");
 		return -1;
 	}
 	if (o->step) {
-		for (size_t r = 0; r < steps->nrows; r++)
-			if (strcmp(csv_get(steps, r, "step"), o->step) == 0)
+		for (size_t r = 0; r < run->nsteps; r++)
+			if (strcmp(run->steps[r].id, o->step) == 0)
 				return (long)r;
 		log_error("no step \"%s\" in \"%s/steps.csv\"", o->step, o->dir);
 		return -1;
 	}
-	char want_conn[32], want_off[32];
+	char want_conn[32], want_off[32], conn[32];
 	snprintf(want_conn, sizeof want_conn, "%ld", conc);
 	snprintf(want_off, sizeof want_off, "%ld", offset);
 	long found = -1, nfound = 0, partial_found = -1;
 	char names[512] = "";
-	for (size_t r = 0; r < steps->nrows; r++) {
-		if (strcmp(csv_get(steps, r, "connections"), want_conn) != 0 || strcmp(csv_get(steps, r, "offset"), want_off) != 0)
+	for (size_t r = 0; r < run->nsteps; r++) {
+		const struct res_step *s = &run->steps[r];
+		if (strcmp(num_text(s->v[RF_CONNECTIONS], conn, sizeof conn), want_conn) != 0 ||
+		    strcmp(s->offset_text, want_off) != 0)
 			continue;
-		if (o->query && strcmp(csv_get(steps, r, "query"), o->query) != 0)
+		if (o->query && strcmp(s->query, o->query) != 0)
 			continue;
-		if (strcmp(csv_get(steps, r, "partial"), "1") == 0) {
+		if (s->v[RF_PARTIAL] == 1) {
 			if (partial_found < 0)
 				partial_found = (long)r;
 			continue;
@@ -482,7 +147,7 @@ static long find_step(const struct csv *steps, const struct options *o, long con
 		nfound++;
 		found = (long)r;
 		size_t l = strlen(names);
-		snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", csv_get(steps, r, "step"));
+		snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", s->id);
 	}
 	if (nfound == 1)
 		return found;
@@ -492,14 +157,14 @@ static long find_step(const struct csv *steps, const struct options *o, long con
 		return -1;
 	}
 	if (partial_found >= 0) {
-		log_warning("the only matching step, \"%s\", was cut short (partial)", csv_get(steps, (size_t)partial_found, "step"));
+		log_warning("the only matching step, \"%s\", was cut short (partial)", run->steps[partial_found].id);
 		return partial_found;
 	}
 	char have[1024] = "";
-	for (size_t r = 0; r < steps->nrows && strlen(have) < sizeof have - 64; r++) {
+	for (size_t r = 0; r < run->nsteps && strlen(have) < sizeof have - 64; r++) {
 		size_t l = strlen(have);
-		snprintf(have + l, sizeof have - l, "%s%s/%s", l ? ", " : "", csv_get(steps, r, "connections"),
-		         csv_get(steps, r, "offset"));
+		snprintf(have + l, sizeof have - l, "%s%s/%s", l ? ", " : "",
+		         num_text(run->steps[r].v[RF_CONNECTIONS], conn, sizeof conn), run->steps[r].offset_text);
 	}
 	log_error("no step of the run in \"%s\" has %ld connections and offset %ld%s%s", o->dir, conc, offset,
 	          o->query ? " for query " : "", o->query ? o->query : "");
@@ -636,28 +301,22 @@ static int print_table(const struct row *rows, size_t nrows)
 	return over;
 }
 
-/* "2024-05-01T10:00:00Z" (meta.json) as a time_t; -1 when absent or malformed. */
+/* "2024-05-01T10:00:00Z" (meta.json) as a time_t; -1 when empty or malformed. */
 static time_t iso_time(const char *s)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
-	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return end && !*end ? timegm(&tm) : (time_t)-1;
 }
 
 /* Whether the ab file was written while the run ran (within 5 minutes of it): 1 together, 0 apart (why in
  * buf), -1 unknown (a run without meta.json times). */
-static int taken_together(const char *dir, const char *ab, char *buf, size_t len)
+static int taken_together(const struct res_run *run, const char *ab, char *buf, size_t len)
 {
-	char path[4200];
-	snprintf(path, sizeof path, "%s/meta.json", dir);
-	json_t *m = json_load_file(path, 0, NULL);
-	char started[64];
-	const char *st0 = json_string_value(json_object_get(m, "started_at"));
-	snprintf(started, sizeof started, "%s", st0 ? st0 : "");
-	time_t t0 = iso_time(st0);
-	time_t t1 = iso_time(json_string_value(json_object_get(m, "finished_at")));
-	json_decref(m);
+	const char *started = run->meta_json ? run->started_at : "";
+	time_t t0 = iso_time(started);
+	time_t t1 = iso_time(run->meta_json ? run->finished_at : "");
 	struct stat st;
 	if (t0 < 0 || stat(ab, &st) < 0)
 		return -1;
@@ -747,13 +406,13 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 	return rc;
 }
 
-static int compare(const struct options *o, int quiet)
+int http_compare_run(const struct http_compare_opts *o)
 {
 	char err[1024];
 	struct ab_text t;
 	struct ab_csv acsv;
 	struct ab_tsv tsv = { 0 };
-	struct csv steps = { 0 };
+	struct res_run run = { 0 };
 	int rc = EXIT_RUNTIME;
 	if (ab_parse_text(o->ab, &t, err, sizeof err) < 0) {
 		log_error("%s", err);
@@ -800,23 +459,29 @@ static int compare(const struct options *o, int quiet)
 		}
 	}
 
+	/* steps.csv and meta.json through the shared reader; the histograms below, step by step */
 	char path[4096];
 	snprintf(path, sizeof path, "%s/steps.csv", o->dir);
-	if (csv_read(path, &steps, err, sizeof err) < 0) {
-		log_error("%s", err);
+	FILE *probe = fopen(path, "r");
+	if (probe)
+		fclose(probe);
+	else
+		log_error("could not open file \"%s\": %s", path, strerror(errno));
+	if (!probe || res_load_parts(o->dir, &run, RES_META) < 0) {
 		log_hint("RESULTS_DIR must be a directory written by \"pgpagebench run\".");
 		goto out;
 	}
-	long r = find_step(&steps, o, t.concurrency, offset);
+	long r = find_step(&run, o, t.concurrency, offset);
 	if (r < 0)
 		goto out;
-	const char *step = csv_get(&steps, (size_t)r, "step");
+	const struct res_step *s = &run.steps[r];
+	const char *step = s->id;
 	struct dist d;
 	memset(&d, 0, sizeof d);
 	char err2[1024];
 	if (dist_from_summary(o->dir, step, &d, err, sizeof err) < 0 && dist_from_hgrm(o->dir, step, &d, err2, sizeof err2) < 0) {
 		log_warning("no latency histogram for step \"%s\" (%s; %s): using the percentiles of steps.csv", step, err, err2);
-		dist_from_steps(&steps, (size_t)r, &d);
+		dist_from_steps(s, &d);
 	}
 
 	/* HTTP latency per percentile: ab's -e (microsecond precision), else the nearest rank over the -g
@@ -833,13 +498,10 @@ static int compare(const struct options *o, int quiet)
 			http_ms[k] = t.table_ms[k], http_src[k] = "ab";
 	}
 
-	double conn = 0, qps = 0, errors = 0, mean_us = 0, exec_us = 0, plan_us = 0;
-	int have_conn = csv_num(&steps, (size_t)r, "connections", &conn);
-	int have_qps = csv_num(&steps, (size_t)r, "qps", &qps);
-	int have_errors = csv_num(&steps, (size_t)r, "errors", &errors);
-	int have_mean = csv_num(&steps, (size_t)r, "mean_us", &mean_us);
-	int have_exec = csv_num(&steps, (size_t)r, "server_mean_exec_us", &exec_us);
-	int have_plan = csv_num(&steps, (size_t)r, "server_mean_plan_us", &plan_us);
+	double conn = s->v[RF_CONNECTIONS], qps = s->v[RF_QPS], errors = s->v[RF_ERRORS], mean_us = s->v[RF_MEAN_US],
+	       exec_us = s->v[RF_SERVER_MEAN_EXEC_US], plan_us = s->v[RF_SERVER_MEAN_PLAN_US];
+	int have_conn = isfinite(conn), have_qps = isfinite(qps), have_errors = isfinite(errors),
+	    have_mean = isfinite(mean_us), have_exec = isfinite(exec_us), have_plan = isfinite(plan_us);
 	struct row rows[32];
 	size_t n = 0;
 	rows[n++] = (struct row){ "concurrency", "concurrency (connections)", 0, 1, have_conn, 0, (double)t.concurrency, conn, 0, 0, 0 };
@@ -870,20 +532,20 @@ static int compare(const struct options *o, int quiet)
 
 	/* the chart: HTTP vs database latency per percentile (the data of http-compare-percentiles.csv) */
 	char charts[2][4200];
-	if (draw_chart(outdir, &t, http_ms, &d, step, csv_get(&steps, (size_t)r, "query"), offset, charts) < 0)
+	if (draw_chart(outdir, &t, http_ms, &d, step, s->query, offset, charts) < 0)
 		goto out;
 
-	if (!quiet) {
+	if (!o->quiet) {
+		char conn_text[32];
 		printf("http: %ld requests at concurrency %ld to http://%s:%ld%s (offset %ld, %s)\n", t.complete,
 		       t.concurrency, t.host, t.port, t.path, offset, how);
 		printf("database: step %s of %s (query %s, model %s, %s connections), percentiles from %s\n\n", step,
-		       o->dir, csv_get(&steps, (size_t)r, "query"), csv_get(&steps, (size_t)r, "model"),
-		       csv_get(&steps, (size_t)r, "connections"), d.source);
+		       o->dir, s->query, s->model, num_text(conn, conn_text, sizeof conn_text), d.source);
 		int over = print_table(rows, n);
 		char apart[512];
-		int together = taken_together(o->dir, o->ab, apart, sizeof apart);
-		double reliable = 1;
-		int have_rel = csv_num(&steps, (size_t)r, "split_reliable", &reliable);
+		int together = taken_together(&run, o->ab, apart, sizeof apart);
+		double reliable = s->v[RF_SPLIT_RELIABLE];
+		int have_rel = isfinite(reliable);
 		printf("\nA share is the database figure over the HTTP one on the same row: of the mean on the mean rows, of "
 		       "that percentile on the others (percentiles do not add up, so those are a comparison, not a part).\n");
 		if (over)
@@ -915,18 +577,7 @@ static int compare(const struct options *o, int quiet)
 	}
 	rc = EXIT_OK;
 out:
-	csv_free(&steps);
+	res_free(&run);
 	ab_tsv_free(&tsv);
 	return rc;
-}
-
-int http_compare_main(int argc, char **argv)
-{
-	struct pgpb_ctx ctx;
-	ctx_init(&ctx, "http-compare", argc, argv);
-	struct options o = { .page_size = 10 };
-	int done, rc = parse_args(argc, argv, &o, &ctx, &done);
-	if (rc != EXIT_OK || done)
-		return rc;
-	return compare(&o, ctx.quiet);
 }

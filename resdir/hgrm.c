@@ -1,0 +1,63 @@
+/*
+ * hgrm.c: writes and reads the .hgrm percentile tables. The reader takes every line holding a value
+ * (finite, not negative), a percentile in 0..1 and a count, so a table from HdrHistogram itself reads
+ * the same, and keeps the Max of the footer (the exact maximum, which the last row rounds).
+ */
+#include "resdir/hgrm.h"
+#include "common/alloc.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hgrm_path(char *buf, size_t len, const char *dir, const char *id, const char *suffix)
+{
+	snprintf(buf, len, "%s/%s%s.hgrm", dir, id, suffix);
+}
+
+int hgrm_write(const char *dir, const char *id, const char *suffix, const struct hist *h)
+{
+	char path[4300];
+	hgrm_path(path, sizeof path, dir, id, suffix);
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+	if (!f || hist_write_hgrm(h, f, 1000.0) < 0)
+		rc = -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+	return rc;
+}
+
+int hgrm_read(const char *path, struct hgrm *out)
+{
+	memset(out, 0, sizeof *out);
+	out->max_us = -1;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t lcap = 0, cap = 0;
+	while (getline(&line, &lcap, f) >= 0) {
+		double value, p, count;
+		if (sscanf(line, "#[Max = %lf", &value) == 1) {
+			out->max_us = value * 1000.0;
+			continue;
+		}
+		if (line[0] == '#' || sscanf(line, " %lf %lf %lf", &value, &p, &count) != 3 || !isfinite(value) ||
+		    value < 0 || !(p >= 0 && p <= 1))
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			out->rows = pgpb_reallocarray(out->rows, cap, sizeof *out->rows);
+		}
+		out->rows[out->n++] = (struct res_pctl){ value * 1000.0, p, count };
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}

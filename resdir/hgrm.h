@@ -1,0 +1,33 @@
+/*
+ * hgrm.h: the <step>.hgrm files of a results directory, HdrHistogram's percentile table (values in
+ * milliseconds) that its own plotters read. Written from a step's histogram (bench/hist.h does the
+ * layout) and read back as rows for the charts, the report and http-compare.
+ */
+#ifndef PGPB_RESDIR_HGRM_H
+#define PGPB_RESDIR_HGRM_H
+
+#include "common/hist.h"
+
+#include <stddef.h>
+
+/* One line of a .hgrm percentile table. */
+struct res_pctl {
+	double value_us, percentile, count;
+};
+
+/* <dir>/<id><suffix>.hgrm ("" or ".uncorrected" or ".wait" for suffix). */
+void hgrm_path(char *buf, size_t len, const char *dir, const char *id, const char *suffix);
+/* Writes h there; 0, or -1 (logged). */
+int hgrm_write(const char *dir, const char *id, const char *suffix, const struct hist *h);
+
+/* A table as read: its rows in file order ("Value Percentile TotalCount 1/(1-Percentile)", header and
+ * footer skipped) and the "#[Max = ...]" line. */
+struct hgrm {
+	struct res_pctl *rows; /* NULL when none */
+	size_t n;
+	double max_us; /* -1 when the file has no Max line */
+};
+/* 0, or -1 with errno set when the file cannot be opened (nothing logged). */
+int hgrm_read(const char *path, struct hgrm *out);
+
+#endif
