@@ -266,7 +266,7 @@ void ab_tsv_free(struct ab_tsv *t)
 
 double ab_percentile_sorted(const double *sorted, size_t n, double p)
 {
-	return sorted[hist_rank(p, n) - 1]; /* the one rule of bench/hist.h */
+	return sorted[hist_rank(p, n) - 1]; /* the one rule of common/hist.h */
 }
 
 int ab_url_offset(const char *path, long page_size, long *offset, const char **how, char *err, size_t err_len)

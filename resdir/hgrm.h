@@ -1,6 +1,6 @@
 /*
  * hgrm.h: the <step>.hgrm files of a results directory, HdrHistogram's percentile table (values in
- * milliseconds) that its own plotters read. Written from a step's histogram (bench/hist.h does the
+ * milliseconds) that its own plotters read. Written from a step's histogram (common/hist.h does the
  * layout) and read back as rows for the charts, the report and http-compare.
  */
 #ifndef PGPB_RESDIR_HGRM_H

@@ -62,7 +62,7 @@ int res_split_reliable(const struct res_step *s);
 /* An open-loop step: it ran at a target rate (rate_qps is set). */
 int res_is_open_loop(const struct res_step *s);
 /* Whether the step's percentile p (0..100) rests on at least 10 queries at or beyond it, by its `ok` count
- * (the rule of bench/hist.h); 1 when the count is unknown. */
+ * (the rule of common/hist.h); 1 when the count is unknown. */
 int res_pct_reliable(const struct res_step *s, double p);
 /* An open-loop step that achieved less than 95% of its target rate. */
 int res_rate_unmet(const struct res_step *s);

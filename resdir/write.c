@@ -102,7 +102,7 @@ double results_rate_ratio(const struct step_result *s)
 }
 
 /* summary.json's "percentiles": each latency percentile and whether its tail is deep enough to trust
- * (at least 10 queries at or beyond it, bench/hist.h). */
+ * (at least 10 queries at or beyond it, common/hist.h). */
 static json_t *percentiles_json(const struct hist *h)
 {
 	static const double ps[] = { 50, 90, 95, 99, 99.9 };

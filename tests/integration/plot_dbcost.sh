@@ -1,4 +1,4 @@
-# pgpagebench plot, database cost (issue 7): the run-variants fixture (real runs of four query variants,
+# pgpagebench plot, database cost: the run-variants fixture (real runs of four query variants,
 # merged by tests/fixtures/merge-runs.py, with real EXPLAIN plans) gives the variant chart, the client
 # latency split (server time vs the rest, per step) and the EXPLAIN summaries with links; a run without
 # pg_stat_statements says how to enable it. Every expected value comes from the fixture's own files.

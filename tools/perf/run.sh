@@ -7,7 +7,7 @@
 #      (--no-validate reads text results, as pgbench does), and the validating driver (binary results) not
 #      more than 3% slower; the difference between the two is what validating every page costs in client CPU;
 #  (c) the driver's peak RSS with 100 connections over 30 s and 60 s (must not grow with duration);
-#  (d) the load models (issue 5) on SELECT $1::int at 8, 64 and 256 connections, one run each, alternating:
+#  (d) the load models (threads over a shared pool, async) on SELECT $1::int at 8, 64 and 256 connections, one run each, alternating:
 #      threads (W = P workers over a shared pool), async (2 event loops, as pgbench -j 2) and pgbench -j 2:
 #      TPS and client CPU a query; async >= pgbench required at 64 and 256;
 #  (e) --preset seed-article on the scale-0.1 dataset: the seed article's two stacks side by side.
