@@ -406,171 +406,206 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 	return rc;
 }
 
-int http_compare_run(const struct http_compare_opts *o)
+/* ab's files: the text summary, and its -e CSV and -g timeline when given. 0, or -1 (logged). */
+static int read_ab(const struct http_compare_opts *o, struct ab_text *t, struct ab_csv *acsv, struct ab_tsv *tsv)
 {
 	char err[1024];
-	struct ab_text t;
-	struct ab_csv acsv;
-	struct ab_tsv tsv = { 0 };
-	struct res_run run = { 0 };
-	int rc = EXIT_RUNTIME;
-	if (ab_parse_text(o->ab, &t, err, sizeof err) < 0) {
+	if (ab_parse_text(o->ab, t, err, sizeof err) < 0 || (o->ab_csv && ab_parse_csv(o->ab_csv, acsv, err, sizeof err) < 0) ||
+	    (o->ab_tsv && ab_parse_tsv(o->ab_tsv, tsv, err, sizeof err) < 0)) {
 		log_error("%s", err);
-		return EXIT_RUNTIME;
+		return -1;
 	}
-	if (o->ab_csv && ab_parse_csv(o->ab_csv, &acsv, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return EXIT_RUNTIME;
-	}
-	if (o->ab_tsv && ab_parse_tsv(o->ab_tsv, &tsv, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return EXIT_RUNTIME;
-	}
-	if (o->ab_tsv && (long)tsv.n != t.complete)
+	if (o->ab_tsv && (long)tsv->n != t->complete)
 		log_warning("\"%s\" holds %zu requests but \"%s\" reports %ld complete: are they from the same ab run?",
-		            o->ab_tsv, tsv.n, o->ab, t.complete);
-	if (!t.has_table && !o->ab_csv && !o->ab_tsv) {
+		            o->ab_tsv, tsv->n, o->ab, t->complete);
+	if (!t->has_table && !o->ab_csv && !o->ab_tsv) {
 		log_error("file \"%s\" has no percentile table (ab -d?) and no --ab-csv or --ab-gnuplot was given", o->ab);
-		goto out;
+		return -1;
 	}
-	if (t.failed + t.non2xx > 0)
+	if (t->failed + t->non2xx > 0)
 		log_warning("ab counted %ld failed and %ld non-2xx responses: the HTTP numbers include them",
-		            t.failed, t.non2xx);
+		            t->failed, t->non2xx);
+	return 0;
+}
 
-	/* the page the HTTP requests asked for */
-	long offset = 0;
-	const char *how = "no offset or page in the URL: the first page";
-	char howbuf[128];
+/* The page the HTTP requests asked for: --offset, else ?offset= or ?page= in ab's URL, else the first page.
+ * *how says which, in howbuf when it needs words of its own. 0, or -1 (logged). */
+static int page_offset(const struct http_compare_opts *o, const struct ab_text *t, long *offset, const char **how,
+                       char *howbuf, size_t len)
+{
+	char err[1024];
+	const char *key;
+	*offset = 0;
+	*how = "no offset or page in the URL: the first page";
 	if (o->have_offset) {
-		offset = o->offset;
-		how = "--offset";
-	} else {
-		const char *key;
-		int found = ab_url_offset(t.path, o->page_size, &offset, &key, err, sizeof err);
-		if (found < 0) {
-			log_error("%s \"%s\"", err, t.path);
-			log_hint("Give the page's OFFSET with --offset N.");
-			goto out;
-		}
-		if (found) {
-			snprintf(howbuf, sizeof howbuf, "from ?%s= in the URL%s", key,
-			         key[0] == 'p' ? " (pages of --page-size rows, from 1)" : "");
-			how = howbuf;
-		}
+		*offset = o->offset;
+		*how = "--offset";
+		return 0;
 	}
+	int found = ab_url_offset(t->path, o->page_size, offset, &key, err, sizeof err);
+	if (found < 0) {
+		log_error("%s \"%s\"", err, t->path);
+		log_hint("Give the page's OFFSET with --offset N.");
+		return -1;
+	}
+	if (found) {
+		snprintf(howbuf, len, "from ?%s= in the URL%s", key, key[0] == 'p' ? " (pages of --page-size rows, from 1)" : "");
+		*how = howbuf;
+	}
+	return 0;
+}
 
-	/* steps.csv and meta.json through the shared reader; the histograms below, step by step */
+/* steps.csv and meta.json through the shared reader; 0, or -1 (logged, with a hint). */
+static int load_run(const char *dir, struct res_run *run)
+{
 	char path[4096];
-	snprintf(path, sizeof path, "%s/steps.csv", o->dir);
+	snprintf(path, sizeof path, "%s/steps.csv", dir);
 	FILE *probe = fopen(path, "r");
 	if (probe)
 		fclose(probe);
 	else
 		log_error("could not open file \"%s\": %s", path, strerror(errno));
-	if (!probe || res_load_parts(o->dir, &run, RES_META) < 0) {
+	if (!probe || res_load_parts(dir, run, RES_META) < 0) {
 		log_hint("RESULTS_DIR must be a directory written by \"pgpagebench run\".");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* The step's latency distribution: summary.json's histogram, else its .hgrm, else steps.csv's percentiles. */
+static void step_dist(const char *dir, const struct res_step *s, struct dist *d)
+{
+	char err[1024], err2[1024];
+	memset(d, 0, sizeof *d);
+	if (dist_from_summary(dir, s->id, d, err, sizeof err) < 0 && dist_from_hgrm(dir, s->id, d, err2, sizeof err2) < 0) {
+		log_warning("no latency histogram for step \"%s\" (%s; %s): using the percentiles of steps.csv", s->id, err, err2);
+		dist_from_steps(s, d);
+	}
+}
+
+/* HTTP latency per percentile: ab's -e (microsecond precision), else the nearest rank over the -g ttimes
+ * (exact ranks, but ab rounds each ttime to whole milliseconds), else its summary table. */
+static void http_percentiles(const struct http_compare_opts *o, const struct ab_text *t, const struct ab_csv *acsv,
+                             const struct ab_tsv *tsv, double http_ms[AB_NPCT], const char *http_src[AB_NPCT])
+{
+	for (int k = 0; k < AB_NPCT; k++) {
+		int p = ab_percentiles[k];
+		if (o->ab_csv && acsv->have[p])
+			http_ms[k] = acsv->ms[p], http_src[k] = "ab-csv";
+		else if (o->ab_tsv)
+			http_ms[k] = ab_percentile_sorted(tsv->ttime_sorted, tsv->n, p), http_src[k] = "ab-gnuplot";
+		else
+			http_ms[k] = t->table_ms[k], http_src[k] = "ab";
+	}
+}
+
+/* The table's rows, HTTP beside the database step; returns how many (at most 32). */
+static size_t build_rows(const struct ab_text *t, const struct res_step *s, const struct dist *d,
+                         const double http_ms[AB_NPCT], struct row rows[32])
+{
+	double conn = s->v[RF_CONNECTIONS], qps = s->v[RF_QPS], errors = s->v[RF_ERRORS], mean_us = s->v[RF_MEAN_US],
+	       exec_us = s->v[RF_SERVER_MEAN_EXEC_US], plan_us = s->v[RF_SERVER_MEAN_PLAN_US];
+	size_t n = 0;
+	rows[n++] = (struct row){ "concurrency", "concurrency (connections)", 0, 1, isfinite(conn), 0, (double)t->concurrency,
+		                  conn, 0, 0, 0 };
+	rows[n++] = (struct row){ "throughput_per_s", "requests/s vs queries/s", 0, 1, isfinite(qps), 0, t->requests_per_s,
+		                  qps, 1, 0, 0 };
+	rows[n++] = (struct row){ "failed", "failed (non-2xx / errors)", 0, 1, isfinite(errors), 0,
+		                  (double)(t->failed + t->non2xx), errors, 0, 0, 0 };
+	rows[n++] = (struct row){ "mean_ms", "mean (ms)", 0, 1, isfinite(mean_us), 1, t->mean_ms, mean_us / 1000.0, 3, 0, 0 };
+	static const char *const labels[AB_NPCT] = { "p50 (ms)", "p66 (ms)", "p75 (ms)", "p80 (ms)", "p90 (ms)",
+		                                     "p95 (ms)", "p98 (ms)", "p99 (ms)", "p100 = max (ms)" };
+	rows[n++] = (struct row){ "n", "n (requests vs queries)", 0, 1, d->n > 0, 0, (double)t->complete, (double)d->n, 0, 0, 0 };
+	for (int k = 0; k < AB_NPCT; k++) {
+		int p = ab_percentiles[k];
+		rows[n++] = (struct row){ "latency_ms", labels[k], p, 1, d->have[k], 1, http_ms[k], d->ms[k], 3,
+			                  p < 100 && t->complete > 0 && !hist_pct_reliable((uint64_t)t->complete, p),
+			                  p < 100 && d->n > 0 && !hist_pct_reliable(d->n, p) };
+	}
+	/* pg_stat_statements: the server's own execution and planning time, each against the HTTP mean */
+	rows[n++] = (struct row){ "server_exec_mean_ms", "server execution mean (ms)", 0, 1, isfinite(exec_us), 1, t->mean_ms,
+		                  exec_us / 1000.0, 3, 0, 0 };
+	rows[n++] = (struct row){ "server_plan_mean_ms", "server planning mean (ms)", 0, 1, isfinite(plan_us), 1, t->mean_ms,
+		                  plan_us / 1000.0, 3, 0, 0 };
+	return n;
+}
+
+/* What the database's figures are a share of, in words under the table. */
+static void print_shares(const struct res_run *run, const struct http_compare_opts *o, const struct ab_text *t,
+                         const struct res_step *s, int over)
+{
+	double mean_us = s->v[RF_MEAN_US], exec_us = s->v[RF_SERVER_MEAN_EXEC_US], reliable = s->v[RF_SPLIT_RELIABLE];
+	int have_mean = isfinite(mean_us), have_exec = isfinite(exec_us), have_rel = isfinite(reliable);
+	char apart[512];
+	int together = taken_together(run, o->ab, apart, sizeof apart);
+	printf("\nA share is the database figure over the HTTP one on the same row: of the mean on the mean rows, of "
+	       "that percentile on the others (percentiles do not add up, so those are a comparison, not a part).\n");
+	if (over)
+		printf("!: the database figure exceeds the HTTP one, which cannot happen when both measure the same "
+		       "requests under the same load: the two were taken under different conditions (%s), so no share "
+		       "is given.\n",
+		       together == 0 ? "see below" : "other load on the machine, a cold cache, or too few queries");
+	if (together == 0)
+		printf("Note: %s; the database step measured the server under its own load, not the web app's.\n", apart);
+	if (have_exec && t->mean_ms > 0 && have_rel && reliable == 0)
+		printf("\nThe step's server time is not reliable (steps.csv split_reliable = 0: its server calls do not "
+		       "match its queries, or too few queries), so no share of it is given.\n");
+	else if (have_exec && t->mean_ms > 0 && exec_us / 1000.0 > t->mean_ms)
+		printf("\nPostgreSQL's mean execution time (pg_stat_statements) exceeds the mean HTTP request: the two "
+		       "were not measured under the same conditions, so no share of it is given.\n");
+	else if (have_exec && t->mean_ms > 0)
+		printf("\nPostgreSQL executes the query in %.1f%% of the mean HTTP request (pg_stat_statements, a share "
+		       "of the mean)%s\n",
+		       100.0 * exec_us / 1000.0 / t->mean_ms, have_mean && mean_us / 1000.0 <= t->mean_ms ? "; " : ".");
+	if (have_exec && t->mean_ms > 0 && !(have_rel && reliable == 0) && exec_us / 1000.0 <= t->mean_ms && have_mean &&
+	    mean_us / 1000.0 <= t->mean_ms)
+		printf("the database step's mean client latency is %.1f%% of it.\n", 100.0 * mean_us / 1000.0 / t->mean_ms);
+	else if (!have_exec)
+		printf("\nNo server execution time in this run (pg_stat_statements was not available).\n");
+}
+
+int http_compare_run(const struct http_compare_opts *o)
+{
+	struct ab_text t;
+	struct ab_csv acsv;
+	struct ab_tsv tsv = { 0 };
+	struct res_run run = { 0 };
+	int rc = EXIT_RUNTIME;
+	long offset;
+	const char *how;
+	char howbuf[128];
+	if (read_ab(o, &t, &acsv, &tsv) < 0 || page_offset(o, &t, &offset, &how, howbuf, sizeof howbuf) < 0 ||
+	    load_run(o->dir, &run) < 0)
+		goto out;
 	long r = find_step(&run, o, t.concurrency, offset);
 	if (r < 0)
 		goto out;
 	const struct res_step *s = &run.steps[r];
-	const char *step = s->id;
 	struct dist d;
-	memset(&d, 0, sizeof d);
-	char err2[1024];
-	if (dist_from_summary(o->dir, step, &d, err, sizeof err) < 0 && dist_from_hgrm(o->dir, step, &d, err2, sizeof err2) < 0) {
-		log_warning("no latency histogram for step \"%s\" (%s; %s): using the percentiles of steps.csv", step, err, err2);
-		dist_from_steps(s, &d);
-	}
-
-	/* HTTP latency per percentile: ab's -e (microsecond precision), else the nearest rank over the -g
-	 * ttimes (exact ranks, but ab rounds each ttime to whole milliseconds), else its summary table */
+	step_dist(o->dir, s, &d);
 	double http_ms[AB_NPCT];
 	const char *http_src[AB_NPCT];
-	for (int k = 0; k < AB_NPCT; k++) {
-		int p = ab_percentiles[k];
-		if (o->ab_csv && acsv.have[p])
-			http_ms[k] = acsv.ms[p], http_src[k] = "ab-csv";
-		else if (o->ab_tsv)
-			http_ms[k] = ab_percentile_sorted(tsv.ttime_sorted, tsv.n, p), http_src[k] = "ab-gnuplot";
-		else
-			http_ms[k] = t.table_ms[k], http_src[k] = "ab";
-	}
-
-	double conn = s->v[RF_CONNECTIONS], qps = s->v[RF_QPS], errors = s->v[RF_ERRORS], mean_us = s->v[RF_MEAN_US],
-	       exec_us = s->v[RF_SERVER_MEAN_EXEC_US], plan_us = s->v[RF_SERVER_MEAN_PLAN_US];
-	int have_conn = isfinite(conn), have_qps = isfinite(qps), have_errors = isfinite(errors),
-	    have_mean = isfinite(mean_us), have_exec = isfinite(exec_us), have_plan = isfinite(plan_us);
+	http_percentiles(o, &t, &acsv, &tsv, http_ms, http_src);
 	struct row rows[32];
-	size_t n = 0;
-	rows[n++] = (struct row){ "concurrency", "concurrency (connections)", 0, 1, have_conn, 0, (double)t.concurrency, conn, 0, 0, 0 };
-	rows[n++] = (struct row){ "throughput_per_s", "requests/s vs queries/s", 0, 1, have_qps, 0, t.requests_per_s, qps, 1, 0, 0 };
-	rows[n++] = (struct row){ "failed", "failed (non-2xx / errors)", 0, 1, have_errors, 0, (double)(t.failed + t.non2xx),
-		                  errors, 0, 0, 0 };
-	rows[n++] = (struct row){ "mean_ms", "mean (ms)", 0, 1, have_mean, 1, t.mean_ms, mean_us / 1000.0, 3, 0, 0 };
-	static const char *const labels[AB_NPCT] = { "p50 (ms)", "p66 (ms)", "p75 (ms)", "p80 (ms)", "p90 (ms)",
-		                                     "p95 (ms)", "p98 (ms)", "p99 (ms)", "p100 = max (ms)" };
-	rows[n++] = (struct row){ "n", "n (requests vs queries)", 0, 1, d.n > 0, 0, (double)t.complete, (double)d.n, 0, 0, 0 };
-	for (int k = 0; k < AB_NPCT; k++) {
-		int p = ab_percentiles[k];
-		rows[n++] = (struct row){ "latency_ms", labels[k], p, 1, d.have[k], 1, http_ms[k], d.ms[k], 3,
-			                  p < 100 && t.complete > 0 && !hist_pct_reliable((uint64_t)t.complete, p),
-			                  p < 100 && d.n > 0 && !hist_pct_reliable(d.n, p) };
-	}
-	/* pg_stat_statements: the server's own execution and planning time, each against the HTTP mean */
-	rows[n++] = (struct row){ "server_exec_mean_ms", "server execution mean (ms)", 0, 1, have_exec, 1, t.mean_ms,
-		                  exec_us / 1000.0, 3, 0, 0 };
-	rows[n++] = (struct row){ "server_plan_mean_ms", "server planning mean (ms)", 0, 1, have_plan, 1, t.mean_ms,
-		                  plan_us / 1000.0, 3, 0, 0 };
+	size_t n = build_rows(&t, s, &d, http_ms, rows);
 
 	const char *outdir = o->out ? o->out : o->dir;
 	if (make_out_dir(outdir) < 0)
 		goto out;
 	if (write_outputs(outdir, rows, n, &t, o->ab_csv ? &acsv : NULL, o->ab_tsv ? &tsv : NULL, &d, http_ms, http_src) < 0)
 		goto out;
-
 	/* the chart: HTTP vs database latency per percentile (the data of http-compare-percentiles.csv) */
 	char charts[2][4200];
-	if (draw_chart(outdir, &t, http_ms, &d, step, s->query, offset, charts) < 0)
+	if (draw_chart(outdir, &t, http_ms, &d, s->id, s->query, offset, charts) < 0)
 		goto out;
 
 	if (!o->quiet) {
 		char conn_text[32];
 		printf("http: %ld requests at concurrency %ld to http://%s:%ld%s (offset %ld, %s)\n", t.complete,
 		       t.concurrency, t.host, t.port, t.path, offset, how);
-		printf("database: step %s of %s (query %s, model %s, %s connections), percentiles from %s\n\n", step,
-		       o->dir, s->query, s->model, num_text(conn, conn_text, sizeof conn_text), d.source);
-		int over = print_table(rows, n);
-		char apart[512];
-		int together = taken_together(&run, o->ab, apart, sizeof apart);
-		double reliable = s->v[RF_SPLIT_RELIABLE];
-		int have_rel = isfinite(reliable);
-		printf("\nA share is the database figure over the HTTP one on the same row: of the mean on the mean rows, of "
-		       "that percentile on the others (percentiles do not add up, so those are a comparison, not a part).\n");
-		if (over)
-			printf("!: the database figure exceeds the HTTP one, which cannot happen when both measure the same "
-			       "requests under the same load: the two were taken under different conditions (%s), so no share "
-			       "is given.\n",
-			       together == 0 ? "see below" : "other load on the machine, a cold cache, or too few queries");
-		if (together == 0)
-			printf("Note: %s; the database step measured the server under its own load, not the web app's.\n", apart);
-		if (have_exec && t.mean_ms > 0 && have_rel && reliable == 0)
-			printf("\nThe step's server time is not reliable (steps.csv split_reliable = 0: its server calls do not "
-			       "match its queries, or too few queries), so no share of it is given.\n");
-		else if (have_exec && t.mean_ms > 0 && exec_us / 1000.0 > t.mean_ms)
-			printf("\nPostgreSQL's mean execution time (pg_stat_statements) exceeds the mean HTTP request: the two "
-			       "were not measured under the same conditions, so no share of it is given.\n");
-		else if (have_exec && t.mean_ms > 0)
-			printf("\nPostgreSQL executes the query in %.1f%% of the mean HTTP request (pg_stat_statements, a share "
-			       "of the mean)%s\n",
-			       100.0 * exec_us / 1000.0 / t.mean_ms,
-			       have_mean && mean_us / 1000.0 <= t.mean_ms ? "; " : ".");
-		if (have_exec && t.mean_ms > 0 && !(have_rel && reliable == 0) && exec_us / 1000.0 <= t.mean_ms && have_mean &&
-		    mean_us / 1000.0 <= t.mean_ms)
-			printf("the database step's mean client latency is %.1f%% of it.\n", 100.0 * mean_us / 1000.0 / t.mean_ms);
-		else if (!have_exec)
-			printf("\nNo server execution time in this run (pg_stat_statements was not available).\n");
+		printf("database: step %s of %s (query %s, model %s, %s connections), percentiles from %s\n\n", s->id,
+		       o->dir, s->query, s->model, num_text(s->v[RF_CONNECTIONS], conn_text, sizeof conn_text), d.source);
+		print_shares(&run, o, &t, s, print_table(rows, n));
 		printf("wrote %s/http-compare.csv and http-compare-percentiles.csv%s\n", outdir,
 		       o->ab_tsv ? " and http-compare-timeline.csv" : "");
 		printf("chart: %s\nchart: %s\n", charts[0], charts[1]);
