@@ -1,5 +1,5 @@
 /*
- * engine.h: how a step's queries are issued. The orchestration (run.c) opens the connections, hands them
+ * engine.h: how a step's queries are issued. A step (bench/step.c) opens the connections, hands them
  * with one recorder a thread to an engine, polls the recorders for per-second rows while it runs, and
  * joins it. Engines differ only in how they issue queries; recorders and result files are shared.
  * Two engines sit behind these calls: event-loop threads, each driving its share of the connections with
