@@ -567,55 +567,58 @@ static int setting_is(const char *setting, const char *name)
 	return strncasecmp(setting, name, n) == 0 && setting[n] == '=';
 }
 
-struct cluster *cluster_start(const struct cluster_opts *opts)
+/* As root the cluster belongs to CLUSTER_USER (PostgreSQL refuses to run as root). 0, or -1 (logged). */
+static int pick_owner(struct cluster *c)
 {
-	struct cluster *c = pgpb_calloc(1, sizeof *c);
-	c->keep = opts->keep;
-	double t0 = now_s();
-	if (cluster_find_bindir(c->bindir, sizeof c->bindir) < 0)
-		goto fail;
-	if (geteuid() == 0) {
-		struct passwd *pw = getpwnam(CLUSTER_USER);
-		if (!pw) {
-			log_error("running as root needs the user \"%s\" to own the temporary cluster, and it does not exist",
-			          CLUSTER_USER);
-			goto fail;
-		}
-		c->as_root = 1;
-		c->uid = pw->pw_uid;
-		c->gid = pw->pw_gid;
+	if (geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(CLUSTER_USER);
+	if (!pw) {
+		log_error("running as root needs the user \"%s\" to own the temporary cluster, and it does not exist",
+		          CLUSTER_USER);
+		return -1;
 	}
-	if (sig_caught() || setup_dir(c) < 0)
-		goto fail;
+	c->as_root = 1;
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	return 0;
+}
 
-	char initdb[PATH_MAX], postgres[PATH_MAX], logpath[PATH_MAX], dopt[PATH_MAX + 8];
+/* initdb into c->datadir, its output in initdb.log (shown when it fails). 0, or -1 (logged). */
+static int run_initdb(struct cluster *c)
+{
+	char initdb[PATH_MAX], logpath[PATH_MAX], dopt[PATH_MAX + 8];
 	snprintf(initdb, sizeof initdb, "%s/initdb", c->bindir);
-	snprintf(postgres, sizeof postgres, "%s/postgres", c->bindir);
 	snprintf(logpath, sizeof logpath, "%s/initdb.log", c->dir);
 	snprintf(dopt, sizeof dopt, "--pgdata=%s", c->datadir);
 	char *iargv[] = { initdb, dopt, "--username=" CLUSTER_USER, "--auth=trust", "--encoding=UTF8",
 	                  "--locale=C", "--no-sync", NULL };
 	pid_t pid = spawn(c, iargv, logpath, 0, SIGTERM);
 	if (pid < 0)
-		goto fail;
+		return -1;
 	int status;
 	if (wait_child(pid, &status) < 0) {
 		log_error("could not wait for initdb: %s", strerror(errno));
 		kill(-pid, SIGKILL);
 		wait_group_gone(pid);
-		goto fail;
+		return -1;
 	}
 	wait_group_gone(pid);
 	if (sig_caught())
-		goto fail;
+		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_tail("initdb failed", logpath);
-		goto fail;
+		return -1;
 	}
-	double t_initdb = now_s();
+	return 0;
+}
 
-	/* server: settings as -c arguments (no shell, no config file editing); the user's come last and win */
-	char libpath[PATH_MAX];
+/* Starts the postmaster with its settings as -c arguments (no shell, no config file editing); the user's
+ * come last and win. 0, or -1 (logged). */
+static int start_server(struct cluster *c, const struct cluster_opts *opts)
+{
+	char postgres[PATH_MAX], libpath[PATH_MAX];
+	snprintf(postgres, sizeof postgres, "%s/postgres", c->bindir);
 	snprintf(libpath, sizeof libpath, "%s/../lib/pg_stat_statements.so", c->bindir);
 	c->pgss = access(libpath, R_OK) == 0;
 	for (size_t i = 0; i < opts->nsettings; i++)
@@ -632,17 +635,11 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	sargv[n++] = postgres;
 	sargv[n++] = "-D";
 	sargv[n++] = c->datadir;
-	sargv[n++] = "-c";
-	sargv[n++] = "listen_addresses=";
-	sargv[n++] = "-c";
-	sargv[n++] = sockopt;
-	sargv[n++] = "-c";
-	sargv[n++] = portopt;
-	sargv[n++] = "-c";
-	sargv[n++] = nameopt;
-	if (c->pgss) {
+	char *fixed[] = { "listen_addresses=", sockopt, portopt, nameopt,
+	                  c->pgss ? "shared_preload_libraries=pg_stat_statements" : NULL };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && fixed[i]; i++) {
 		sargv[n++] = "-c";
-		sargv[n++] = "shared_preload_libraries=pg_stat_statements";
+		sargv[n++] = fixed[i];
 	}
 	for (size_t i = 0; i < opts->nsettings && i < 64; i++) {
 		sargv[n++] = "-c";
@@ -650,35 +647,56 @@ struct cluster *cluster_start(const struct cluster_opts *opts)
 	}
 	sargv[n] = NULL;
 	if (sig_caught())
-		goto fail;
+		return -1;
 	c->postmaster = spawn(c, sargv, c->logpath, 1, c->keep ? 0 : SIGINT);
 	if (c->postmaster < 0) {
 		c->postmaster = 0;
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* Waits until the server accepts connections, it dies, a signal arrives or 120 s have passed since
+ * `since`. 0, or -1 (logged). */
+static int wait_ready(struct cluster *c, double since)
+{
 	char conninfo[PATH_MAX + 128];
 	snprintf(conninfo, sizeof conninfo, "host=%s port=%d user=%s dbname=postgres connect_timeout=5", c->dir,
 	         CLUSTER_PORT, CLUSTER_USER);
 	for (;;) {
+		int status;
 		if (sig_caught())
-			goto fail;
-		pid_t r = waitpid(c->postmaster, &status, WNOHANG);
-		if (r == c->postmaster) {
+			return -1;
+		if (waitpid(c->postmaster, &status, WNOHANG) == c->postmaster) {
 			c->postmaster = 0;
 			log_tail("the temporary server did not start", c->logpath);
-			goto fail;
+			return -1;
 		}
 		if (PQping(conninfo) == PQPING_OK)
-			break;
-		if (now_s() - t_initdb > 120) {
+			return 0;
+		if (now_s() - since > 120) {
 			char line[1024];
 			log_pick(c->logpath, line, sizeof line, 1);
 			log_error("the temporary server did not accept connections within 120 s (last log line: %s)",
 			          line[0] ? line : "none");
-			goto fail;
+			return -1;
 		}
 		sleep_ms(10);
 	}
+}
+
+struct cluster *cluster_start(const struct cluster_opts *opts)
+{
+	struct cluster *c = pgpb_calloc(1, sizeof *c);
+	c->keep = opts->keep;
+	double t0 = now_s();
+	if (cluster_find_bindir(c->bindir, sizeof c->bindir) < 0 || pick_owner(c) < 0)
+		goto fail;
+	if (sig_caught() || setup_dir(c) < 0 || run_initdb(c) < 0)
+		goto fail;
+	double t_initdb = now_s();
+	if (start_server(c, opts) < 0 || wait_ready(c, t_initdb) < 0)
+		goto fail;
 	double t_ready = now_s();
 	if (opts->verbose)
 		log_info("temporary cluster ready in %.2f s (initdb %.2f s, server start %.2f s) at host=%s port=%d",
