@@ -309,17 +309,12 @@ static int make_recorders(struct run *r)
 			flags |= REC_OPEN;
 	}
 	/* 64-byte aligned (struct recorder): two threads never share a cache line */
-	r->recs = aligned_alloc(_Alignof(struct recorder), (size_t)maxthreads * sizeof *r->recs);
-	if (!r->recs) {
-		log_error("out of memory");
-		return -1;
-	}
-	memset(r->recs, 0, (size_t)maxthreads * sizeof *r->recs);
+	r->recs = pgpb_aligned_calloc(_Alignof(struct recorder), (size_t)maxthreads, sizeof *r->recs);
 	r->nrecs = maxthreads;
 	for (int k = 0; k < r->nrecs; k++)
 		if (recorder_init(&r->recs[k], NULL, flags) < 0) {
 			r->nrecs = k + 1;
-			log_error("out of memory");
+			log_error("could not set up the latency histograms"); /* bad bounds: memory cannot fail here */
 			return -1;
 		}
 	return 0;
@@ -463,7 +458,7 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 	r->threads = threads > 0 ? (int)threads : 1;
 	raise_fd_limit(run_max_pool(o) + FD_SPARE);
 	if (hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
-		log_error("out of memory");
+		log_error("could not set up the latency histograms");
 		run_free(r);
 		return EXIT_RUNTIME;
 	}

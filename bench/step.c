@@ -437,7 +437,7 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	if (!lv->measuring || fin <= env->t_measure)
 		return 0;
 	if (step_hists(st, sd) < 0) {
-		log_error("out of memory");
+		log_error("could not set up the latency histograms");
 		return -1;
 	}
 	merge_recorders(st, sd, sh->recs, lv->nthreads);

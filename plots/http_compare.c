@@ -6,8 +6,9 @@
  * results directory through resdir/read.h and ab's own files through plots/ab.h; it needs no server.
  */
 #include "plots/http_compare.h"
-#include "common/hist.h"
+#include "common/alloc.h"
 #include "common/cli.h"
+#include "common/hist.h"
 #include "common/log.h"
 #include "plots/ab.h"
 #include "plots/chart.h"
@@ -252,9 +253,9 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 			return -1;
 		}
 		fprintf(f, "second,requests,p50_ms,max_ms\n");
-		double *buf = malloc(tsv->n * sizeof *buf);
+		double *buf = pgpb_reallocarray(NULL, tsv->n, sizeof *buf);
 		double first = floor(tsv->req[0].start_s);
-		for (size_t i = 0; buf && i < tsv->n;) {
+		for (size_t i = 0; i < tsv->n;) {
 			double sec = floor(tsv->req[i].start_s);
 			size_t n = 0;
 			while (i < tsv->n && floor(tsv->req[i].start_s) == sec)
