@@ -33,6 +33,7 @@ struct run_opts {
 	int poisson; /* open loop arrivals: 0 constant interval, 1 Poisson */
 	int preset_seed_article; /* the seed article's two stacks side by side (POOL W=P=2xCPUs, ASYNC 1 loop) */
 	const char *query_file; /* NULL = the seed query (schema/query) */
+	int allow_writes; /* --allow-writes: run any statement but COPY; else queries only, in read-only sessions */
 	const char *const *queries; /* --queries: variant names (bench/variants.h), a sweep dimension outermost */
 	size_t nqueries;
 	int explain; /* --explain: EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/ */

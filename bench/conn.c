@@ -1,6 +1,7 @@
 /*
  * conn.c: opening benchmark connections. Every connection is a small state machine driven by socket
- * readiness (PQconnectStartParams/PQconnectPoll, then SET search_path and PREPARE sent asynchronously),
+ * readiness (PQconnectStartParams/PQconnectPoll, then SET default_transaction_read_only, SET search_path
+ * and PREPARE sent asynchronously),
  * so the opener can start 500 connects at once and the event loop can re-establish a lost connection
  * without stopping the others.
  */
@@ -16,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define READ_ONLY_SQL "SET default_transaction_read_only = on"
+#define SQLSTATE_DUPLICATE_PREPARED "42P05"
 
 int64_t mono_ns(void)
 {
@@ -57,11 +61,21 @@ static void set_err(struct bconn *c, const char *msg)
 	snprintf(c->err, sizeof c->err, "%s", log_firstline(msg && *msg ? msg : "unknown error", line, sizeof line));
 }
 
+/* A setup statement's failure: its message and the server's SQLSTATE. */
+static void set_result_err(struct bconn *c, const PGresult *r)
+{
+	const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(c->err_sqlstate, sizeof c->err_sqlstate, "%s", code ? code : "");
+	set_err(c, PQresultErrorMessage(r));
+}
+
 int bconn_start(struct bconn *c, const struct conn_params *cp)
 {
 	c->pg = PQconnectStartParams(cp->ci.keys, cp->ci.vals, 1);
 	c->phase = BC_PHASE_CONNECT;
+	c->unusable = 0;
 	c->err[0] = '\0';
+	c->err_sqlstate[0] = '\0';
 	if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
 		set_err(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		c->state = BC_FAILED;
@@ -78,6 +92,14 @@ static enum bconn_state next_setup(struct bconn *c, const struct conn_params *cp
 {
 	int sent = 0;
 	if (c->phase == BC_PHASE_CONNECT) {
+		c->phase = BC_PHASE_READ_ONLY;
+		if (cp->read_only) {
+			if (!PQsendQuery(c->pg, READ_ONLY_SQL))
+				goto fail;
+			sent = 1;
+		}
+	}
+	if (!sent && c->phase == BC_PHASE_READ_ONLY) {
 		c->phase = BC_PHASE_SEARCH_PATH;
 		if (cp->search_path_sql) {
 			if (!PQsendQuery(c->pg, cp->search_path_sql))
@@ -155,7 +177,7 @@ enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp)
 			return next_setup(c, cp);
 		ExecStatusType st = PQresultStatus(r);
 		if (st != PGRES_COMMAND_OK) {
-			set_err(c, PQresultErrorMessage(r));
+			set_result_err(c, r);
 			c->state = BC_FAILED;
 			PQclear(r); /* the rest stays unread: a failed connection is only closed */
 			return c->state;
@@ -172,6 +194,46 @@ void bconn_close(struct bconn *c)
 	c->pg = NULL;
 	c->state = BC_NONE;
 	c->fd = -1;
+	c->unusable = 0;
+}
+
+/* Whether a connect failure says the server (or a pooler) has no connection slot left: only then is
+ * max_connections worth a look. libpq gives no SQLSTATE for a failed connect, so the server's words are
+ * matched (PostgreSQL's 53300 messages, PgBouncer's max_client_conn). */
+static int out_of_slots(const struct bconn *c)
+{
+	static const char *const words[] = { "too many clients", "too many connections", "connection slots",
+		                                 "max_client_conn", "no more connections allowed", NULL };
+	for (int i = 0; words[i]; i++)
+		if (strstr(c->err, words[i]))
+			return 1;
+	return 0;
+}
+
+/* The first failure of conn_open_all, with a hint when its cause is known. */
+static void report_failure(const struct bconn *c, const struct conn_params *cp, int n)
+{
+	switch (c->phase) {
+	case BC_PHASE_PREPARE:
+		log_error("could not prepare the query: %s", c->err);
+		if (strcmp(c->err_sqlstate, SQLSTATE_DUPLICATE_PREPARED) == 0)
+			log_hint("A new connection found the statement \"%s\" already prepared: a transaction pooler "
+			         "(PgBouncer in transaction mode) shares server connections between clients. Use --protocol "
+			         "simple or extended behind a transaction pooler.", cp->stmt_name);
+		return;
+	case BC_PHASE_SEARCH_PATH:
+		log_error("could not set search_path: %s", c->err);
+		return;
+	case BC_PHASE_READ_ONLY:
+		log_error("could not make the session read-only: %s", c->err);
+		return;
+	case BC_PHASE_CONNECT:
+		log_error("could not connect: %s", c->err);
+		if (out_of_slots(c))
+			log_hint("Check max_connections on the server, or max_client_conn on a pooler in front of it (the step "
+			         "needs %d connection%s).", n, plural_s(n));
+		return;
+	}
 }
 
 int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
@@ -182,7 +244,7 @@ int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
 	for (int i = 0; i < n; i++) {
 		conns[i].registered_fd = -1;
 		if (bconn_start(&conns[i], cp) < 0) {
-			log_error("could not connect: %s", conns[i].err);
+			report_failure(&conns[i], cp, n);
 			goto out;
 		}
 	}
@@ -191,12 +253,7 @@ int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp)
 		for (int i = 0; i < n; i++) {
 			struct bconn *c = &conns[i];
 			if (c->state == BC_FAILED) {
-				if (c->phase == BC_PHASE_PREPARE)
-					log_error("could not prepare the query: %s", c->err);
-				else if (c->phase == BC_PHASE_SEARCH_PATH)
-					log_error("could not set search_path: %s", c->err);
-				else
-					log_error("could not connect: %s", c->err);
+				report_failure(c, cp, n);
 				goto out;
 			}
 			if (c->state == BC_CONNECTING || c->state == BC_SETUP) {

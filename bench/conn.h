@@ -1,6 +1,7 @@
 /*
- * conn.h: benchmark connections as small non-blocking state machines (connect, set search_path, prepare),
- * so hundreds open at once without serialising and a lost one is re-established inside the event loop.
+ * conn.h: benchmark connections as small non-blocking state machines (connect, make the session read-only,
+ * set search_path, prepare), so hundreds open at once without serialising and a lost one is re-established
+ * inside the event loop.
  */
 #ifndef PGPB_CONN_H
 #define PGPB_CONN_H
@@ -21,15 +22,17 @@ struct conn_params {
 	const char *stmt_name; /* prepared statement name */
 	int binary; /* results in binary format: only when validation decodes columns (else text, as pgbench) */
 	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
+	int read_only; /* SET default_transaction_read_only = on first (unless --allow-writes) */
 };
 
 enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
 
-/* How far a connection's setup went: a failure is reported as connecting, setting search_path or
- * preparing the statement after the last step it began. */
-enum bconn_phase { BC_PHASE_CONNECT, BC_PHASE_SEARCH_PATH, BC_PHASE_PREPARE };
+/* How far a connection's setup went: a failure is reported as connecting, making the session read-only,
+ * setting search_path or preparing the statement after the last step it began. */
+enum bconn_phase { BC_PHASE_CONNECT, BC_PHASE_READ_ONLY, BC_PHASE_SEARCH_PATH, BC_PHASE_PREPARE };
 
-/* How the query in flight ended, from its first result (the engines classify it). */
+/* How the query in flight ended, from its results (the engines classify each: the first decides, a
+ * later error overrides it, as an error at commit after the statement's own result). */
 enum query_outcome {
 	QUERY_PENDING, /* no result yet */
 	QUERY_OK,
@@ -51,7 +54,9 @@ struct bconn {
 	long offset; /* of the query in flight */
 	enum query_outcome outcome; /* of the query in flight */
 	char sqlstate[6];
+	int unusable; /* the query left the connection in a state the driver cannot go on from (a COPY): close it */
 	char err[256]; /* last connect or setup error */
+	char err_sqlstate[6]; /* the server's SQLSTATE for a setup error ("" when it sent none) */
 };
 
 /* Fills cp from the ctx (same rules as ctx_connect); 0 or -1 (logged). */
@@ -68,8 +73,9 @@ void bconn_close(struct bconn *c);
 
 /*
  * Opens n connections at once (all connects in flight together, driven by poll) and sets each up.
- * Stops early on a signal. Returns the number ready; on any failure logs the first error (one line),
- * closes every connection and returns -1.
+ * Stops early on a signal. Returns the number ready; on any failure logs the first error (one line) and a
+ * hint when its cause is known (max_connections for a server out of connection slots, the protocol for a
+ * transaction pooler's duplicate statement), closes every connection and returns -1.
  */
 int conn_open_all(struct bconn *conns, int n, const struct conn_params *cp);
 

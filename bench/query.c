@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/sqlfiles.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,96 @@ static void sql_error(const char *what, PGresult *res, PGconn *conn)
 		msg = res ? PQresultErrorMessage(res) : NULL;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
+	if (!msg || !*msg) /* libpq said nothing: say what came back rather than an empty message */
+		msg = res ? PQresStatus(PQresultStatus(res)) : "no answer from the server";
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
+}
+
+/*
+ * The statement's first keyword, upper-cased into kw (letters only, cut at len - 1), after white space,
+ * comments (-- to the end of the line, and nested slash-star ones) and opening parentheses. Enough to
+ * name what a statement is: every SQL statement starts with its keyword. Returns 0 when only those
+ * remain, else 1 (kw is "" when what follows is no keyword: the server's parser says what is wrong).
+ */
+static int first_keyword(const char *sql, char *kw, size_t len)
+{
+	const char *p = sql;
+	for (;;) {
+		while (*p && (isspace((unsigned char)*p) || *p == '('))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			int depth = 0;
+			do {
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else {
+					p++;
+				}
+			} while (*p && depth > 0);
+			continue;
+		}
+		break;
+	}
+	size_t n = 0;
+	int any = *p != '\0';
+	while (n + 1 < len && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+		kw[n++] = (char)toupper((unsigned char)*p++);
+	kw[n] = '\0';
+	return any;
+}
+
+/* Statements that only read (whatever they call is held to read-only transactions by the driver). */
+static const char *const read_keywords[] = { "SELECT", "WITH", "VALUES", "TABLE", NULL };
+
+/*
+ * What a --query FILE may be: a statement at all (not only comments), never a COPY (it switches the
+ * connection to the COPY protocol, which returns no page to time), and a query unless --allow-writes.
+ * 0, or -1 (logged, naming the statement).
+ */
+static int check_statement_kind(const struct run_query *q, const struct run_opts *o)
+{
+	char kw[32];
+	if (!first_keyword(q->sql, kw, sizeof kw)) {
+		log_error("query file \"%s\" holds no statement, only comments", q->name);
+		return -1;
+	}
+	if (!kw[0]) /* not a statement: preparing it gives the server's syntax error */
+		return 0;
+	if (strcmp(kw, "COPY") == 0) {
+		log_error("query \"%s\" is a COPY statement, which the driver cannot measure", q->name);
+		log_hint("COPY moves data in a protocol of its own instead of returning a page; run replays a query "
+		         "that returns rows (SELECT ... LIMIT ... OFFSET $1).");
+		return -1;
+	}
+	if (o->allow_writes)
+		return 0;
+	for (int i = 0; read_keywords[i]; i++)
+		if (strcmp(kw, read_keywords[i]) == 0)
+			return 0;
+	log_error("query \"%s\" is a %s statement: run replays read-only queries", q->name, kw);
+	log_hint("By default only SELECT, WITH, VALUES and TABLE statements run, in read-only transactions; "
+	         "--allow-writes runs statements that change the database.");
+	return -1;
+}
+
+/* Read-only by default: the control connection runs the query too (probes, --explain), so it refuses
+ * writes as the driver's connections do (conn.c). 0, or -1 (logged). */
+static int ctrl_read_only(PGconn *ctrl)
+{
+	PGresult *res = PQexec(ctrl, "SET default_transaction_read_only = on");
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		sql_error("could not make the control connection read-only", res, ctrl);
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 /* Reads the query file: one statement, $1 = OFFSET; a trailing semicolon is dropped. */
@@ -104,20 +194,57 @@ static char *inline_offset(const struct run_query *q, const char *num)
 	return s;
 }
 
+/* In pipeline mode: the next query's first result, the rest of its results read and dropped. */
+static PGresult *pipeline_take(PGconn *conn)
+{
+	PGresult *first = PQgetResult(conn), *r;
+	if (first)
+		while ((r = PQgetResult(conn)))
+			PQclear(r);
+	return first;
+}
+
+/*
+ * Prepares sql unnamed on ctrl and describes it in one pipeline ending in one Sync, so that behind a
+ * transaction pooler (which may run each Sync's transaction on another server connection) the
+ * description comes from the connection that prepared it. *desc: the description, or NULL; returns the
+ * prepare's result, or NULL when the pipeline itself failed (the connection's message says why).
+ */
+static PGresult *prepare_described(PGconn *ctrl, const char *sql, PGresult **desc)
+{
+	*desc = NULL;
+	if (!PQenterPipelineMode(ctrl))
+		return NULL;
+	PGresult *prep = NULL;
+	if (PQsendPrepare(ctrl, "", sql, 0, NULL) && PQsendDescribePrepared(ctrl, "") && PQpipelineSync(ctrl)) {
+		prep = pipeline_take(ctrl);
+		*desc = pipeline_take(ctrl);
+		PQclear(PQgetResult(ctrl)); /* the Sync's own result */
+	}
+	if (!PQexitPipelineMode(ctrl)) { /* the connection is in no state to go on */
+		PQclear(prep);
+		PQclear(*desc);
+		*desc = NULL;
+		return NULL;
+	}
+	return prep;
+}
+
 /* Prepares the query once on the control connection: a bad query is a clear error here, not a hang
  * or a flood of failed queries later. Learns the parameter count and the columns to validate. */
 static int check_query(struct run_query *q, PGconn *ctrl, const struct run_opts *o, pthread_mutex_t *decode_lock)
 {
-	PGresult *res = PQprepare(ctrl, "", q->sql, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	PGresult *res;
+	PGresult *prep = prepare_described(ctrl, q->sql, &res);
+	if (PQresultStatus(prep) != PGRES_COMMAND_OK) {
 		char what[512];
 		snprintf(what, sizeof what, "query \"%s\" does not run", q->name);
-		sql_error(what, res, ctrl);
+		sql_error(what, prep, ctrl);
+		PQclear(prep);
 		PQclear(res);
 		return -1;
 	}
-	PQclear(res);
-	res = PQdescribePrepared(ctrl, "");
+	PQclear(prep);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		sql_error("could not describe the query", res, ctrl);
 		PQclear(res);
@@ -205,11 +332,25 @@ static long long find_queryid(const struct run_query *q, PGconn *ctrl, enum run_
 	return srv_query_id(ctrl, q->sql, q->nparams, vals);
 }
 
+/* A query file without $1 runs the same statement at every offset: said once, before the steps. */
+static void warn_no_offset(const struct run_query *q, const struct run_opts *o)
+{
+	int deep = o->offset_mix;
+	for (size_t k = 0; k < o->noffsets; k++)
+		deep |= o->offsets[k] != 0;
+	if (q->variant || q->nparams > 0 || !deep)
+		return;
+	log_warning("query \"%s\" has no $1: every offset step runs the same statement", q->name);
+	log_hint("Write OFFSET $1 where the page starts, so that each step reads the page at its own depth.");
+}
+
 int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o,
                   const char *variant, pthread_mutex_t *decode_lock)
 {
-	if (read_statement(q, o, variant) < 0 || check_query(q, ctrl, o, decode_lock) < 0)
+	if (read_statement(q, o, variant) < 0 || check_statement_kind(q, o) < 0 ||
+	    (!o->allow_writes && ctrl_read_only(ctrl) < 0) || check_query(q, ctrl, o, decode_lock) < 0)
 		return -1;
+	warn_no_offset(q, o);
 	split_pieces(q);
 	q->queryid = find_queryid(q, ctrl, o->protocol);
 	if (conn_params_init(&q->cp, ctx, q->sql, q->nparams, o->protocol) < 0)
@@ -217,6 +358,7 @@ int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx,
 	/* text results, as pgbench gets, unless the page checks decode columns */
 	q->cp.init_types = q->have_val && validate_decodes(&q->val);
 	q->cp.binary = q->cp.init_types && o->protocol != RUN_PROTO_SIMPLE;
+	q->cp.read_only = !o->allow_writes;
 	return 0;
 }
 

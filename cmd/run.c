@@ -57,6 +57,7 @@ static void help(void)
 	       "  --threads=N              driver threads (default: CPU count)\n"
 	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
 	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "  --allow-writes           let a --query FILE change the database (default: read-only queries)\n"
 	       "  --queries=LIST           sweep query variants too: seed, nocount, pagefirst, keyset, cappedcount\n"
 	       "                           (docs/dbcost.md; keyset replays the page at each depth by its key)\n"
 	       "  --explain                EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/\n"
@@ -84,7 +85,7 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -111,6 +112,7 @@ static const struct option longopts[] = {
 	{ "queries", required_argument, NULL, OPT_QUERIES },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
+	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -225,6 +227,9 @@ static int parse_option(struct run_cli *cl, int c)
 		return cli_parse_words("--queries", optarg, variant_names, &cl->queries, &cl->nqueries);
 	case OPT_EXPLAIN:
 		o->explain = 1;
+		return 0;
+	case OPT_ALLOW_WRITES:
+		o->allow_writes = 1;
 		return 0;
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
