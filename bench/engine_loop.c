@@ -4,8 +4,8 @@
  * in epoll, PQconsumeInput/PQgetResult, record, send the next. Closed loop: the next query leaves as soon
  * as the connection is free. Open loop (--rate): queries are due on a schedule; a due query waits for a
  * free connection and its latency counts from when it was due. No locks; one clock read a completion.
- * A failed query is counted by SQLSTATE and the loop goes on; a lost connection is re-established with
- * exponential backoff inside the loop while the other connections keep working.
+ * A failed query is counted by SQLSTATE and the loop goes on; a lost connection (or one a COPY left
+ * unusable) is re-established with exponential backoff inside the loop while the others keep working.
  */
 #include "bench/engine_loop.h"
 #include "common/alloc.h"
@@ -157,7 +157,7 @@ static void complete(struct loop *l, struct bconn *c)
 	}
 	if (c->outcome == QUERY_OK)
 		c->backoff_ms = 0;
-	if (PQstatus(c->pg) == CONNECTION_BAD) {
+	if (c->unusable || PQstatus(c->pg) == CONNECTION_BAD) {
 		backoff(l, c, now); /* the error was counted just above */
 		return;
 	}
@@ -177,7 +177,7 @@ static void handle(struct loop *l, struct bconn *c, unsigned events)
 			watch(t, c, EPOLLIN);
 			ready(l, c, now);
 		} else if (st == BC_FAILED) {
-			engine_message(env, "could not reconnect", c->err);
+			engine_reconnect_failed(env, c);
 			backoff(l, c, now);
 		} else {
 			watch(t, c, to_epoll(c->events));
@@ -219,9 +219,12 @@ static void handle(struct loop *l, struct bconn *c, unsigned events)
 				completed = 1;
 				break;
 			}
-			if (c->outcome == QUERY_PENDING)
-				engine_classify(env, c, r);
+			int go = engine_result(env, c, r);
 			PQclear(r);
+			if (go < 0) { /* a COPY: counted as an error, and the connection is closed and reopened */
+				complete(l, c);
+				return;
+			}
 		}
 		if (!completed)
 			break;

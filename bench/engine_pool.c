@@ -207,7 +207,8 @@ static int wait_fd(struct eng_thread *t, int fd, short events)
 	}
 }
 
-/* Runs one query on c to its end; 0 done (c->outcome set), -1 connection lost, 1 stopped mid-query. */
+/* Runs one query on c to its end; 0 done (c->outcome set), -1 connection lost or unusable (a COPY), 1
+ * stopped mid-query. */
 static int run_query(struct eng_thread *t, struct bconn *c)
 {
 	if (!engine_send(t, c))
@@ -223,9 +224,10 @@ static int run_query(struct eng_thread *t, struct bconn *c)
 			PGresult *r = PQgetResult(c->pg);
 			if (!r)
 				return PQstatus(c->pg) == CONNECTION_BAD ? -1 : 0;
-			if (c->outcome == QUERY_PENDING)
-				engine_classify(t->env, c, r);
+			int go = engine_result(t->env, c, r);
 			PQclear(r);
+			if (go < 0) /* a COPY: the error is counted as the server's, and the connection reopened */
+				return -1;
 		}
 		if (!wait_fd(t, PQsocket(c->pg), POLLIN))
 			return 1;
@@ -249,7 +251,7 @@ static int reconnect(struct eng_thread *t, struct bconn *c)
 			if (c->state == BC_READY)
 				return 0;
 		}
-		engine_message(t->env, "could not reconnect", c->err);
+		engine_reconnect_failed(t->env, c);
 		backoff_ms = engine_backoff_next(backoff_ms);
 		int64_t until = mono_ns() + (int64_t)backoff_ms * NS_PER_MS;
 		while (mono_ns() < until) {

@@ -1,8 +1,8 @@
 /*
  * engine_thread.c: what every engine thread does the same way, whichever engine it belongs to: sending a
- * query in the chosen protocol, classifying its result (ok, error by SQLSTATE, validation error), counting
- * a lost connection, the step's first few messages, and a thread's finish. It sits below the engines
- * (engine_loop.c, engine_pool.c) and calls neither of them nor engine.c.
+ * query in the chosen protocol, classifying its results (ok, error by SQLSTATE, validation error),
+ * counting a lost connection, the step's first few messages, the run's first failure, and a thread's
+ * finish. It sits below the engines (engine_loop.c, engine_pool.c) and calls neither of them nor engine.c.
  */
 #include "bench/engine_thread.h"
 #include "common/log.h"
@@ -24,8 +24,47 @@ void engine_message(struct engine_env *env, const char *what, const char *text)
 {
 	if (atomic_fetch_add(&env->messages, 1) < MAX_MESSAGES) {
 		char line[512];
-		log_warning("step %s: %s: %s", env->step_id, what, log_firstline(text, line, sizeof line));
+		log_warning("step %s: %s: %s", env->step_id, what,
+		            text && *text ? log_firstline(text, line, sizeof line) : "no message from the server or libpq");
 	}
+}
+
+/* Keeps the run's first failure (its SQLSTATE and "what: message"), once. */
+static void note_fault(struct engine_env *env, const char *sqlstate, const char *what, const char *text)
+{
+	struct engine_fault *f = env->fault;
+	int expected = 0;
+	if (!f || atomic_load_explicit(&f->taken, memory_order_relaxed) ||
+	    !atomic_compare_exchange_strong(&f->taken, &expected, 1))
+		return;
+	char line[256];
+	snprintf(f->first_sqlstate, sizeof f->first_sqlstate, "%s", sqlstate);
+	snprintf(f->first_message, sizeof f->first_message, "%s: %s", what,
+	         text && *text ? log_firstline(text, line, sizeof line) : "no message from the server or libpq");
+}
+
+/* What a failed result says: the server's message, else libpq's, else what the result is (never empty). */
+static const char *result_message(const PGresult *r, PGconn *pg)
+{
+	switch (PQresultStatus(r)) {
+	case PGRES_COPY_OUT:
+	case PGRES_COPY_IN:
+	case PGRES_COPY_BOTH:
+		return "the statement started a COPY, which the driver cannot measure: the connection is closed";
+	case PGRES_EMPTY_QUERY:
+		return "the statement is empty";
+	default:
+		break;
+	}
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY); /* without "ERROR:  " */
+	if (!msg || !*msg)
+		msg = PQresultErrorMessage(r);
+	if (!msg || !*msg)
+		msg = PQerrorMessage(pg);
+	if (!msg || !*msg)
+		msg = PQresultStatus(r) == PGRES_BAD_RESPONSE ? "the server's response could not be understood"
+		                                             : "no message from the server or libpq";
+	return msg;
 }
 
 int engine_send(struct eng_thread *t, struct bconn *c)
@@ -65,10 +104,12 @@ int engine_send(struct eng_thread *t, struct bconn *c)
 	}
 }
 
-void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r)
+int engine_result(struct engine_env *env, struct bconn *c, PGresult *r)
 {
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		if (c->outcome != QUERY_PENDING) /* a later result of the same query: the first one decided */
+			return 0;
 		c->outcome = QUERY_OK;
 		if (env->val && st == PGRES_TUPLES_OK) {
 			char why[256];
@@ -79,12 +120,24 @@ void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r)
 				engine_message(env, "validation error", text);
 			}
 		}
-		return;
+		return 0;
 	}
+	int copy = st == PGRES_COPY_OUT || st == PGRES_COPY_IN || st == PGRES_COPY_BOTH;
+	if (copy)
+		c->unusable = 1;
+	if (c->outcome == QUERY_ERROR) /* the first error is the one counted */
+		return copy ? -1 : 0;
 	c->outcome = QUERY_ERROR;
-	const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
-	engine_message(env, "query error", PQresultErrorMessage(r));
+	const char *code = copy || st == PGRES_EMPTY_QUERY ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (!code || !*code)
+		code = PQstatus(c->pg) == CONNECTION_BAD ? SQLSTATE_CONNECTION_FAILURE : SQLSTATE_PROTOCOL_VIOLATION;
+	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code);
+	const char *msg = result_message(r, c->pg);
+	engine_message(env, "query error", msg);
+	note_fault(env, c->sqlstate, "query error", msg);
+	if (env->fault && env->cp->protocol == RUN_PROTO_PREPARED && strcmp(c->sqlstate, SQLSTATE_NO_STATEMENT) == 0)
+		atomic_fetch_add_explicit(&env->fault->missing_statement, 1, memory_order_relaxed);
+	return copy ? -1 : 0;
 }
 
 void engine_query_lost(struct eng_thread *t, const struct bconn *c, int64_t now)
@@ -94,8 +147,17 @@ void engine_query_lost(struct eng_thread *t, const struct bconn *c, int64_t now)
 	if (engine_in_window(env, now))
 		recorder_error(t->rec, engine_second(env, now),
 		               by_server && c->sqlstate[0] ? c->sqlstate : SQLSTATE_CONNECTION_FAILURE);
-	if (!by_server)
+	if (!by_server) {
 		engine_message(env, "connection lost", PQerrorMessage(c->pg));
+		note_fault(env, SQLSTATE_CONNECTION_FAILURE, "connection lost", PQerrorMessage(c->pg));
+	}
+}
+
+void engine_reconnect_failed(struct engine_env *env, const struct bconn *c)
+{
+	engine_message(env, "could not reconnect", c->err);
+	note_fault(env, c->err_sqlstate[0] ? c->err_sqlstate : SQLSTATE_CONNECTION_FAILURE, "could not reconnect",
+	           c->err);
 }
 
 void engine_thread_finish(struct eng_thread *t, int64_t fin)

@@ -22,6 +22,19 @@
 #include <pthread.h>
 #include <time.h>
 
+/* ---- what the run's engines report beyond the counts ---- */
+
+/* Across the run's steps: the first failure's SQLSTATE and message (the run quotes it when no query
+ * succeeded) and how many queries found the driver's prepared statement missing on the server (a
+ * transaction pooler). Written by the engine threads (the first failure once, by whoever takes it), read
+ * by the main thread after they are joined. Zeroed before the first step. */
+struct engine_fault {
+	atomic_int taken; /* first_* are written by the thread that set this */
+	char first_sqlstate[6];
+	char first_message[256];
+	atomic_ullong missing_statement; /* prepared protocol: queries that failed with SQLSTATE 26000 */
+};
+
 /* ---- the step ---- */
 
 /* Shared by the engine's threads for one step; read-only during it except the atomics. */
@@ -49,6 +62,7 @@ struct engine_env {
 	atomic_int messages; /* error and validation messages printed so far (the first few only) */
 	int stop_fd; /* eventfd, readable once stop is set: wakes every loop at once */
 	uint64_t seed;
+	struct engine_fault *fault; /* the run's (NULL: not kept) */
 };
 
 /* The second (0-based) of the measured time holding monotonic time t. */
@@ -87,6 +101,11 @@ static inline void engine_nap(int64_t ns)
 
 /* The SQLSTATE counted for a query whose connection was lost without the server saying why. */
 #define SQLSTATE_CONNECTION_FAILURE "08006"
+/* The SQLSTATE counted for a result the driver cannot measure, with no SQLSTATE of its own (a COPY, an
+ * empty statement, a response libpq could not read): never an empty code. */
+#define SQLSTATE_PROTOCOL_VIOLATION "08P01"
+/* The server's SQLSTATE for an unknown prepared statement (invalid_sql_statement_name). */
+#define SQLSTATE_NO_STATEMENT "26000"
 
 /* ---- reconnecting: the delay before each attempt doubles from the first up to the most ---- */
 #define RECONNECT_FIRST_MS 10
@@ -210,12 +229,21 @@ static inline void engine_edge(struct eng_thread *t, int in, int64_t started, in
 
 /* Sends the next query on c (offset drawn, text built for the simple protocol); 1 sent, 0 failed. */
 int engine_send(struct eng_thread *t, struct bconn *c);
-/* Classifies a query's first result into c->outcome. */
-void engine_classify(struct engine_env *env, struct bconn *c, PGresult *r);
+/*
+ * Takes one result of the query in flight into c->outcome; call it for every result until PQgetResult
+ * returns NULL. The first result decides, and a later error overrides it (an error raised at commit
+ * follows the statement's own result under the extended protocol). Returns 0, or -1 when the connection
+ * cannot go on (a COPY: PQgetResult would return it forever): the query is an error (08P01) and the
+ * caller closes the connection.
+ */
+int engine_result(struct engine_env *env, struct bconn *c, PGresult *r);
 /* The connection of the query in flight died at `now`: the query counts as an error in the window (by the
  * server's SQLSTATE if it sent one, else SQLSTATE_CONNECTION_FAILURE) and the loss is reported unless the
  * server's error already was. */
 void engine_query_lost(struct eng_thread *t, const struct bconn *c, int64_t now);
+/* A lost connection could not be re-established: says so (among the step's first messages) and keeps it
+ * as the run's first failure when there was none before. */
+void engine_reconnect_failed(struct engine_env *env, const struct bconn *c);
 /* Prints one of the first few messages of a step. */
 void engine_message(struct engine_env *env, const char *what, const char *text);
 /* Whether a completion at `now` falls in the measured window. */

@@ -5,6 +5,7 @@
  * (bench/summary.h) and the line naming the directory. The command line is cmd/run.c's.
  */
 #include "bench/bench.h"
+#include "bench/engine_thread.h"
 #include "bench/explain.h"
 #include "bench/plan.h"
 #include "bench/query.h"
@@ -86,6 +87,7 @@ struct run {
 	struct hist scratch; /* merges one second of the recorders */
 	struct results res;
 	struct progress progress;
+	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
 };
 
 static int make_outdir(const struct run_opts *o, char *out, size_t len)
@@ -155,6 +157,7 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                                            ? json_string(o->pool_lifo ? "lifo" : "fifo") : json_null());
 	json_object_set_new(opts, "loops", o->model == RUN_MODEL_ASYNC ? json_integer(o->loops > 0 ? o->loops : 1) : json_null());
 	json_object_set_new(opts, "rates", o->nrates ? list_json(o->rates, o->nrates) : json_null());
+	json_object_set_new(opts, "allow_writes", json_boolean(o->allow_writes));
 	json_object_set_new(opts, "arrival", o->nrates ? json_string(o->poisson ? "poisson" : "constant") : json_null());
 	if (o->preset_seed_article)
 		json_object_set_new(opts, "preset", json_string("seed-article"));
@@ -392,10 +395,10 @@ static int run_sweep(struct run *r, const char *dir)
 	const struct run_opts *o = r->o;
 	struct step_shared sh = { .o = o, .quiet = r->quiet, .ctrl = r->ctrl, .srv = &r->srv, .recs = r->recs,
 	                          .scratch = &r->scratch, .res = &r->res, .progress = &r->progress,
-	                          .threads = r->threads, .qualifying = r->qualifying };
+	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault };
 	struct step *done = pgpb_calloc((size_t)r->plan.nsteps, sizeof *done);
 	int ndone = 0, failed = 0;
-	uint64_t verrors = 0;
+	uint64_t verrors = 0, ok = 0;
 	for (int i = 0; i < r->plan.nsteps && !sig_caught(); i++) {
 		const struct step_def *sd = &r->plan.steps[i];
 		struct step *st = &done[ndone];
@@ -409,6 +412,7 @@ static int run_sweep(struct run *r, const char *dir)
 		}
 		if (written) {
 			verrors += st->sr.verrors;
+			ok += st->sr.ok;
 			ndone++;
 		}
 	}
@@ -435,6 +439,11 @@ static int run_sweep(struct run *r, const char *dir)
 		log_error("%llu pages failed validation: the figures measure wrong answers", (unsigned long long)verrors);
 		log_hint("The first failures are printed above; --no-validate runs without the checks.");
 		rc = EXIT_RUNTIME;
+	} else if (!ok || atomic_load(&r->fault.missing_statement)) {
+		printf("results: %s\n", dir);
+		fflush(stdout);
+		if (summary_verdict(&r->fault, ok) < 0) /* no query succeeded, or a pooler lost the statement */
+			rc = EXIT_RUNTIME;
 	} else {
 		printf("results: %s\n", dir);
 	}
@@ -450,6 +459,8 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 		return EXIT_USAGE;
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
+	atomic_init(&r->fault.taken, 0);
+	atomic_init(&r->fault.missing_statement, 0);
 	pthread_mutex_init(&r->decode_lock, NULL);
 	r->ctx = ctx;
 	r->o = o;

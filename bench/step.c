@@ -147,6 +147,7 @@ static void env_setup(const struct step_shared *sh, const struct step_def *sd, i
 	env->simple_pieces = o->protocol == RUN_PROTO_SIMPLE ? q->pieces : NULL;
 	env->npieces = o->protocol == RUN_PROTO_SIMPLE ? q->npieces : 0;
 	env->seed = STEP_SEED + (uint64_t)i;
+	env->fault = sh->fault;
 	int64_t start = mono_ns();
 	env->t_begin = start;
 	env->t_measure = start + (int64_t)(o->warmup_s * 1e9);
@@ -177,13 +178,10 @@ static int step_open(const struct step_shared *sh, const struct step_def *sd, in
 	double t0 = now_s();
 	int opened = conn_open_all(lv->conns, lv->n, &q->cp);
 	sr->connect_s = now_s() - t0;
-	if (opened < lv->n) {
+	if (opened < lv->n) { /* conn_open_all said why, with a hint when the cause is known */
 		live_release(lv);
-		if (opened >= 0 || !sig_caught()) {
-			if (opened >= 0)
-				log_error("could not open %d connection%s for step %s", lv->n, plural_s(lv->n), sr->id);
-			log_hint("Check max_connections on the server (the step needs %d connections).", lv->n);
-		}
+		if (opened >= 0)
+			log_error("could not open %d connection%s for step %s", lv->n, plural_s(lv->n), sr->id);
 		return -1;
 	}
 	for (int k = 0; k < lv->nthreads; k++)

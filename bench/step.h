@@ -30,6 +30,8 @@ struct progress {
 /* Clears the progress line on a terminal before other output. */
 void progress_clear(const struct progress *pr);
 
+struct engine_fault; /* bench/engine_thread.h */
+
 /* What every step of a run shares; owned by the run (bench/run.c). */
 struct step_shared {
 	const struct run_opts *o;
@@ -42,6 +44,7 @@ struct step_shared {
 	const struct progress *progress;
 	int threads; /* driver threads of the threads model (--threads) */
 	long long qualifying; /* rows the queries page through, counted before the sweep */
+	struct engine_fault *fault; /* the run's first query error and missing prepared statements */
 };
 
 /*

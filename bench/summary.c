@@ -3,6 +3,7 @@
  * steps.csv (docs/run.md); what a mark means is said under the table, once.
  */
 #include "bench/summary.h"
+#include "bench/engine_thread.h"
 #include "common/log.h"
 
 #include <math.h>
@@ -15,6 +16,13 @@ void summary_fmt_pct(const struct hist *h, double p, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.3f%s", (double)hist_percentile(h, p) / 1000.0, hist_pct_reliable(h->total, p) ? "" : "*");
+}
+
+/* The share of a step's finished queries that failed (errors over ok + errors + validation errors). */
+static double error_share(const struct step_result *s)
+{
+	uint64_t all = s->ok + s->errors + s->verrors;
+	return all ? (double)s->errors / (double)all : 0;
 }
 
 static void summary_header(int open)
@@ -61,9 +69,35 @@ static void summary_row(const struct step_result *s, int open)
 		printf(" %8s", dropped);
 	}
 	double ratio = results_rate_ratio(s);
-	printf(" %9s %9s %9s%s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
+	char errs[48] = "";
+	if (error_share(s) > SUMMARY_ERROR_SHARE)
+		snprintf(errs, sizeof errs, "  (errors %.4g%%)", 100.0 * error_share(s));
+	printf(" %9s %9s %9s%s%s%s%s%s\n", cpu, srv, rest, s->partial ? "  (partial)" : "",
 	       s->empty_pages == 1 ? "  (empty pages)" : "", ratio >= 0 && ratio < RESULTS_RATE_MET ? "  (rate unmet)" : "",
-	       s->saturated ? "  (driver saturated)" : "");
+	       s->saturated ? "  (driver saturated)" : "", errs);
+}
+
+/* After the table: the steps where more than SUMMARY_ERROR_SHARE of the queries failed. */
+static void errors_hint(const struct step_result *const *done, int n)
+{
+	int nbad = 0;
+	char names[512] = "";
+	for (int k = 0; k < n; k++) {
+		if (error_share(done[k]) <= SUMMARY_ERROR_SHARE)
+			continue;
+		nbad++;
+		size_t l = strlen(names);
+		if (l < sizeof names - 80)
+			snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", done[k]->id);
+		else if (!strstr(names, "..."))
+			snprintf(names + l, sizeof names - l, ", ...");
+	}
+	if (!nbad)
+		return;
+	log_warning("%d step%s had more than %g%% of their queries fail (marked errors above): %s", nbad, plural_s(nbad),
+	            100.0 * SUMMARY_ERROR_SHARE, names);
+	log_hint("Their figures mix failed queries with answered ones; the first messages are printed above and "
+	         "summary.json counts the failures by SQLSTATE (errors_by_sqlstate).");
 }
 
 /* After the table: which steps are too thin for their p99 and how long a step would need to be. */
@@ -122,4 +156,29 @@ void summary_print(const struct step_result *const *steps, int n)
 	summary_notes(steps, n);
 	fflush(stdout); /* the table before the warnings that point at it */
 	thin_hint(steps, n);
+	errors_hint(steps, n);
+}
+
+int summary_verdict(const struct engine_fault *f, unsigned long long ok)
+{
+	unsigned long long missing = atomic_load(&f->missing_statement);
+	int first = atomic_load(&f->taken);
+	if (!ok && first)
+		log_error("no query succeeded: %s (SQLSTATE %s)", f->first_message, f->first_sqlstate);
+	else if (!ok)
+		log_error("no query succeeded in the measured time");
+	else if (missing)
+		log_error("%llu quer%s failed because the server connection did not hold the prepared statement", missing,
+		          missing == 1 ? "y" : "ies");
+	else
+		return 0;
+	if (missing)
+		log_hint("A transaction pooler (PgBouncer in transaction mode) runs each transaction on any server "
+		         "connection, which need not hold the statement prepared on another: use --protocol simple or "
+		         "extended behind a transaction pooler.");
+	else if (first)
+		log_hint("The figures measure failures only; the first messages are printed above.");
+	else
+		log_hint("Lengthen --duration, or look at the server: no answer came back in time.");
+	return -1;
 }
