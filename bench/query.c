@@ -5,7 +5,9 @@
 #include "bench/query.h"
 #include "bench/srvstats.h"
 #include "common/alloc.h"
+#include "common/ctx.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "common/sqlfiles.h"
 
 #include <errno.h>
@@ -19,6 +21,8 @@
 static void sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
+	if (sig_caught()) /* the statement was cancelled by the signal: the run says it was interrupted */
+		return;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!msg || !*msg)
 		msg = res ? PQresultErrorMessage(res) : NULL;
@@ -108,7 +112,7 @@ static char *inline_offset(const struct run_query *q, const char *num)
  * or a flood of failed queries later. Learns the parameter count and the columns to validate. */
 static int check_query(struct run_query *q, PGconn *ctrl, const struct run_opts *o, pthread_mutex_t *decode_lock)
 {
-	PGresult *res = PQprepare(ctrl, "", q->sql, 0, NULL);
+	PGresult *res = ctx_prepare(ctrl, "preparing the query", "", q->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char what[512];
 		snprintf(what, sizeof what, "query \"%s\" does not run", q->name);
@@ -231,7 +235,7 @@ void query_free(struct run_query *q)
 
 long long query_count_qualifying(PGconn *ctrl)
 {
-	PGresult *res = PQexec(ctrl, sql_get("bench/count_qualifying"));
+	PGresult *res = ctx_exec(ctrl, "counting the qualifying rows", sql_get("bench/count_qualifying"), 0, NULL);
 	long long n = -1;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		n = atoll(PQgetvalue(res, 0, 0));
@@ -248,7 +252,7 @@ static int probe_empty(PGconn *ctrl, const struct run_query *q, long offset)
 	char num[24];
 	snprintf(num, sizeof num, "%ld", offset);
 	const char *vals[1] = { num };
-	PGresult *res = PQexecParams(ctrl, q->sql, q->nparams > 0 ? 1 : 0, NULL, vals, NULL, NULL, 0);
+	PGresult *res = ctx_exec(ctrl, "probing an offset past the counted rows", q->sql, q->nparams > 0 ? 1 : 0, vals);
 	int empty = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) == 0 : -1;
 	PQclear(res);
 	return empty;
