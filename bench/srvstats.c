@@ -22,17 +22,19 @@ static int denied(const PGresult *res)
 	return state && strcmp(state, "42501") == 0;
 }
 
+/* The first line of why a statement failed; never empty. */
 static const char *first_line(const PGresult *res, PGconn *conn, char *buf, unsigned len)
 {
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	return log_firstline(msg && *msg ? msg : PQerrorMessage(conn), buf, len);
+	const char *line = log_firstline(msg && *msg ? msg : PQerrorMessage(conn), buf, len);
+	return *line ? line : "no message from the server";
 }
 
 /* The version alone, when the settings are out of the role's reach. 0 or -1 (logged). */
 static int version_only(PGconn *conn, struct srv_info *out)
 {
-	PGresult *res = ctx_exec(conn, "reading the server's version", "SELECT version(), current_setting('server_version_num')", 0,
-	                         NULL);
+	PGresult *res = ctx_exec(conn, "reading the server's version",
+	                         "SELECT version(), current_setting('server_version_num')", 0, NULL);
 	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok) {
 		snprintf(out->version, sizeof out->version, "%s", PQgetvalue(res, 0, 0));
@@ -49,8 +51,8 @@ static int version_only(PGconn *conn, struct srv_info *out)
  * shared_preload_libraries. 1 usable, 0 not. */
 static int pgss_probe(PGconn *conn)
 {
-	PGresult *res = ctx_exec(conn, "looking for pg_stat_statements", "SELECT 1 FROM pg_stat_statements(false) LIMIT 1", 0,
-	                         NULL);
+	PGresult *res = ctx_exec(conn, "looking for pg_stat_statements",
+	                         "SELECT 1 FROM pg_stat_statements(false) LIMIT 1", 0, NULL);
 	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok && denied(res)) {
 		char line[512];
