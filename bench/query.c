@@ -5,7 +5,9 @@
 #include "bench/query.h"
 #include "bench/srvstats.h"
 #include "common/alloc.h"
+#include "common/ctx.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "common/sqlfiles.h"
 
 #include <ctype.h>
@@ -20,6 +22,8 @@
 static void sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
+	if (sig_caught()) /* the statement was cancelled by the signal: the run says it was interrupted */
+		return;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!msg || !*msg)
 		msg = res ? PQresultErrorMessage(res) : NULL;
@@ -194,48 +198,12 @@ static char *inline_offset(const struct run_query *q, const char *num)
 	return s;
 }
 
-/* In pipeline mode: the next query's first result, the rest of its results read and dropped. */
-static PGresult *pipeline_take(PGconn *conn)
-{
-	PGresult *first = PQgetResult(conn), *r;
-	if (first)
-		while ((r = PQgetResult(conn)))
-			PQclear(r);
-	return first;
-}
-
-/*
- * Prepares sql unnamed on ctrl and describes it in one pipeline ending in one Sync, so that behind a
- * transaction pooler (which may run each Sync's transaction on another server connection) the
- * description comes from the connection that prepared it. *desc: the description, or NULL; returns the
- * prepare's result, or NULL when the pipeline itself failed (the connection's message says why).
- */
-static PGresult *prepare_described(PGconn *ctrl, const char *sql, PGresult **desc)
-{
-	*desc = NULL;
-	if (!PQenterPipelineMode(ctrl))
-		return NULL;
-	PGresult *prep = NULL;
-	if (PQsendPrepare(ctrl, "", sql, 0, NULL) && PQsendDescribePrepared(ctrl, "") && PQpipelineSync(ctrl)) {
-		prep = pipeline_take(ctrl);
-		*desc = pipeline_take(ctrl);
-		PQclear(PQgetResult(ctrl)); /* the Sync's own result */
-	}
-	if (!PQexitPipelineMode(ctrl)) { /* the connection is in no state to go on */
-		PQclear(prep);
-		PQclear(*desc);
-		*desc = NULL;
-		return NULL;
-	}
-	return prep;
-}
-
 /* Prepares the query once on the control connection: a bad query is a clear error here, not a hang
  * or a flood of failed queries later. Learns the parameter count and the columns to validate. */
 static int check_query(struct run_query *q, PGconn *ctrl, const struct run_opts *o, pthread_mutex_t *decode_lock)
 {
 	PGresult *res;
-	PGresult *prep = prepare_described(ctrl, q->sql, &res);
+	PGresult *prep = ctx_prepare_described(ctrl, "preparing the query", q->sql, &res);
 	if (PQresultStatus(prep) != PGRES_COMMAND_OK) {
 		char what[512];
 		snprintf(what, sizeof what, "query \"%s\" does not run", q->name);
@@ -373,7 +341,7 @@ void query_free(struct run_query *q)
 
 long long query_count_qualifying(PGconn *ctrl)
 {
-	PGresult *res = PQexec(ctrl, sql_get("bench/count_qualifying"));
+	PGresult *res = ctx_exec(ctrl, "counting the qualifying rows", sql_get("bench/count_qualifying"), 0, NULL);
 	long long n = -1;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		n = atoll(PQgetvalue(res, 0, 0));
@@ -390,7 +358,7 @@ static int probe_empty(PGconn *ctrl, const struct run_query *q, long offset)
 	char num[24];
 	snprintf(num, sizeof num, "%ld", offset);
 	const char *vals[1] = { num };
-	PGresult *res = PQexecParams(ctrl, q->sql, q->nparams > 0 ? 1 : 0, NULL, vals, NULL, NULL, 0);
+	PGresult *res = ctx_exec(ctrl, "probing an offset past the counted rows", q->sql, q->nparams > 0 ? 1 : 0, vals);
 	int empty = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) == 0 : -1;
 	PQclear(res);
 	return empty;

@@ -56,6 +56,7 @@ struct run_opts run_opts_default(void)
 	o.mix_page1 = 0.8;
 	o.mix_zipf_s = 1.0;
 	o.page_size = 10;
+	o.reconnect_timeout_s = 30;
 	return o;
 }
 
@@ -403,6 +404,12 @@ static int run_sweep(struct run *r, const char *dir)
 		const struct step_def *sd = &r->plan.steps[i];
 		struct step *st = &done[ndone];
 		int written;
+		/* a server restarted or a session ended since the last step: the control connection comes back
+		 * before the step opens, or the run ends here with what it has */
+		if (srv_reconnect(r->ctx, r->ctrl, &r->srv, o->reconnect_timeout_s) < 0) {
+			failed = !sig_caught();
+			break;
+		}
 		int rc = step_run(&sh, sd, i, &r->qs[sd->query], st, &written);
 		if (!written)
 			step_free(st);

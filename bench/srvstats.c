@@ -6,6 +6,7 @@
  */
 #include "bench/srvstats.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "common/sqlfiles.h"
 
 #include <jansson.h>
@@ -14,16 +15,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "42501": the role lacks a privilege. */
+static int denied(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return state && strcmp(state, "42501") == 0;
+}
+
+/* The first line of why a statement failed; never empty. */
+static const char *first_line(const PGresult *res, PGconn *conn, char *buf, unsigned len)
+{
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *line = log_firstline(msg && *msg ? msg : PQerrorMessage(conn), buf, len);
+	return *line ? line : "no message from the server";
+}
+
+/* The version alone, when the settings are out of the role's reach. 0 or -1 (logged). */
+static int version_only(PGconn *conn, struct srv_info *out)
+{
+	PGresult *res = ctx_exec(conn, "reading the server's version",
+	                         "SELECT version(), current_setting('server_version_num')", 0, NULL);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok) {
+		snprintf(out->version, sizeof out->version, "%s", PQgetvalue(res, 0, 0));
+		out->version_num = atoi(PQgetvalue(res, 0, 1));
+	} else {
+		char line[512];
+		log_error("could not read the server's version: %s", first_line(res, conn, line, sizeof line));
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* Whether pg_stat_statements answers (its library loaded, the role allowed): asked when the role cannot see
+ * shared_preload_libraries. 1 usable, 0 not. */
+static int pgss_probe(PGconn *conn)
+{
+	PGresult *res = ctx_exec(conn, "looking for pg_stat_statements",
+	                         "SELECT 1 FROM pg_stat_statements(false) LIMIT 1", 0, NULL);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok && denied(res)) {
+		char line[512];
+		log_info("pg_stat_statements figures skipped: %s", first_line(res, conn, line, sizeof line));
+	}
+	PQclear(res);
+	return ok;
+}
+
+/* Adds pg_stat_statements' schema to conn's search_path. 0 or -1. */
+static int pgss_path(PGconn *conn, const char *schema)
+{
+	const char *params[1] = { schema };
+	PGresult *res = ctx_exec(conn, "setting search_path", sql_get("bench/pgss_path"), 1, params);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose)
 {
 	memset(out, 0, sizeof *out);
-	PGresult *res = PQexec(conn, sql_get("bench/server_info"));
+	PGresult *res = ctx_exec(conn, "reading the server's settings", sql_get("bench/server_info"), 0, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		char line[512];
-		log_error("could not read the server's settings: %s",
-		          log_firstline(PQresultErrorMessage(res), line, sizeof line));
+		first_line(res, conn, line, sizeof line);
+		int skip = denied(res);
 		PQclear(res);
-		return -1;
+		if (!skip) {
+			log_error("could not read the server's settings: %s", line);
+			return -1;
+		}
+		log_info("server settings not recorded: the role lacks the privileges of pg_read_all_settings (%s)", line);
+		return version_only(conn, out);
 	}
 	snprintf(out->version, sizeof out->version, "%s", PQgetvalue(res, 0, 0));
 	out->version_num = atoi(PQgetvalue(res, 0, 1));
@@ -31,26 +94,40 @@ int srv_info_get(PGconn *conn, struct srv_info *out, int try_create, int verbose
 	snprintf(out->work_mem, sizeof out->work_mem, "%s", PQgetvalue(res, 0, 3));
 	snprintf(out->jit, sizeof out->jit, "%s", PQgetvalue(res, 0, 4));
 	snprintf(out->max_connections, sizeof out->max_connections, "%s", PQgetvalue(res, 0, 5));
-	int loaded = PQgetvalue(res, 0, 6)[0] == 't', installed = PQgetvalue(res, 0, 7)[0] == 't';
+	/* shared_preload_libraries is hidden from a role without pg_read_all_settings (NULL): then ask the view */
+	int hidden = PQgetisnull(res, 0, 6);
+	int loaded = !hidden && PQgetvalue(res, 0, 6)[0] == 't', installed = PQgetvalue(res, 0, 7)[0] == 't';
 	PQclear(res);
 	if (loaded && !installed && try_create) {
-		res = PQexec(conn, sql_get("bench/pgss_create"));
+		res = ctx_exec(conn, "installing pg_stat_statements", sql_get("bench/pgss_create"), 0, NULL);
 		installed = PQresultStatus(res) == PGRES_COMMAND_OK;
 		if (!installed && verbose) {
 			char line[512];
-			log_info("pg_stat_statements not installed: %s", log_firstline(PQresultErrorMessage(res), line, sizeof line));
+			log_info("pg_stat_statements not installed: %s", first_line(res, conn, line, sizeof line));
 		}
 		PQclear(res);
 	}
-	if (loaded && installed) {
-		res = PQexec(conn, sql_get("bench/server_info"));
+	if ((loaded || hidden) && installed) {
+		res = ctx_exec(conn, "reading the server's settings", sql_get("bench/server_info"), 0, NULL);
 		const char *schema = PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 8) ? PQgetvalue(res, 0, 8) : "public";
-		const char *params[1] = { schema };
-		PGresult *r2 = PQexecParams(conn, sql_get("bench/pgss_path"), 1, NULL, params, NULL, NULL, 0);
-		out->pgss = PQresultStatus(r2) == PGRES_TUPLES_OK;
-		PQclear(r2);
+		snprintf(out->pgss_schema, sizeof out->pgss_schema, "%s", schema);
 		PQclear(res);
+		out->pgss = pgss_path(conn, out->pgss_schema) == 0 && (!hidden || pgss_probe(conn));
 	}
+	return 0;
+}
+
+int srv_reconnect(const struct pgpb_ctx *ctx, PGconn *conn, const struct srv_info *info, double timeout_s)
+{
+	char why[512];
+	if (PQstatus(conn) == CONNECTION_BAD) /* found closed by a statement of the last step */
+		snprintf(why, sizeof why, "the server closed it");
+	else if (ctx_ping(conn, why, sizeof why) == 0)
+		return 0;
+	if (sig_caught() || ctx_reconnect(ctx, conn, "the control connection", why, timeout_s) < 0)
+		return -1;
+	if (info->pgss && pgss_path(conn, info->pgss_schema) < 0)
+		log_warning("pg_stat_statements is out of reach after reconnecting: its figures may be missing");
 	return 0;
 }
 
@@ -60,7 +137,7 @@ long long srv_query_id(PGconn *conn, const char *sql, int nparams, const char *c
 	if (asprintf(&text, "EXPLAIN (VERBOSE, FORMAT JSON) %s", sql) < 0)
 		return 0;
 	const char *zero[1] = { "0" };
-	PGresult *res = PQexecParams(conn, text, nparams, NULL, values ? values : zero, NULL, NULL, 0);
+	PGresult *res = ctx_exec(conn, "finding the query's pg_stat_statements id", text, nparams, values ? values : zero);
 	free(text);
 	long long id = 0;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
@@ -84,7 +161,7 @@ void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, 
 	/* pg_stat_statements first: its counts are matched against the client's at the window's edge */
 	if (info->pgss && queryid)
 		snapshot_pgss(conn, queryid, out);
-	PGresult *res = PQexec(conn, sql_get("bench/stat_database"));
+	PGresult *res = ctx_exec(conn, "reading the server's counters", sql_get("bench/stat_database"), 0, NULL);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		out->have_db = 1;
 		out->xact_commit = atoll(PQgetvalue(res, 0, 1));
@@ -99,7 +176,7 @@ static void snapshot_pgss(PGconn *conn, long long queryid, struct srv_snap *out)
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", queryid);
 	const char *params[1] = { idbuf };
-	PGresult *res = PQexecParams(conn, sql_get("bench/stat_statements"), 1, NULL, params, NULL, NULL, 0);
+	PGresult *res = ctx_exec(conn, "reading pg_stat_statements", sql_get("bench/stat_statements"), 1, params);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		out->have_pgss = 1;
 		out->calls = atoll(PQgetvalue(res, 0, 0));

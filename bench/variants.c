@@ -4,6 +4,7 @@
  * keyset key, so the driver can sweep variants without knowing their differences.
  */
 #include "bench/variants.h"
+#include "common/ctx.h"
 #include "common/log.h"
 #include "common/sqlfiles.h"
 
@@ -66,7 +67,7 @@ int variant_keyset_params(PGconn *conn, long offset, char updated[VARIANT_PARAM_
 	char off[32];
 	snprintf(off, sizeof off, "%ld", offset);
 	const char *params[1] = { off };
-	PGresult *res = PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0);
+	PGresult *res = ctx_exec(conn, "finding the keyset key", sql, 1, params);
 	int ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) == 2 &&
 	         !PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 1) &&
 	         strlen(PQgetvalue(res, 0, 0)) < VARIANT_PARAM_LEN && strlen(PQgetvalue(res, 0, 1)) < VARIANT_PARAM_LEN;

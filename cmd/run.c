@@ -78,6 +78,9 @@ static void help(void)
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
+	       "\nFaults:\n"
+	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
+	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
 	       "See docs/run.md and docs/results.md.\n"
 	       CTX_HELP);
 }
@@ -85,7 +88,7 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -113,6 +116,7 @@ static const struct option longopts[] = {
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
 	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
+	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -231,6 +235,8 @@ static int parse_option(struct run_cli *cl, int c)
 	case OPT_ALLOW_WRITES:
 		o->allow_writes = 1;
 		return 0;
+	case OPT_RECONNECT_TIMEOUT:
+		return cli_parse_duration("--reconnect-timeout", optarg, &o->reconnect_timeout_s);
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;

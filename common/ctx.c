@@ -8,11 +8,24 @@
 #include "common/cluster.h"
 #include "common/log.h"
 #include "common/sig.h"
+#include "common/sqlfiles.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define WAIT_TICK_MS 100 /* a wait on the server looks at the signal flag this often */
+#define WAIT_REPORT_S 5.0 /* a wait this long says what it waits for */
+#define SIGNAL_GRACE_S 0.2 /* after a signal, a statement about to finish may (the step's last counters) */
+#define CANCEL_GRACE_S 0.5 /* after a cancel request, how long the server has to answer before the cut */
+#define SIDE_CONNECT_S 2.0 /* the second connection that looks at a long wait */
+#define RESET_ATTEMPT_S 5.0 /* one attempt to re-establish a connection, at most */
+#define BACKOFF_FIRST_MS 100 /* between attempts: doubling from this ... */
+#define BACKOFF_MAX_MS 2000 /* ... to this */
 
 void ctx_init(struct pgpb_ctx *ctx, const char *command, int argc, char **argv)
 {
@@ -156,6 +169,273 @@ PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name)
 		return NULL;
 	}
 	return conn;
+}
+
+/* ---- waiting on the server ------------------------------------------------------------------ */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits at most ms for conn's socket to be ready for events (a signal ends it early). -1 without a socket. */
+static int wait_socket(PGconn *conn, short events, int ms)
+{
+	int fd = PQsocket(conn);
+	if (fd < 0)
+		return -1;
+	struct pollfd p = { fd, events, 0 };
+	poll(&p, 1, ms);
+	return 0;
+}
+
+static void send_cancel(PGconn *conn)
+{
+	PGcancel *c = PQgetCancel(conn);
+	if (c) {
+		char err[256];
+		PQcancel(c, err, sizeof err);
+		PQfreeCancel(c);
+	}
+}
+
+static int describe_wait(PGconn *conn, char *buf, size_t len);
+
+/* A lost connection: what libpq still holds, and an error result carrying its message when it holds none. */
+static PGresult *drain_lost(PGconn *conn, PGresult *keep)
+{
+	for (int k = 0; k < 8; k++) { /* a dead connection never blocks PQgetResult; bounded all the same */
+		PGresult *r = PQgetResult(conn);
+		if (!r)
+			break;
+		if (!keep || PQresultStatus(keep) != PGRES_FATAL_ERROR) {
+			PQclear(keep);
+			keep = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR)
+		return keep;
+	PQclear(keep);
+	return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR); /* carries PQerrorMessage */
+}
+
+/*
+ * Collects the results of the statement sent on conn: the last one, or the first error. Looks at the
+ * signal flag every WAIT_TICK_MS (a signal interrupts the poll at once): a statement still running
+ * SIGNAL_GRACE_S after a signal gets a cancel request, and a server that has not answered it CANCEL_GRACE_S
+ * later has the socket cut (libpq then sees the connection closed): well within a second either way. When
+ * what is set, a wait of WAIT_REPORT_S says what it waits for.
+ */
+static PGresult *await_result(PGconn *conn, const char *what)
+{
+	PGresult *keep = NULL;
+	double start = mono_s(), signalled = 0, cancelled = 0;
+	int reported = what == NULL, cut = 0;
+	for (;;) {
+		if (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD)
+			return drain_lost(conn, keep);
+		while (!PQisBusy(conn)) {
+			PGresult *r = PQgetResult(conn);
+			if (!r)
+				return keep;
+			ExecStatusType st = PQresultStatus(r);
+			if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+				PQclear(r);
+			} else {
+				PQclear(keep);
+				keep = r;
+			}
+			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+				return keep; /* as PQexec: the caller owns a COPY */
+		}
+		double now = mono_s();
+		if (sig_caught() && !signalled)
+			signalled = now;
+		if (signalled && !cancelled && now - signalled >= SIGNAL_GRACE_S) {
+			send_cancel(conn);
+			cancelled = mono_s();
+		} else if (cancelled && !cut && now - cancelled >= CANCEL_GRACE_S) {
+			shutdown(PQsocket(conn), SHUT_RDWR); /* the server did not answer: give the connection up */
+			cut = 1;
+		} else if (!reported && !signalled && now - start >= WAIT_REPORT_S) {
+			reported = 1;
+			char detail[512];
+			int lock = describe_wait(conn, detail, sizeof detail);
+			log_warning("still %s after %.0f s: %s", what, now - start, detail);
+			if (lock)
+				log_hint("Interrupt with Ctrl-C, or end the session that holds the lock.");
+		}
+		int tick = signalled && !cancelled ? (int)(SIGNAL_GRACE_S * 1000) / 4 : WAIT_TICK_MS;
+		if (wait_socket(conn, POLLIN, tick) < 0)
+			return drain_lost(conn, keep);
+	}
+}
+
+/* An error result carrying conn's message (never NULL but out of memory). */
+static PGresult *send_failed(PGconn *conn)
+{
+	return PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
+
+PGresult *ctx_exec(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *values)
+{
+	int sent = nparams == 0 && !values ? PQsendQuery(conn, sql)
+	                                   : PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL, 0);
+	return sent ? await_result(conn, what) : send_failed(conn);
+}
+
+PGresult *ctx_prepare(PGconn *conn, const char *what, const char *name, const char *sql)
+{
+	return PQsendPrepare(conn, name, sql, 0, NULL) ? await_result(conn, what) : send_failed(conn);
+}
+
+PGresult *ctx_prepare_described(PGconn *conn, const char *what, const char *sql, PGresult **desc)
+{
+	*desc = NULL;
+	if (!PQenterPipelineMode(conn))
+		return send_failed(conn);
+	PGresult *prep;
+	if (PQsendPrepare(conn, "", sql, 0, NULL) && PQsendDescribePrepared(conn, "") && PQpipelineSync(conn)) {
+		prep = await_result(conn, what);
+		*desc = await_result(conn, NULL);
+		PQclear(await_result(conn, NULL)); /* the Sync's own result */
+	} else {
+		prep = send_failed(conn);
+	}
+	if (!PQexitPipelineMode(conn)) { /* the connection is in no state to go on */
+		PQclear(prep);
+		PQclear(*desc);
+		*desc = NULL;
+		return send_failed(conn);
+	}
+	return prep;
+}
+
+int ctx_ping(PGconn *conn, char *why, size_t len)
+{
+	PGresult *res = ctx_exec(conn, "checking the connection", "SELECT 1", 0, NULL);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok) {
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		log_firstline(msg && *msg ? msg : PQerrorMessage(conn), why, (unsigned)len);
+		if (!*why)
+			snprintf(why, len, "no answer");
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* Drives a connection being established (PQconnectStart or PQresetStart) until it is up, fails, a signal
+ * comes, or `limit` seconds pass. 0 up, -1 not. */
+static int finish_connect(PGconn *conn, int reset, double limit)
+{
+	double end = mono_s() + limit;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	for (;;) {
+		if (st == PGRES_POLLING_OK)
+			return 0;
+		if (st == PGRES_POLLING_FAILED || sig_caught() || mono_s() >= end)
+			return -1;
+		if (wait_socket(conn, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, WAIT_TICK_MS) < 0)
+			return -1;
+		st = reset ? PQresetPoll(conn) : PQconnectPoll(conn);
+	}
+}
+
+/* What the backend of conn waits for ("waiting for a lock on relation record held by process 4242 (psql)"),
+ * found on a second connection with the same parameters; a plainer sentence when that cannot be learned.
+ * 1 when it waits for a lock. */
+static int describe_wait(PGconn *conn, char *buf, size_t len)
+{
+	int lock = 0;
+	snprintf(buf, len, "the server has not answered yet");
+	PQconninfoOption *opts = PQconninfo(conn);
+	if (!opts)
+		return 0;
+	const char *keys[64], *vals[64];
+	int n = 0;
+	for (PQconninfoOption *o = opts; o->keyword && n < 60; o++)
+		if (o->val && *o->val && strcmp(o->keyword, "application_name") != 0 &&
+		    strcmp(o->keyword, "fallback_application_name") != 0)
+			keys[n] = o->keyword, vals[n++] = o->val;
+	keys[n] = "application_name", vals[n++] = PGPB_PROGNAME " wait check";
+	keys[n] = NULL, vals[n] = NULL;
+	PGconn *side = PQconnectStartParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (!side)
+		return 0;
+	if (PQstatus(side) == CONNECTION_BAD || finish_connect(side, 0, SIDE_CONNECT_S) < 0) {
+		PQfinish(side);
+		return 0;
+	}
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", PQbackendPID(conn));
+	const char *params[1] = { pid };
+	PGresult *res = PQsendQueryParams(side, sql_get("common/wait_check"), 1, NULL, params, NULL, NULL, 0)
+	                    ? await_result(side, NULL) : NULL;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		const char *type = PQgetvalue(res, 0, 0), *event = PQgetvalue(res, 0, 1);
+		const char *what = PQgetvalue(res, 0, 2), *holders = PQgetvalue(res, 0, 3);
+		lock = strcmp(type, "Lock") == 0;
+		if (lock)
+			snprintf(buf, len, "waiting for a lock on %s held by process%s %s", *what ? what : event,
+			         strchr(holders, ',') ? "es" : "", *holders ? holders : "unknown");
+		else if (*type)
+			snprintf(buf, len, "the server is working on it (wait event %s: %s)", type, event);
+		else
+			snprintf(buf, len, "the server is working on it");
+	}
+	PQclear(res);
+	PQfinish(side);
+	return lock;
+}
+
+/* Sleeps ms in WAIT_TICK_MS slices; -1 when a signal came. */
+static int nap(long ms)
+{
+	for (long left = ms; left > 0; left -= WAIT_TICK_MS) {
+		if (sig_caught())
+			return -1;
+		long slice = left < WAIT_TICK_MS ? left : WAIT_TICK_MS;
+		struct timespec ts = { 0, slice * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return sig_caught() ? -1 : 0;
+}
+
+int ctx_reconnect(const struct pgpb_ctx *ctx, PGconn *conn, const char *name, const char *lost, double timeout_s)
+{
+	char why[512];
+	log_warning("lost %s (%s): reconnecting for up to %g s", name, lost, timeout_s);
+	double start = mono_s();
+	long backoff = BACKOFF_FIRST_MS;
+	for (;;) {
+		if (sig_caught())
+			return -1;
+		double left = timeout_s - (mono_s() - start), limit = RESET_ATTEMPT_S;
+		if (left < limit) /* the last attempt ends with the timeout, but gets a fair chance */
+			limit = left > 0.5 ? left : 0.5;
+		if (PQresetStart(conn) && finish_connect(conn, 1, limit) == 0 && ctx_set_search_path(ctx, conn) == 0) {
+			log_info("re-established %s after %.1f s", name, mono_s() - start);
+			return 0;
+		}
+		if (sig_caught())
+			return -1;
+		log_firstline(PQerrorMessage(conn), why, sizeof why);
+		double spent = mono_s() - start;
+		if (spent >= timeout_s) {
+			log_error("could not re-establish %s within %g s: %s", name, timeout_s, *why ? why : "no answer");
+			return -1;
+		}
+		double rest_ms = (timeout_s - spent) * 1000.0 + 1; /* the last attempt at the timeout */
+		if (nap(rest_ms < (double)backoff ? (long)rest_ms : backoff) < 0)
+			return -1;
+		backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
+	}
 }
 
 void ctx_close(struct pgpb_ctx *ctx)

@@ -69,6 +69,34 @@ struct ctx_conninfo {
 void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci);
 /* Connects; on failure logs one line and returns NULL. application_name names the purpose. */
 PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
+/*
+ * Runs sql (nparams text values) on conn and waits for its result the way every wait on the server must:
+ * SIGINT/SIGTERM cancel it (the server answers "canceling statement due to user request"; a server that
+ * does not answer within a second has the connection cut, so the call returns either way), and a wait of
+ * more than a few seconds says what it waits for (a lock and its holder, from a second connection).
+ * what names the purpose for that message ("counting the qualifying rows"). Returns what PQexecParams
+ * would: the last result, or an error result (NULL only when nothing could be sent: PQerrorMessage).
+ */
+PGresult *ctx_exec(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *values);
+/* The same for PQprepare (statement name, no declared parameter types). */
+PGresult *ctx_prepare(PGconn *conn, const char *what, const char *name, const char *sql);
+/*
+ * Prepares sql unnamed and describes it in one pipeline ending in one Sync, so that behind a transaction
+ * pooler (which may run each Sync's transaction on another server connection) the description comes from
+ * the connection that prepared it; waits as ctx_exec does. *desc: the description (NULL when the pipeline
+ * failed); returns the prepare's result.
+ */
+PGresult *ctx_prepare_described(PGconn *conn, const char *what, const char *sql, PGresult **desc);
+/* 0 when conn answers a trivial query (ctx_exec), else -1 with why the first line of the reason (not logged). */
+int ctx_ping(PGconn *conn, char *why, size_t len);
+/*
+ * Re-establishes a lost connection in place (PQreset: the PGconn pointer stays valid, with the same
+ * parameters and application_name) and sets its search_path again. Retries with a backoff from 0.1 s
+ * doubling to 2 s until timeout_s have passed since the call. name says which connection ("the control
+ * connection"); lost says how it was lost (ctx_ping's why). 0 re-established (logged), -1 gave up (logged)
+ * or interrupted by a signal (not logged).
+ */
+int ctx_reconnect(const struct pgpb_ctx *ctx, PGconn *conn, const char *name, const char *lost, double timeout_s);
 /* Stops and removes the temporary cluster (or, with --keep, prints how to stop it). Safe to call twice. */
 void ctx_close(struct pgpb_ctx *ctx);
 /* Schema name quoted as an identifier ("public" when none); malloc'd (never NULL), caller frees. */

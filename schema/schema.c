@@ -83,17 +83,30 @@ int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present)
 int schema_create_tables(PGconn *conn, const struct pgpb_ctx *ctx)
 {
 	if (ctx->schema) {
-		char *ident = ctx_schema_ident(ctx);
-		char sql[256];
-		snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", ident);
-		free(ident);
-		PGresult *res = PQexec(conn, sql);
-		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		/* CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: a role
+		 * that owns its schema and nothing else must not need it, so look first */
+		const char *params[1] = { ctx->schema };
+		PGresult *res = PQexecParams(conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, NULL, params, NULL,
+		                             NULL, 0);
+		int ok = PQresultStatus(res) == PGRES_TUPLES_OK, exists = ok && PQntuples(res) == 1;
 		if (!ok)
-			report_sql_error("could not create schema", res, conn);
+			report_sql_error("could not look for schema", res, conn);
 		PQclear(res);
 		if (!ok)
 			return -1;
+		if (!exists) {
+			char *ident = ctx_schema_ident(ctx);
+			char sql[256];
+			snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", ident);
+			free(ident);
+			res = PQexec(conn, sql);
+			ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			if (!ok)
+				report_sql_error("could not create schema", res, conn);
+			PQclear(res);
+			if (!ok)
+				return -1;
+		}
 	}
 	if (schema_check_owned(conn, ctx, NULL) < 0)
 		return -1;
@@ -113,9 +126,11 @@ int schema_create_indexes(PGconn *conn)
 int schema_dataset_get(PGconn *conn, struct schema_dataset *out)
 {
 	memset(out, 0, sizeof *out);
-	PGresult *res = PQexec(conn, sql_get("schema/dataset"));
+	PGresult *res = ctx_exec(conn, "reading the dataset marker", sql_get("schema/dataset"), 0, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		snprintf(out->state, sizeof out->state, "missing");
+		/* a role with SELECT on the data tables only may not read the marker: not the same as no tables */
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		snprintf(out->state, sizeof out->state, state && strcmp(state, "42501") == 0 ? "unreadable" : "missing");
 		PQclear(res);
 		return 0;
 	}
@@ -137,6 +152,12 @@ int schema_require_complete(PGconn *conn, struct schema_dataset *out)
 		return -1;
 	if (strcmp(out->state, "complete") == 0)
 		return 0;
+	if (strcmp(out->state, "unreadable") == 0) { /* the run goes on; meta.json's dataset stays empty */
+		log_warning("the dataset's completeness is not checked: permission denied for table pgpagebench_dataset");
+		log_hint("Grant SELECT on pgpagebench_dataset to the role to have the run check it and record its fingerprint.");
+		out->state[0] = '\0';
+		return 0;
+	}
 	if (strcmp(out->state, "loading") == 0) {
 		log_error("the dataset is incomplete: a datagen load was interrupted");
 		log_hint("Run the same \"pgpagebench datagen\" command again to finish it.");

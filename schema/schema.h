@@ -32,7 +32,8 @@ struct schema_dataset {
 	char fingerprint[128];
 };
 int schema_dataset_get(PGconn *conn, struct schema_dataset *out);
-/* For commands that benchmark: 0 when the dataset is complete; otherwise logs why and how to fix it. */
+/* For commands that benchmark: 0 when the dataset is complete, or when the role may not read the marker
+ * (warned; out->state is then empty); otherwise logs why and how to fix it. */
 int schema_require_complete(PGconn *conn, struct schema_dataset *out);
 
 /* The actions of `pgpagebench schema`, each reporting on stdout (unless ctx->quiet) and returning an exit
