@@ -83,6 +83,7 @@ say "adding git and make"
 in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git make' >/dev/null ||
 	die "apt-get install git make failed in the new root"
 git clone -q "$src" "$root/root/pgpagebench"
+commit=$(git -C "$root/root/pgpagebench" rev-parse --short HEAD)   # what was tested, whatever HEAD does later
 t_ready=$(now)
 
 say "make demo (first time)"
@@ -94,7 +95,7 @@ rc_check=0
 in_root sh -c 'cd /root/pgpagebench && make check' || rc_check=$?
 t_check=$(now)
 
-printf '\nfresh-debian: commit %s on a minbase Debian 12 root (%s)\n' "$(git -C "$src" rev-parse --short HEAD)" "$mirror"
+printf '\nfresh-debian: commit %s on a minbase Debian 12 root (%s)\n' "$commit" "$mirror"
 printf '  debootstrap     %5ds\n' $((t_boot - t0))
 printf '  git, make       %5ds\n' $((t_ready - t_boot))
 printf '  make demo       %5ds  exit %d\n' $((t_demo - t_ready)) "$rc_demo"
