@@ -55,12 +55,12 @@ static int tool_file(const char *name)
 		if (strcmp(name, other_files[i]) == 0)
 			return 1;
 	/* a step's table: s<NNN>-...hgrm (bench/plan.c names the steps) */
+	if (name[0] != 's')
+		return 0;
 	size_t n = strlen(name), d = 0;
 	while (name[1 + d] >= '0' && name[1 + d] <= '9')
 		d++;
-	if (name[0] == 's' && d >= 3 && name[1 + d] == '-' && n > 5 && strcmp(name + n - 5, ".hgrm") == 0)
-		return 2;
-	return 0;
+	return d >= 3 && name[1 + d] == '-' && n > 5 && strcmp(name + n - 5, ".hgrm") == 0 ? 2 : 0;
 }
 
 /* A file of charts/ (plot, http-compare) or explain/ (run --explain) the tool writes. */
@@ -86,8 +86,12 @@ static int remove_sub(const char *dir, const char *sub, int *n)
 	char path[4200];
 	snprintf(path, sizeof path, "%s/%s", dir, sub);
 	DIR *d = opendir(path);
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		log_error("could not open directory \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d)) && rc == 0) {
