@@ -47,14 +47,16 @@ fifo=$TEST_TMP/a.fifo
 mkfifo "$fifo"
 "$B" run --pools 1 --offsets 0,10,20 --duration 1s --warmup 0 --out "$D" --no-plot --progress >"$TEST_TMP/a.out" 2>"$fifo" &
 apid=$!
-while IFS= read -r line; do
+exec 7<"$fifo" # held open to the end, so the run never writes into a pipe without a reader
+while IFS= read -r line <&7; do
 	case $line in *"step 1/3"*"measuring"*) break ;; esac
-done <"$fifo"
+done
 expect_fail "a second run into a directory a run holds is refused, naming that run's pid" 1 \
 	"results directory \"$D\" is in use by another run \\(pid $apid\\)" \
 	"$B" run --pools 1 --offsets 0 --duration 0.1s --warmup 0 --out "$D" --no-plot
 check "... with a hint" grep -q 'hint: Choose another directory with --out, or wait for that run to end' "$TEST_TMP/err"
-cat "$fifo" >"$TEST_TMP/a.err"
+cat <&7 >"$TEST_TMP/a.err"
+exec 7<&-
 wait $apid
 rc=$?
 check "the first run goes on and exits 0 (exit $rc)" [ "$rc" = 0 ]
@@ -106,12 +108,13 @@ fifo2=$TEST_TMP/k.fifo
 mkfifo "$fifo2"
 "$B" run --pools 1 --offsets 0,10,20 --duration 2s --warmup 0 --out "$K" --no-plot --progress >/dev/null 2>"$fifo2" &
 kpid=$!
-while IFS= read -r line; do
+exec 8<"$fifo2"
+while IFS= read -r line <&8; do
 	case $line in *"step 2/3"*"measuring"*) break ;; esac
-done <"$fifo2"
+done
 kill -KILL $kpid
-cat "$fifo2" >/dev/null
 wait $kpid
+exec 8<&-
 bad=$(consistent "$K" running | sed 's/ reserve-left//')
 check "SIGKILL mid-run: the finished step is whole in every file, status running (bad:$bad)" \
 	eval '[ -z "$bad" ] && [ "$(csv_col "$K/steps.csv" step)" = s001-threads-c1-o0 ]'
@@ -135,7 +138,7 @@ if mount -t tmpfs -o size=256k,mode=755 tmpfs "$F" 2>/dev/null; then
 		eval '[ "$RC" = 1 ] && [ "$n" -ge 1 ] && [ "$n" -lt 61 ]'
 	check "... the error printed once, naming the full disk ($ERR)" \
 		eval '[ "$(printf "%s\n" "$ERR" | grep -c error:)" = 1 ] && printf "%s\n" "$ERR" | grep -q "error: could not .*No space left on device"'
-	check "... and stdout says how many steps were kept" grep -q "stopped after $n steps\? results so far in $F/r" "$TEST_TMP/out"
+	check "... and stdout says how many steps were kept" grep -q "stopped after $n steps\?; results so far in $F/r" "$TEST_TMP/out"
 	bad=$(consistent "$F/r" interrupted)
 	check "... steps.csv, summary.json and the .hgrm tables list the same $n steps, marked interrupted (bad:$bad)" [ -z "$bad" ]
 	run_cmd "$B" plot "$F/r" --out "$TEST_TMP/full-plot"
