@@ -38,6 +38,7 @@ struct run_opts {
 	size_t nqueries;
 	int explain; /* --explain: EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/ */
 	const char *out_dir; /* NULL = results/<YYYYmmdd-HHMMSS> */
+	int force; /* --force: replace the results of an earlier run in out_dir (the tool's own files only) */
 	int validate; /* check every page (docs/run.md) */
 	int plot; /* the caller draws the charts after a successful run (run_exec itself never draws) */
 	int progress; /* -1 = when stderr is a terminal, 0 = never, 1 = always (lines when not a terminal) */
@@ -60,14 +61,18 @@ struct run_outcome {
 	char dir[4096]; /* the results directory, once run_exec got as far as naming it; else "" */
 	int started; /* the run got past its option checks: run_report_fds has something to say */
 	int fds_before; /* open file descriptors before the sweep (-1 when /proc cannot tell) */
+	int lock_fd; /* the results directory's lock, held for the charts; -1 when none (run_release) */
 };
 /*
  * Runs the sweep on an opened ctx (ctx_open done: with --ephemeral the cluster is up). Writes the results
  * directory, prints the summary table and its last line ("results: DIR" on success), and fills out.
  * Returns an exit status: 0, 1 (runtime failure), 2 (bad options), 128+signo when interrupted (the
- * finished steps are kept). The caller then draws the charts (when o->plot and 0) and calls run_report_fds.
+ * finished steps are kept). The caller then draws the charts (when o->plot and 0), calls run_release (the
+ * results directory stays locked against other runs until then) and run_report_fds.
  */
 int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome *out);
+/* Unlocks the results directory. */
+void run_release(const struct run_outcome *out);
 /* -v: logs the open file descriptors before the sweep and now, so a leak shows (docs/run.md). */
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out);
 /* The largest number of connections a step of o opens (the temporary cluster's max_connections). */

@@ -87,14 +87,32 @@ struct run {
 	int nrecs;
 	struct hist scratch; /* merges one second of the recorders */
 	struct results res;
+	int lock_fd; /* the results directory's lock (resdir/write.h), held until the charts are drawn */
 	struct progress progress;
 	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
 };
 
-static int make_outdir(const struct run_opts *o, char *out, size_t len)
+/* Names and creates the results directory (the default one is new: mkdir picks it atomically) and
+ * claims it for the run (resdir/write.h: locked, and refused when it holds a run unless --force). 0 or -1. */
+static int make_outdir(struct run *r, char *out, size_t len)
 {
+	const struct run_opts *o = r->o;
 	if (o->out_dir) {
 		snprintf(out, len, "%s", o->out_dir);
+		struct stat st;
+		if (mkdir(out, 0777) < 0 && errno != EEXIST) {
+			log_error("could not create directory \"%s\": %s", out, strerror(errno));
+			return -1;
+		}
+		if (stat(out, &st) != 0) {
+			log_error("could not use \"%s\" as the results directory: %s", out, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			log_error("could not use \"%s\" as the results directory: it is not a directory", out);
+			log_hint("--out names a directory, created when missing.");
+			return -1;
+		}
 	} else {
 		char stamp[32];
 		time_t t = time(NULL);
@@ -106,23 +124,16 @@ static int make_outdir(const struct run_opts *o, char *out, size_t len)
 			return -1;
 		}
 		snprintf(out, len, "results/%s", stamp);
-		for (int i = 2; access(out, F_OK) == 0 && i < 100; i++)
+		for (int i = 2; mkdir(out, 0777) < 0; i++) {
+			if (errno != EEXIST || i == 100) {
+				log_error("could not create directory \"%s\": %s", out, strerror(errno));
+				return -1;
+			}
 			snprintf(out, len, "results/%s-%d", stamp, i);
-	}
-	if (mkdir(out, 0777) < 0) {
-		if (errno != EEXIST) {
-			log_error("could not create directory \"%s\": %s", out, strerror(errno));
-			return -1;
-		}
-		char meta[4200];
-		snprintf(meta, sizeof meta, "%s/meta.json", out);
-		if (access(meta, F_OK) == 0) {
-			log_error("directory \"%s\" already holds a run", out);
-			log_hint("Choose another directory with --out, or remove that one.");
-			return -1;
 		}
 	}
-	return 0;
+	r->lock_fd = results_claim(out, o->force);
+	return r->lock_fd < 0 ? -1 : 0;
 }
 
 static json_t *list_json(const long *v, size_t n)
@@ -357,7 +368,7 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	    prepare_queries(r) < 0)
 		return -1;
 	plan_steps(o, ncpu(), &r->plan);
-	if (make_recorders(r) < 0 || make_outdir(o, dir, len) < 0)
+	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
 		return -1;
 	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0) {
 		results_close(&r->res, "interrupted");
@@ -371,6 +382,7 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 		print_banner(r, dir);
 	query_mark_empty_pages(r->ctrl, r->qs, &r->plan, r->qualifying, o->query_file, o->page_size);
 	if (o->explain && explain_all(r, dir) < 0) {
+		results_quiet(&r->res); /* reported: a full disk is not reported a second time */
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
@@ -462,12 +474,14 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 {
 	memset(out, 0, sizeof *out);
 	out->fds_before = count_fds();
+	out->lock_fd = -1;
 	if (check_opts(o) < 0)
 		return EXIT_USAGE;
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
 	atomic_init(&r->fault.taken, 0);
 	atomic_init(&r->fault.missing_statement, 0);
+	r->lock_fd = -1;
 	pthread_mutex_init(&r->decode_lock, NULL);
 	r->ctx = ctx;
 	r->o = o;
@@ -486,8 +500,14 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 		rc = run_sweep(r, out->dir);
 	if (rc == EXIT_RUNTIME && sig_caught())
 		rc = sig_exit_status();
+	out->lock_fd = r->lock_fd; /* the caller draws the charts into the directory, then run_release */
 	run_free(r);
 	return rc;
+}
+
+void run_release(const struct run_outcome *out)
+{
+	results_unlock(out->lock_fd);
 }
 
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out)

@@ -38,6 +38,7 @@ int run_finish(const struct pgpb_ctx *ctx, const struct run_opts *o, int rc, con
 			printf("report: %s\n", index);
 	}
 	fflush(stdout);
+	run_release(out);
 	run_report_fds(ctx, out);
 	return rc;
 }
@@ -74,6 +75,8 @@ static void help(void)
 	       "  --preset=seed-article    threads over a pool (W = P = 2 x CPUs) beside async (1 loop, same pool)\n"
 	       "\nOutput:\n"
 	       "  --out=DIR                results directory (default results/<timestamp>)\n"
+	       "  --force                  replace the results of an earlier run in --out (only the files\n"
+	       "                           pgpagebench writes there are removed)\n"
 	       "  --no-validate            do not check the pages returned\n"
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
@@ -88,7 +91,7 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -117,6 +120,7 @@ static const struct option longopts[] = {
 	{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
 	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -188,6 +192,7 @@ static int parse_option(struct run_cli *cl, int c)
 		}
 		o->out_dir = optarg;
 		return 0;
+	case OPT_FORCE: o->force = 1; return 0;
 	case OPT_NO_VALIDATE: o->validate = 0; return 0;
 	case OPT_NO_PLOT: o->plot = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;

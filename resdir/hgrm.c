@@ -18,18 +18,18 @@ void hgrm_path(char *buf, size_t len, const char *dir, const char *id, const cha
 	snprintf(buf, len, "%s/%s%s.hgrm", dir, id, suffix);
 }
 
-int hgrm_write(const char *dir, const char *id, const char *suffix, const struct hist *h)
+int hgrm_write(const char *path, const struct hist *h)
 {
-	char path[4300];
-	hgrm_path(path, sizeof path, dir, id, suffix);
 	FILE *f = fopen(path, "w");
-	int rc = 0;
-	if (!f || hist_write_hgrm(h, f, 1000.0) < 0)
+	if (!f)
+		return -1;
+	int rc = hist_write_hgrm(h, f, 1000.0) < 0 || ferror(f) ? -1 : 0;
+	int err = rc < 0 ? (errno ? errno : EIO) : 0;
+	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc < 0)
-		log_error("could not write \"%s\": %s", path, strerror(errno));
+		err = errno;
+	}
+	errno = err;
 	return rc;
 }
 

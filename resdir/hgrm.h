@@ -17,8 +17,9 @@ struct res_pctl {
 
 /* <dir>/<id><suffix>.hgrm ("" or ".uncorrected" or ".wait" for suffix). */
 void hgrm_path(char *buf, size_t len, const char *dir, const char *id, const char *suffix);
-/* Writes h there; 0, or -1 (logged). */
-int hgrm_write(const char *dir, const char *id, const char *suffix, const struct hist *h);
+/* Writes h to path (from hgrm_path); 0, or -1 with errno set (nothing logged: the caller names the fault
+ * once and removes what was written). */
+int hgrm_write(const char *path, const struct hist *h);
 
 /* A table as read: its rows in file order ("Value Percentile TotalCount 1/(1-Percentile)", header and
  * footer skipped) and the "#[Max = ...]" line. */

@@ -3,7 +3,11 @@
  * summary.json object, so the two can never disagree on a name, an order or a number's decimals.
  */
 #include "resdir/steps.h"
+#include "common/alloc.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct steps_column steps_columns[RF_COUNT] = {
@@ -85,31 +89,56 @@ void steps_num(struct steps_row *row, enum res_field f, double v)
 	row->cell[f] = (struct steps_cell){ .set = STEPS_SET_NUM, .d = v };
 }
 
-void steps_write_header(FILE *f)
+void steps_buf_printf(struct steps_buf *b, const char *fmt, ...)
 {
-	for (int i = 0; i < RF_COUNT; i++)
-		fprintf(f, "%s%s", i ? "," : "", steps_columns[i].name);
-	fputc('\n', f);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (!b->p || (size_t)n >= b->cap - b->len) {
+		size_t need = b->len + (size_t)n + 1;
+		b->cap = need > 2 * b->cap ? need : 2 * b->cap;
+		b->p = pgpb_realloc(b->p, b->cap);
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
 }
 
-void steps_write_row(FILE *f, json_t *obj, const struct steps_row *row)
+void steps_buf_free(struct steps_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+void steps_write_header(struct steps_buf *b)
+{
+	for (int i = 0; i < RF_COUNT; i++)
+		steps_buf_printf(b, "%s%s", i ? "," : "", steps_columns[i].name);
+	steps_buf_printf(b, "\n");
+}
+
+void steps_write_row(struct steps_buf *b, json_t *obj, const struct steps_row *row)
 {
 	for (int i = 0; i < RF_COUNT; i++) {
 		const struct steps_cell *c = &row->cell[i];
 		const char *name = steps_columns[i].name;
 		if (i)
-			fputc(',', f);
+			steps_buf_printf(b, ",");
 		switch (c->set) {
 		case STEPS_SET_TEXT:
-			fputs(c->text, f);
+			steps_buf_printf(b, "%s", c->text);
 			json_object_set_new(obj, name, json_string(c->text));
 			break;
 		case STEPS_SET_INT:
-			fprintf(f, "%lld", c->i);
+			steps_buf_printf(b, "%lld", c->i);
 			json_object_set_new(obj, name, json_integer(c->i));
 			break;
 		case STEPS_SET_NUM:
-			fprintf(f, "%.*f", steps_columns[i].decimals, c->d);
+			steps_buf_printf(b, "%.*f", steps_columns[i].decimals, c->d);
 			json_object_set_new(obj, name, json_real(c->d));
 			break;
 		case STEPS_EMPTY:
@@ -117,7 +146,7 @@ void steps_write_row(FILE *f, json_t *obj, const struct steps_row *row)
 			break;
 		}
 	}
-	fputc('\n', f);
+	steps_buf_printf(b, "\n");
 }
 
 int steps_column_find(const char *name)

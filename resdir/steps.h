@@ -8,7 +8,7 @@
 #define PGPB_RESDIR_STEPS_H
 
 #include <jansson.h>
-#include <stdio.h>
+#include <stddef.h>
 
 /* The columns, in the file's order. The reader keeps each numeric one in res_step.v[] under this index. */
 enum res_field {
@@ -57,10 +57,19 @@ void steps_text(struct steps_row *row, enum res_field f, const char *v);
 void steps_int(struct steps_row *row, enum res_field f, long long v);
 void steps_num(struct steps_row *row, enum res_field f, double v);
 
+/* Text built in memory (common/alloc.h) before it is written whole, so a line reaches its file in one
+ * write or not at all. */
+struct steps_buf {
+	char *p; /* NUL-terminated; NULL while empty */
+	size_t len, cap;
+};
+void steps_buf_printf(struct steps_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void steps_buf_free(struct steps_buf *b);
+
 /* The header line, newline included. */
-void steps_write_header(FILE *f);
+void steps_write_header(struct steps_buf *b);
 /* The row as one CSV line (newline included) and as one member a column in obj, in the table's order. */
-void steps_write_row(FILE *f, json_t *obj, const struct steps_row *row);
+void steps_write_row(struct steps_buf *b, json_t *obj, const struct steps_row *row);
 
 /* The column named name, or -1. */
 int steps_column_find(const char *name);

@@ -1,18 +1,34 @@
 /*
- * write.c: writes the result files of docs/results.md. CSV rows are appended and flushed after every
- * step; JSON files are rewritten whole through a temporary file and rename(), so a reader never sees a
- * half-written file and an interrupted run leaves valid files behind. A step becomes one struct steps_row
- * first (resdir/steps.h): the same row gives the steps.csv line and the step's summary.json object.
+ * write.c: writes the result files of docs/results.md, in a directory the run owns. results_claim locks
+ * the directory (flock on a lock file inside it) and refuses one another run holds or that already holds
+ * a run, unless --force, which removes the tool's own files first.
+ *
+ * A step is written all or nothing, so a crash or a full disk never leaves steps.csv and summary.json
+ * listing different steps: its .hgrm tables and the new summary.json (to a temporary file) first, then
+ * its intervals.csv and steps.csv rows (each one write, cut back to the last whole row when it fails),
+ * and last the rename that puts summary.json in place. A fault undoes what the step wrote. JSON files are
+ * replaced whole (temporary file + rename), so a reader never sees a half-written one. A reserve file
+ * holds the space the final meta.json and summary.json need, so a full disk still ends with the run's
+ * status written. A step becomes one struct steps_row first (resdir/steps.h): the same row gives the
+ * steps.csv line and the step's summary.json object.
  */
 #include "resdir/write.h"
 #include "resdir/hgrm.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The reserve's room beyond meta.json and summary.json: finished_at, the status, a file system's slack. */
+#define RESERVE_MARGIN (16 * 1024)
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(10))
 
 void results_now_iso(char *buf, size_t len)
 {
@@ -22,48 +38,379 @@ void results_now_iso(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int write_json(const struct results *r, const char *name, json_t *j)
+/* ---- owning the directory ---------------------------------------------------------------------- */
+
+/* A file the tool writes at the top of a results directory: 2 a run's own (a directory holding one holds
+ * a run), 1 another (the charts' page, http-compare's tables, a temporary file, the reserve), 0 none. */
+static int tool_file(const char *name)
+{
+	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", NULL };
+	static const char *const other_files[] = { "index.html", "http-compare.csv", "http-compare-percentiles.csv",
+	                                           "http-compare-timeline.csv", "meta.json.tmp", "summary.json.tmp",
+	                                           "index.html.tmp", RESULTS_RESERVE_FILE, NULL };
+	for (int i = 0; run_files[i]; i++)
+		if (strcmp(name, run_files[i]) == 0)
+			return 2;
+	for (int i = 0; other_files[i]; i++)
+		if (strcmp(name, other_files[i]) == 0)
+			return 1;
+	/* a step's table: s<NNN>-...hgrm (bench/plan.c names the steps) */
+	if (name[0] != 's')
+		return 0;
+	size_t n = strlen(name), d = 0;
+	while (name[1 + d] >= '0' && name[1 + d] <= '9')
+		d++;
+	return d >= 3 && name[1 + d] == '-' && n > 5 && strcmp(name + n - 5, ".hgrm") == 0 ? 2 : 0;
+}
+
+/* A file of charts/ (plot, http-compare) or explain/ (run --explain) the tool writes. */
+static int tool_subfile(const char *sub, const char *name)
+{
+	size_t n = strlen(name);
+	if (strcmp(sub, "charts") == 0)
+		return (n > 4 && (strcmp(name + n - 4, ".svg") == 0 || strcmp(name + n - 4, ".png") == 0)) ||
+		       (n > 4 && strcmp(name + n - 4, ".tmp") == 0);
+	/* explain/[<query>-]offset-<N>.json */
+	const char *o = strstr(name, "offset-");
+	if (!o || n < 5 || strcmp(name + n - 5, ".json") != 0)
+		return 0;
+	for (o += 7; o < name + n - 5; o++)
+		if (*o < '0' || *o > '9')
+			return 0;
+	return 1;
+}
+
+/* Removes what the tool wrote in dir/sub, then the folder when that leaves it empty. Counts into *n. */
+static int remove_sub(const char *dir, const char *sub, int *n)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	DIR *d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		log_error("could not open directory \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)) && rc == 0) {
+		if (!tool_subfile(sub, e->d_name))
+			continue;
+		char f[4500];
+		snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+		if (unlink(f) == 0)
+			(*n)++;
+		else {
+			log_error("could not remove \"%s\": %s", f, strerror(errno));
+			rc = -1;
+		}
+	}
+	closedir(d);
+	if (rc == 0)
+		rmdir(path); /* kept when it holds files of someone else */
+	return rc;
+}
+
+/* With force: removes the tool's files from dir and says which. Without: refuses a directory holding a
+ * run. 0 or -1 (logged). */
+static int clear_dir(const char *dir, int force)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		log_error("could not open directory \"%s\": %s", dir, strerror(errno));
+		return -1;
+	}
+	struct steps_buf named = { 0 };
+	int run = 0, hgrm = 0, rc = 0, charts = 0, plans = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && rc == 0) {
+		int kind = tool_file(e->d_name);
+		if (!kind)
+			continue;
+		run |= kind == 2;
+		if (!force)
+			continue;
+		char f[4400];
+		snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
+		if (unlink(f) != 0) {
+			log_error("could not remove \"%s\": %s", f, strerror(errno));
+			rc = -1;
+		} else if (strstr(e->d_name, ".hgrm")) {
+			hgrm++;
+		} else if (strcmp(e->d_name, RESULTS_RESERVE_FILE) != 0) {
+			steps_buf_printf(&named, "%s%s", named.len ? ", " : "", e->d_name);
+		}
+	}
+	closedir(d);
+	if (rc == 0 && run && !force) {
+		log_error("directory \"%s\" already holds a run", dir);
+		log_hint("Choose another directory with --out, remove that one, or replace its results with --force.");
+		rc = -1;
+	}
+	if (rc == 0 && force && (remove_sub(dir, "charts", &charts) < 0 || remove_sub(dir, "explain", &plans) < 0))
+		rc = -1;
+	if (rc == 0 && force) {
+		if (hgrm)
+			steps_buf_printf(&named, "%s%d .hgrm table%s", named.len ? ", " : "", hgrm, plural_s(hgrm));
+		if (charts)
+			steps_buf_printf(&named, "%s%d chart%s in charts/", named.len ? ", " : "", charts, plural_s(charts));
+		if (plans)
+			steps_buf_printf(&named, "%s%d plan%s in explain/", named.len ? ", " : "", plans, plural_s(plans));
+		if (named.len)
+			log_info("--force: removed the previous run's files from \"%s\": %s", dir, named.p);
+	}
+	steps_buf_free(&named);
+	return rc;
+}
+
+int results_claim(const char *dir, int force)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", dir, RESULTS_LOCK_FILE);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0) {
+		log_error("could not open lock file \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			char text[32];
+			ssize_t n = pread(fd, text, sizeof text - 1, 0);
+			text[n > 0 ? n : 0] = '\0';
+			char *end;
+			long pid = strtol(text, &end, 10);
+			if (pid > 0 && end > text && *end == '\n')
+				log_error("results directory \"%s\" is in use by another run (pid %ld)", dir, pid);
+			else /* that run has not written its pid yet */
+				log_error("results directory \"%s\" is in use by another run", dir);
+			log_hint("Choose another directory with --out, or wait for that run to end.");
+		} else {
+			log_error("could not lock \"%s\": %s", path, strerror(errno));
+		}
+		close(fd);
+		return -1;
+	}
+	/* the pid, for the message of a run refused: on a full disk only that message goes without it */
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* nothing measured depends on it */
+	}
+	if (clear_dir(dir, force) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void results_unlock(int lock_fd)
+{
+	if (lock_fd >= 0)
+		close(lock_fd); /* the lock goes with the descriptor; the file stays, so no run locks a stale inode */
+}
+
+/* ---- writing whole ------------------------------------------------------------------------------ */
+
+/* Reports a fault once: the first message of a run that cannot write its results is the one that says
+ * why; what fails after it fails for the same reason. Always -1. */
+static int fault(struct results *r, const char *path)
+{
+	int err = errno;
+	if (!r->failed)
+		log_error("could not write \"%s\": %s", path, strerror(err));
+	r->failed = 1;
+	return -1;
+}
+
+/* The same for the reserve, named by what it is for rather than by its file. */
+static int fault_reserve(struct results *r, long long need)
+{
+	int err = errno;
+	if (!r->failed)
+		log_error("could not reserve %lld kB in \"%s\" for the run's final files: %s", (need + 1023) / 1024, r->dir,
+		          strerror(err));
+	r->failed = 1;
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* text into a new file at path. 0, or -1 with errno set and the file removed. */
+static int write_new(const char *path, const char *text, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, text, n), err = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc < 0) {
+		unlink(path);
+		errno = err;
+	}
+	return rc;
+}
+
+/* j as text (free it); NULL with errno ENOMEM when jansson runs out of memory. */
+static char *json_text(json_t *j, size_t *n)
+{
+	char *t = j ? json_dumps(j, JSON_FLAGS) : NULL;
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*n = strlen(t);
+	return t;
+}
+
+/* name (meta.json, summary.json) replaced whole by text: through name.tmp and rename(). 0 or -1 (errno). */
+static int replace_file(const struct results *r, const char *name, const char *text, size_t n)
 {
 	char path[4200], tmp[4300];
 	snprintf(path, sizeof path, "%s/%s", r->dir, name);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0 || rename(tmp, path) != 0) {
-		log_error("could not write \"%s\": %s", path, strerror(errno));
+	if (write_new(tmp, text, n) < 0)
+		return -1;
+	if (rename(tmp, path) != 0) {
+		int err = errno;
 		unlink(tmp);
+		errno = err;
 		return -1;
 	}
 	return 0;
 }
 
+static json_t *summary_of(const struct results *r)
+{
+	return json_pack("{s:O,s:O}", "meta", r->meta, "steps", r->steps_json);
+}
+
+/* Writes j as name and notes its size. 0 or -1 (reported once). */
+static int write_json(struct results *r, const char *name, json_t *j, size_t *size)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->dir, name);
+	size_t n = 0;
+	char *t = json_text(j, &n);
+	int rc = t ? replace_file(r, name, t, n) : -1;
+	free(t);
+	if (rc < 0)
+		return fault(r, path);
+	*size = n;
+	return 0;
+}
+
 static int write_summary(struct results *r)
 {
-	json_t *s = json_pack("{s:O,s:O}", "meta", r->meta, "steps", r->steps_json);
-	int rc = write_json(r, "summary.json", s);
+	json_t *s = summary_of(r);
+	int rc = write_json(r, "summary.json", s, &r->summary_size);
 	json_decref(s);
 	return rc;
+}
+
+/* Grows the reserve to hold need bytes. 0, or -1 with errno set (the reserve as it was). */
+static int reserve_grow(struct results *r, long long need)
+{
+	if (need <= r->reserve_len)
+		return 0;
+	if (r->reserve_fd < 0) {
+		char path[4200];
+		snprintf(path, sizeof path, "%s/%s", r->dir, RESULTS_RESERVE_FILE);
+		r->reserve_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (r->reserve_fd < 0)
+			return -1;
+	}
+	int e = posix_fallocate(r->reserve_fd, 0, (off_t)need);
+	if (e != 0) {
+		if (ftruncate(r->reserve_fd, (off_t)r->reserve_len) != 0) {
+			/* the reserve stays larger: it is removed at the end anyway */
+		}
+		errno = e;
+		return -1;
+	}
+	r->reserve_len = need;
+	return 0;
+}
+
+/* Gives the reserve's space back for the final writes. */
+static void reserve_release(struct results *r)
+{
+	if (r->reserve_fd < 0)
+		return;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->dir, RESULTS_RESERVE_FILE);
+	unlink(path);
+	close(r->reserve_fd);
+	r->reserve_fd = -1;
+	r->reserve_len = 0;
+}
+
+/* A CSV file created with its header line. Its descriptor, or -1 (reported). */
+static int create_csv(struct results *r, const char *name, const char *header, size_t n, long long *len)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+	if (fd < 0 || write_all(fd, header, n) < 0) {
+		fault(r, path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*len = (long long)n;
+	return fd;
 }
 
 int results_open(struct results *r, const char *dir, json_t *meta)
 {
 	memset(r, 0, sizeof *r);
+	r->steps_fd = r->intervals_fd = r->reserve_fd = -1;
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	r->meta = meta;
 	r->steps_json = json_array();
 	json_object_set_new(meta, "status", json_string("running"));
+	/* the reserve first: a directory without room for the final files is refused before anything */
+	size_t mn = 0, sn = 0;
+	json_t *sum = summary_of(r);
+	char *mt = json_text(meta, &mn), *st = json_text(sum, &sn);
+	int dumped = mt && st;
+	json_decref(sum);
+	free(mt);
+	free(st);
 	char path[4200];
-	snprintf(path, sizeof path, "%s/steps.csv", dir);
-	r->steps = fopen(path, "w");
-	snprintf(path, sizeof path, "%s/intervals.csv", dir);
-	r->intervals = r->steps ? fopen(path, "w") : NULL;
-	if (!r->steps || !r->intervals) {
-		log_error("could not create \"%s\": %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	if (!dumped)
+		return fault(r, path);
+	long long need = (long long)(mn + sn) + RESERVE_MARGIN;
+	if (reserve_grow(r, need) < 0)
+		return fault_reserve(r, need);
+	struct steps_buf hdr = { 0 };
+	steps_write_header(&hdr);
+	static const char iv_header[] = "step,second,queries,errors,p50_us,p99_us,max_us,validation_errors\n";
+	r->steps_fd = create_csv(r, "steps.csv", hdr.p, hdr.len, &r->steps_len);
+	steps_buf_free(&hdr);
+	if (r->steps_fd < 0)
 		return -1;
-	}
-	steps_write_header(r->steps);
-	fputs("step,second,queries,errors,p50_us,p99_us,max_us,validation_errors\n", r->intervals);
-	fflush(r->steps);
-	fflush(r->intervals);
-	if (write_json(r, "meta.json", meta) < 0 || write_summary(r) < 0)
+	r->intervals_fd = create_csv(r, "intervals.csv", iv_header, sizeof iv_header - 1, &r->intervals_len);
+	if (r->intervals_fd < 0)
+		return -1;
+	if (write_json(r, "meta.json", meta, &r->meta_size) < 0 || write_summary(r) < 0)
 		return -1;
 	return 0;
 }
@@ -71,12 +418,12 @@ int results_open(struct results *r, const char *dir, json_t *meta)
 int results_interval(struct results *r, const char *step, const struct interval *iv)
 {
 	if (iv->queries)
-		fprintf(r->intervals, "%s,%ld,%llu,%llu,%lld,%lld,%lld,%llu\n", step, iv->second,
-		        (unsigned long long)iv->queries, (unsigned long long)iv->errors, (long long)iv->p50_us,
-		        (long long)iv->p99_us, (long long)iv->max_us, (unsigned long long)iv->verrors);
+		steps_buf_printf(&r->seconds, "%s,%ld,%llu,%llu,%lld,%lld,%lld,%llu\n", step, iv->second,
+		                 (unsigned long long)iv->queries, (unsigned long long)iv->errors, (long long)iv->p50_us,
+		                 (long long)iv->p99_us, (long long)iv->max_us, (unsigned long long)iv->verrors);
 	else
-		fprintf(r->intervals, "%s,%ld,0,%llu,,,,%llu\n", step, iv->second, (unsigned long long)iv->errors,
-		        (unsigned long long)iv->verrors);
+		steps_buf_printf(&r->seconds, "%s,%ld,0,%llu,,,,%llu\n", step, iv->second, (unsigned long long)iv->errors,
+		                 (unsigned long long)iv->verrors);
 	return 0;
 }
 
@@ -222,13 +569,14 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 	steps_int(w, RF_DRIVER_SATURATED, s->saturated);
 }
 
-int results_step(struct results *r, const struct step_result *s)
+/* The step's summary.json object, its steps.csv line appended to line. */
+static json_t *step_json(const struct step_result *s, struct steps_buf *line)
 {
 	json_t *j = json_object();
 	const struct hist *h = s->lat;
 	struct steps_row row;
 	step_row(s, &row);
-	steps_write_row(r->steps, j, &row);
+	steps_write_row(line, j, &row);
 	json_object_set_new(j, "n", json_integer((json_int_t)h->total));
 	json_object_set_new(j, "percentiles", percentiles_json(h));
 	if (s->split != SPLIT_NONE) /* JSON: booleans */
@@ -250,39 +598,115 @@ int results_step(struct results *r, const struct step_result *s)
 		json_object_set_new(hs, "service", hist_json(s->service));
 	}
 	json_object_set_new(j, "histograms", hs);
-	json_array_append_new(r->steps_json, j);
-	int rc = 0;
-	if (fflush(r->steps) != 0 || fflush(r->intervals) != 0) {
-		log_error("could not write steps.csv in \"%s\": %s", r->dir, strerror(errno));
-		rc = -1;
+	return j;
+}
+
+/* A CSV file back to its last whole row. */
+static void cut_back(int fd, long long len)
+{
+	if (fd >= 0 && ftruncate(fd, (off_t)len) != 0) {
+		/* cutting back frees space: only an I/O error stops it, and the write's fault is the one reported */
 	}
-	if (hgrm_write(r->dir, s->id, "", h) < 0)
-		rc = -1;
-	if (s->uncorrected && hgrm_write(r->dir, s->id, ".uncorrected", s->uncorrected) < 0)
-		rc = -1;
-	if (s->wait && hgrm_write(r->dir, s->id, ".wait", s->wait) < 0)
-		rc = -1;
-	if (write_summary(r) < 0)
-		rc = -1;
-	return rc;
+}
+
+/* An append to a CSV file: one write of whole rows, cut back to the last whole row when it fails. */
+static int append_rows(int fd, long long len, const struct steps_buf *b)
+{
+	if (!b->len || write_all(fd, b->p, b->len) == 0)
+		return 0;
+	int err = errno;
+	cut_back(fd, len);
+	errno = err;
+	return -1;
+}
+
+int results_step(struct results *r, const struct step_result *s)
+{
+	if (r->failed)
+		return -1;
+	struct steps_buf line = { 0 };
+	json_array_append_new(r->steps_json, step_json(s, &line));
+	json_t *sum = summary_of(r);
+	size_t sn = 0;
+	char *st = json_text(sum, &sn);
+	json_decref(sum);
+
+	/* the .hgrm tables a step has: latency, then open loop's uncorrected, then a shared pool's wait */
+	const struct hist *hs[3] = { s->lat, s->uncorrected, s->wait };
+	static const char *const suffix[3] = { "", ".uncorrected", ".wait" };
+	char hpath[3][4300], spath[4200], tmp[4300], bad[4300] = "";
+	int nh = 0, short_reserve = 0;
+	long long need = (long long)(r->meta_size + sn) + RESERVE_MARGIN;
+	snprintf(spath, sizeof spath, "%s/summary.json", r->dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", spath);
+	if (!st) {
+		snprintf(bad, sizeof bad, "%s", spath);
+	} else if (reserve_grow(r, need) < 0) {
+		short_reserve = 1;
+		snprintf(bad, sizeof bad, "%s/%s", r->dir, RESULTS_RESERVE_FILE);
+	} else {
+		for (int k = 0; k < 3 && !bad[0]; k++) {
+			if (!hs[k])
+				continue;
+			hgrm_path(hpath[nh], sizeof hpath[nh], r->dir, s->id, suffix[k]);
+			if (hgrm_write(hpath[nh], hs[k]) < 0)
+				snprintf(bad, sizeof bad, "%s", hpath[nh]);
+			nh++;
+		}
+	}
+	if (!bad[0] && write_new(tmp, st, sn) < 0)
+		snprintf(bad, sizeof bad, "%s", spath);
+	if (!bad[0] && append_rows(r->intervals_fd, r->intervals_len, &r->seconds) < 0)
+		snprintf(bad, sizeof bad, "%s/intervals.csv", r->dir);
+	if (!bad[0] && append_rows(r->steps_fd, r->steps_len, &line) < 0)
+		snprintf(bad, sizeof bad, "%s/steps.csv", r->dir);
+	if (!bad[0] && rename(tmp, spath) != 0)
+		snprintf(bad, sizeof bad, "%s", spath);
+	free(st);
+	if (bad[0]) { /* back to the files as they were before the step */
+		int err = errno;
+		cut_back(r->steps_fd, r->steps_len);
+		cut_back(r->intervals_fd, r->intervals_len);
+		unlink(tmp);
+		for (int k = 0; k < nh; k++)
+			unlink(hpath[k]);
+		json_array_remove(r->steps_json, json_array_size(r->steps_json) - 1);
+		steps_buf_free(&line);
+		r->seconds.len = 0;
+		errno = err;
+		return short_reserve ? fault_reserve(r, need) : fault(r, bad);
+	}
+	r->steps_len += (long long)line.len;
+	r->intervals_len += (long long)r->seconds.len;
+	r->summary_size = sn;
+	r->seconds.len = 0;
+	steps_buf_free(&line);
+	return 0;
+}
+
+void results_quiet(struct results *r)
+{
+	r->failed = 1;
 }
 
 int results_close(struct results *r, const char *status)
 {
 	int rc = 0;
+	reserve_release(r); /* its room is for these last writes */
 	if (r->meta) {
 		char now[32];
 		results_now_iso(now, sizeof now);
 		json_object_set_new(r->meta, "status", json_string(status));
 		json_object_set_new(r->meta, "finished_at", json_string(now));
-		if (write_json(r, "meta.json", r->meta) < 0 || write_summary(r) < 0)
+		if (write_json(r, "meta.json", r->meta, &r->meta_size) < 0 || write_summary(r) < 0)
 			rc = -1;
 	}
-	if (r->steps && fclose(r->steps) != 0)
-		rc = -1;
-	if (r->intervals && fclose(r->intervals) != 0)
-		rc = -1;
-	r->steps = r->intervals = NULL;
+	if (r->steps_fd >= 0)
+		close(r->steps_fd);
+	if (r->intervals_fd >= 0)
+		close(r->intervals_fd);
+	r->steps_fd = r->intervals_fd = -1;
+	steps_buf_free(&r->seconds); /* the seconds of a step never written */
 	json_decref(r->meta);
 	json_decref(r->steps_json);
 	r->meta = r->steps_json = NULL;

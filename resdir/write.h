@@ -5,7 +5,8 @@
  * reads the same files back.
  *
  * A step's figures arrive as histograms (common/hist.h) and the plain figures of resdir/figures.h, so the
- * format includes nothing of the driver's.
+ * format includes nothing of the driver's. A step is written all or nothing, so steps.csv and summary.json
+ * always list the same steps, even when the disk fills up.
  */
 #ifndef PGPB_RESDIR_WRITE_H
 #define PGPB_RESDIR_WRITE_H
@@ -59,19 +60,51 @@ enum { SPLIT_NONE = -1, SPLIT_UNRELIABLE = 0, SPLIT_OK = 1 };
 #define HICCUP_MAX_SHARE 0.10
 #define HICCUP_FLOOR_US 1000
 
+/*
+ * The results directory is owned: a run holds an exclusive flock on RESULTS_LOCK_FILE inside it for as
+ * long as it writes there (its pid inside, for the message of the run refused). While the run goes, the
+ * reserve file keeps enough disk space to write the final meta.json and summary.json: a full disk then
+ * still ends with the run's status written.
+ */
+#define RESULTS_LOCK_FILE ".pgpagebench.lock"
+#define RESULTS_RESERVE_FILE ".pgpagebench.reserve"
+
+/*
+ * Takes the existing directory dir for a run: locks it (refusing a directory another run holds, naming
+ * that run's pid) and refuses one that already holds a run's files unless force, which removes the files
+ * the tool writes there (and only those) and says which. Returns the lock's descriptor, to release with
+ * results_unlock once the run and its charts are done, or -1 (logged once).
+ */
+int results_claim(const char *dir, int force);
+void results_unlock(int lock_fd);
+
 struct results {
 	char dir[4096];
-	FILE *steps, *intervals;
+	int steps_fd, intervals_fd, reserve_fd; /* -1 when not open */
+	long long steps_len, intervals_len; /* bytes of whole rows written: a failed append is cut back to it */
+	long long reserve_len; /* bytes the reserve holds */
+	struct steps_buf seconds; /* intervals.csv rows of the step being run, written with its steps.csv row */
 	json_t *meta; /* owned */
-	json_t *steps_json; /* owned: summary.json's steps */
+	json_t *steps_json; /* owned: summary.json's steps, as the file on disk lists them */
+	size_t meta_size, summary_size; /* of the files as last written */
+	int failed; /* a write failed and was reported: later ones are not reported again */
 };
 
-/* Creates the files (meta.json with status "running"); takes ownership of meta. 0 or -1 (logged). */
+/* Creates the files (meta.json with status "running") in a claimed directory; takes ownership of meta.
+ * 0 or -1 (logged; results_close still to be called). */
 int results_open(struct results *r, const char *dir, json_t *meta);
+/* Keeps one second's row for intervals.csv; it is written with its step (results_step). */
 int results_interval(struct results *r, const char *step, const struct interval *iv);
-/* Appends the step to steps.csv, writes its .hgrm and rewrites summary.json. 0 or -1 (logged). */
+/*
+ * Writes the step: its .hgrm tables, its intervals.csv rows and its steps.csv row, and summary.json with
+ * it. All or nothing: on a fault (a full disk) every file is left as it was before the step, the fault is
+ * logged once and -1 returned; the run should then stop (later calls fail without a message).
+ */
 int results_step(struct results *r, const struct step_result *s);
-/* Final meta.json and summary.json with status and finished_at; closes everything. */
+/* An error the caller already reported ended the run: results_close will not report another. */
+void results_quiet(struct results *r);
+/* Final meta.json and summary.json with status and finished_at; closes everything. 0, or -1 (logged
+ * unless a fault was reported before). */
 int results_close(struct results *r, const char *status);
 
 /* ISO 8601 UTC of now. */

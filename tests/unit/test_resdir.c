@@ -1,6 +1,7 @@
 /* test_resdir.c: the results directory written by resdir/write.h and read back by resdir/read.h: the
  * steps.csv column table (names, units), and one step written whole and read back by name, from
- * steps.csv, the .hgrm and summary.json alike. */
+ * steps.csv, the .hgrm and summary.json alike; the directory's lock, its refusal of a run's files and
+ * --force removing only the tool's; a step that cannot be written leaving every file as it was. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "resdir/read.h"
@@ -97,11 +99,212 @@ static void write_then_read(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A step as the driver hands it over: id s<NNN>-threads-c4-o10, lat holding 2000 latencies. */
+static void make_step(struct step_result *s, struct hist *lat, int n)
+{
+	assert_int_equal(hist_init(lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS), 0);
+	for (int v = 1; v <= 2000; v++)
+		hist_record(lat, 100 + v * 7);
+	memset(s, 0, sizeof *s);
+	snprintf(s->id, sizeof s->id, "s%03d-threads-c4-o10", n);
+	s->model = "threads";
+	s->query = "seed";
+	s->connections = s->workers = 4;
+	s->offset = 10;
+	s->threads = 1;
+	s->duration_s = 2;
+	s->ok = lat->total;
+	s->lat = lat;
+	s->qualifying = -1;
+	s->empty_pages = -1;
+	s->split = SPLIT_NONE;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("x\n", f);
+	fclose(f);
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Lines of dir/name. */
+static int lines(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int n = 0, c;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* summary.json's steps. */
+static int summary_steps(const char *dir)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	json_error_t e;
+	json_t *j = json_load_file(path, 0, &e);
+	assert_non_null(j);
+	int n = (int)json_array_size(json_object_get(j, "steps"));
+	json_decref(j);
+	return n;
+}
+
+static void claim_locks(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pgpb-test-resdir.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	int fd = results_claim(dir, 0);
+	assert_true(fd >= 0);
+	/* a second claim (its own open file, as another process would have) is refused while the first holds */
+	assert_int_equal(results_claim(dir, 0), -1);
+	assert_int_equal(results_claim(dir, 1), -1); /* --force does not take a directory in use */
+	char path[512], text[32] = "", want[32];
+	snprintf(path, sizeof path, "%s/%s", dir, RESULTS_LOCK_FILE);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof text, f));
+	fclose(f);
+	snprintf(want, sizeof want, "%ld\n", (long)getpid());
+	assert_string_equal(text, want);
+	results_unlock(fd);
+	fd = results_claim(dir, 0);
+	assert_true(fd >= 0);
+	results_unlock(fd);
+	rm_rf(dir);
+}
+
+static void claim_refuses_and_force_replaces(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pgpb-test-resdir.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	touch(dir, "notes.txt"); /* someone else's file: a directory may hold them */
+	int fd = results_claim(dir, 0);
+	assert_true(fd >= 0);
+	struct hist lat;
+	struct step_result s;
+	make_step(&s, &lat, 1);
+	struct results r;
+	assert_int_equal(results_open(&r, dir, json_object()), 0);
+	assert_true(exists(dir, RESULTS_RESERVE_FILE));
+	assert_int_equal(results_step(&r, &s), 0);
+	assert_int_equal(results_close(&r, "complete"), 0);
+	assert_false(exists(dir, RESULTS_RESERVE_FILE));
+	results_unlock(fd);
+	/* what plot and run --explain add */
+	char sub[512];
+	snprintf(sub, sizeof sub, "%s/charts", dir);
+	assert_int_equal(mkdir(sub, 0777), 0);
+	touch(sub, "latency.svg");
+	touch(sub, "mine.txt");
+	snprintf(sub, sizeof sub, "%s/explain", dir);
+	assert_int_equal(mkdir(sub, 0777), 0);
+	touch(sub, "offset-10.json");
+	touch(dir, "index.html");
+
+	assert_int_equal(results_claim(dir, 0), -1); /* holds a run */
+	assert_true(exists(dir, "meta.json"));
+	fd = results_claim(dir, 1);
+	assert_true(fd >= 0);
+	static const char *const gone[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv",
+	                                    "s001-threads-c4-o10.hgrm", "index.html", "charts/latency.svg", "explain", NULL };
+	for (int i = 0; gone[i]; i++)
+		assert_false(exists(dir, gone[i]));
+	assert_true(exists(dir, "notes.txt"));
+	assert_true(exists(dir, "charts/mine.txt"));
+	assert_true(exists(dir, RESULTS_LOCK_FILE));
+	results_unlock(fd);
+	hist_free(&lat);
+	rm_rf(dir);
+}
+
+/* A step whose file cannot be written (here a directory stands where a file goes) leaves every file as it
+ * was before it; the run's later steps are refused, and the close still writes the status. */
+static void step_all_or_nothing(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pgpb-test-resdir.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct hist lat;
+	struct step_result s;
+	make_step(&s, &lat, 1);
+	struct results r;
+	assert_int_equal(results_open(&r, dir, json_object()), 0);
+	struct interval iv = { .second = 1, .queries = 2000, .p50_us = 7100, .p99_us = 14000, .max_us = 14100 };
+	results_interval(&r, s.id, &iv);
+	assert_int_equal(results_step(&r, &s), 0);
+	/* step 2: its summary.json cannot be replaced; its .hgrm is written first, and removed again */
+	char path[512];
+	snprintf(path, sizeof path, "%s/summary.json.tmp", dir);
+	assert_int_equal(mkdir(path, 0777), 0);
+	snprintf(s.id, sizeof s.id, "s002-threads-c4-o10");
+	results_interval(&r, s.id, &iv);
+	assert_int_equal(results_step(&r, &s), -1);
+	assert_int_equal(lines(dir, "steps.csv"), 2);
+	assert_int_equal(lines(dir, "intervals.csv"), 2);
+	assert_int_equal(summary_steps(dir), 1);
+	assert_false(exists(dir, "s002-threads-c4-o10.hgrm"));
+	assert_int_equal(rmdir(path), 0);
+	/* step 3 is refused: the run stops at its first fault */
+	snprintf(s.id, sizeof s.id, "s003-threads-c4-o10");
+	assert_int_equal(results_step(&r, &s), -1);
+	assert_false(exists(dir, "s003-threads-c4-o10.hgrm"));
+	assert_int_equal(results_close(&r, "interrupted"), 0);
+	struct res_run run;
+	assert_int_equal(res_load(dir, &run), 0);
+	assert_int_equal(run.nsteps, 1);
+	assert_string_equal(run.status, "interrupted");
+	assert_int_equal(summary_steps(dir), 1);
+	assert_false(exists(dir, RESULTS_RESERVE_FILE));
+	res_free(&run);
+
+	/* a .hgrm that cannot be written: nothing of the step remains */
+	char dir2[] = "/tmp/pgpb-test-resdir.XXXXXX";
+	assert_non_null(mkdtemp(dir2));
+	snprintf(s.id, sizeof s.id, "s001-threads-c4-o10");
+	assert_int_equal(results_open(&r, dir2, json_object()), 0);
+	snprintf(path, sizeof path, "%s/s001-threads-c4-o10.hgrm", dir2);
+	assert_int_equal(mkdir(path, 0777), 0);
+	assert_int_equal(results_step(&r, &s), -1);
+	assert_int_equal(lines(dir2, "steps.csv"), 1);
+	assert_int_equal(summary_steps(dir2), 0);
+	assert_int_equal(results_close(&r, "interrupted"), 0);
+	hist_free(&lat);
+	rm_rf(dir);
+	rm_rf(dir2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(column_table),
 		cmocka_unit_test(write_then_read),
+		cmocka_unit_test(claim_locks),
+		cmocka_unit_test(claim_refuses_and_force_replaces),
+		cmocka_unit_test(step_all_or_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
