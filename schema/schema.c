@@ -19,6 +19,18 @@ static const char *schema_name(const struct pgpb_ctx *ctx)
 	return ctx->schema ? ctx->schema : "public";
 }
 
+/* The server's DETAIL, one line a line of it: a refused DROP lists there the objects that depend on ours. */
+static void report_detail(const PGresult *res)
+{
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	for (const char *p = detail; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n > 0)
+			log_detail("%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static void report_sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
@@ -26,6 +38,10 @@ static void report_sql_error(const char *what, PGresult *res, PGconn *conn)
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
+	report_detail(res);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state && strcmp(state, "2BP01") == 0) /* dependent_objects_still_exist: not the server's hint, CASCADE would drop them */
+		log_hint("Those objects are not pgpagebench's: drop or change them first (nothing was dropped).");
 }
 
 int schema_exec_file(PGconn *conn, const char *name)
