@@ -234,7 +234,7 @@ static void run_free(struct run *r)
 	plan_free(&r->plan);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
-	PQfinish(r->lock);
+	schema_lock_close(r->lock);
 	pthread_mutex_destroy(&r->decode_lock);
 }
 

@@ -294,7 +294,7 @@ out:
 		PQfinish(conns[i]);
 	free(conns);
 	PQfinish(conn);
-	PQfinish(lock);
+	schema_lock_close(lock);
 	if (have_plan)
 		datagen_plan_free(&plan);
 	if (sig_caught()) {

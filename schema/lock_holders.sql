@@ -1,6 +1,7 @@
--- The other sessions holding the schema's lock (schema/lock.sql, $1 the schema): pid, application_name
--- and whether the lock is exclusive, one row a session, exclusive holders first. pg_locks shows the two
--- int4 keys as the oids classid and objid (their bits read unsigned), objsubid 2.
+-- The other sessions whose hold on the schema's lock (schema/lock.sql; $1 the schema) conflicts with the
+-- mode asked for ($2 'shared' or 'exclusive'): pid, application_name and whether they hold it
+-- exclusive, one row a session, exclusive holders first. pg_locks shows the two int4 keys as the oids
+-- classid and objid (their bits read unsigned), objsubid 2.
 SELECT pid, application_name, exclusive
 FROM (SELECT DISTINCT ON (l.pid) l.pid, coalesce(a.application_name, '') AS application_name,
              l.mode = 'ExclusiveLock' AS exclusive
@@ -12,4 +13,5 @@ FROM (SELECT DISTINCT ON (l.pid) l.pid, coalesce(a.application_name, '') AS appl
         AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
         AND l.pid <> pg_backend_pid()
       ORDER BY l.pid, l.mode = 'ExclusiveLock' DESC) h
+WHERE exclusive OR $2 = 'exclusive'
 ORDER BY exclusive DESC, pid

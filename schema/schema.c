@@ -71,11 +71,12 @@ int schema_exec_file(PGconn *conn, const char *name)
 
 /* ---- the schema's lock ------------------------------------------------------------------------ */
 
-/* Names the sessions that hold the lock: 1 when one was found (logged), 0 when none is left. */
-static int report_holders(PGconn *conn, const char *schema)
+/* Names the sessions whose hold on the lock conflicts with mode ("shared" or "exclusive"): 1 when one was
+ * found (logged), 0 when none is left. */
+static int report_holders(PGconn *conn, const char *schema, const char *mode)
 {
-	const char *params[1] = { schema };
-	PGresult *res = PQexecParams(conn, sql_get("schema/lock_holders"), 1, NULL, params, NULL, NULL, 0);
+	const char *params[2] = { schema, mode };
+	PGresult *res = PQexecParams(conn, sql_get("schema/lock_holders"), 2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		report_sql_error("could not read who holds the lock of the schema", res, conn);
 		PQclear(res);
@@ -102,7 +103,7 @@ static int report_holders(PGconn *conn, const char *schema)
 int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode mode)
 {
 	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
-		log_error("internal error: the schema's lock is taken in an open transaction");
+		log_error("internal error: the schema's lock needs an open transaction");
 		return -1;
 	}
 	const char *params[2] = { schema_name(ctx), mode == SCHEMA_LOCK_SHARED ? "shared" : "exclusive" };
@@ -120,7 +121,7 @@ int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode 
 		PQclear(res);
 		if (locked)
 			return 0;
-		if (report_holders(conn, schema_name(ctx)))
+		if (report_holders(conn, schema_name(ctx), params[1]))
 			return -1;
 	}
 	log_error("schema \"%s\" is in use by another pgpagebench command", schema_name(ctx));
@@ -143,6 +144,13 @@ PGconn *schema_lock_connect(const struct pgpb_ctx *ctx, const char *application_
 		return NULL;
 	}
 	return conn;
+}
+
+void schema_lock_close(PGconn *lock)
+{
+	if (lock && PQtransactionStatus(lock) == PQTRANS_INTRANS)
+		PQclear(PQexec(lock, "ROLLBACK"));
+	PQfinish(lock);
 }
 
 int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present)
@@ -249,7 +257,7 @@ int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
 	PGconn *lock = schema_lock_connect(ctx, "pgpagebench schema lock", SCHEMA_LOCK_EXCLUSIVE);
 	int ok = lock && schema_create_tables(conn, ctx) == 0 && schema_create_keys(conn) == 0 &&
 	         (!with_indexes || schema_create_indexes(conn) == 0);
-	PQfinish(lock);
+	schema_lock_close(lock);
 	if (!ok)
 		return EXIT_RUNTIME;
 	if (!ctx->quiet)
@@ -280,7 +288,7 @@ int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx)
 	if (!lock)
 		return EXIT_RUNTIME;
 	int rc = schema_drop_locked(conn, ctx, &present);
-	PQfinish(lock);
+	schema_lock_close(lock);
 	if (rc != EXIT_OK || present == 0)
 		return rc;
 	if (!ctx->quiet)

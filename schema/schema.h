@@ -19,11 +19,15 @@
  * schema_lock_connect: connects (application_name names the command), opens the transaction and takes the
  * lock; NULL (logged) when that fails or another session holds a lock that conflicts.
  * schema_lock: takes it on such a connection; shared may become exclusive when no other session holds it.
+ * schema_lock_close (below) releases it.
  * 0, or -1 (logged: the application_name and pid of the session holding it, or the server's error).
  */
 enum schema_lock_mode { SCHEMA_LOCK_SHARED, SCHEMA_LOCK_EXCLUSIVE };
 PGconn *schema_lock_connect(const struct pgpb_ctx *ctx, const char *application_name, enum schema_lock_mode mode);
 int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode mode);
+/* Ends the transaction, so the lock is gone when this returns (a closed connection's lock goes only when
+ * the server notices), then closes the connection. NULL is fine. */
+void schema_lock_close(PGconn *lock);
 
 /* Runs one embedded SQL file (all its statements) on conn; logs and returns -1 on failure. */
 int schema_exec_file(PGconn *conn, const char *name);
