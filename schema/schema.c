@@ -34,7 +34,10 @@ static void report_detail(const PGresult *res)
 static void report_sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
-	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+	/* the server's own message without libpq's "ERROR:  " before it; else libpq's */
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg || !*msg)
+		msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
@@ -120,7 +123,7 @@ int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode 
 		int locked = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
 		if (locked)
-			return 0;
+			return schema_exec_file(conn, "schema/lock_idle");
 		if (report_holders(conn, schema_name(ctx), params[1]))
 			return -1;
 	}
