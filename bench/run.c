@@ -76,6 +76,7 @@ struct run {
 	const struct run_opts *o;
 	int quiet; /* --quiet: only errors and the final summary */
 	PGconn *ctrl; /* the control connection */
+	PGconn *lock; /* holds the schema's lock, shared, until the run ends (schema/schema.h) */
 	struct run_query *qs; /* nq of them: each of --queries, else the one query */
 	int nq;
 	pthread_mutex_t decode_lock; /* the page checks' libpqtypes calls (bench/validate.h) */
@@ -248,6 +249,7 @@ static void run_free(struct run *r)
 	plan_free(&r->plan);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
+	schema_lock_close(r->lock);
 	pthread_mutex_destroy(&r->decode_lock);
 }
 
@@ -362,6 +364,10 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	const struct run_opts *o = r->o;
 	r->ctrl = ctx_connect(r->ctx, "pgpagebench run");
 	if (!r->ctrl)
+		return -1;
+	/* no load or drop of the schema while the run reads it */
+	r->lock = schema_lock_connect(r->ctx, "pgpagebench run lock", SCHEMA_LOCK_SHARED);
+	if (!r->lock)
 		return -1;
 	struct schema_dataset ds;
 	if (schema_require_complete(r->ctrl, &ds) < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 ||

@@ -1,6 +1,6 @@
 /*
- * run.c: `pgpagebench run`: its options and --help, the temporary cluster sized for the largest pool,
- * then the sweep (bench/bench.h: run_exec) and the charts (plots/plots.h) in that order.
+ * run.c: `pgpagebench run`: its options and --help, the temporary cluster sized for the largest pool and
+ * filled by datagen, then the sweep (bench/bench.h: run_exec) and the charts (plots/plots.h) in that order.
  */
 #include "cmd/run.h"
 #include "bench/offsets.h"
@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/options.h"
 #include "common/sig.h"
+#include "datagen/datagen.h"
 #include "plots/plots.h"
 
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #define MAX_CONNECTIONS_SETTING "max_connections="
 #define CONTROL_CONNECTIONS 10 /* the temporary cluster's max_connections above the largest pool */
 #define DEFAULT_MAX_CONNECTIONS 100 /* PostgreSQL's own default: raised only when a pool needs more */
+#define EPHEMERAL_SCALE 0.1 /* the temporary cluster's dataset unless --scale: demo's, quick to load */
 
 static const char *const protocol_words[] = { "simple", "extended", "prepared", NULL };
 static const char *const model_words[] = { "threads", "async", NULL };
@@ -84,6 +86,8 @@ static void help(void)
 	       "\nFaults:\n"
 	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
 	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
+	       "\nWith --ephemeral the temporary cluster is filled first (datagen):\n"
+	       "  --scale=S                its dataset's size, 0.001 to 1000 (default 0.1: 10,000 records)\n"
 	       "See docs/run.md and docs/results.md.\n"
 	       CTX_HELP);
 }
@@ -91,7 +95,7 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -121,6 +125,7 @@ static const struct option longopts[] = {
 	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +137,8 @@ struct run_cli {
 	char **queries; /* owned */
 	size_t nqueries;
 	int model_async, loops_given, pool_order_given, offsets_given;
+	double scale; /* --scale: the temporary cluster's dataset */
+	int scale_given;
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -242,6 +249,9 @@ static int parse_option(struct run_cli *cl, int c)
 		return 0;
 	case OPT_RECONNECT_TIMEOUT:
 		return cli_parse_duration("--reconnect-timeout", optarg, &o->reconnect_timeout_s);
+	case OPT_SCALE:
+		cl->scale_given = 1;
+		return cli_parse_double("--scale", optarg, 0.001, 1000, &cl->scale);
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;
@@ -263,6 +273,8 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
 	} else if (o->workers) {
 		o->model = RUN_MODEL_POOL;
 	}
+	if (cl->scale_given && !ctx->ephemeral)
+		return cli_usage_error("run", "--scale applies to --ephemeral (fill a server you connect to with datagen)");
 	if (cl->loops_given && !cl->model_async)
 		return cli_usage_error("run", "--loops applies to --model async");
 	if (cl->pool_order_given && o->model != RUN_MODEL_POOL && !o->preset_seed_article)
@@ -310,6 +322,20 @@ static int size_cluster(struct pgpb_ctx *ctx, const struct run_opts *o, char *ma
 	return 0;
 }
 
+/* --ephemeral: the temporary cluster starts empty, so datagen fills it first, as demo does. An exit status. */
+static int fill_cluster(struct pgpb_ctx *ctx, const struct run_cli *cl)
+{
+	struct datagen_opts dg;
+	datagen_opts_default(&dg);
+	dg.scale = cl->scale_given ? cl->scale : EPHEMERAL_SCALE;
+	dg.progress = cl->o.progress == 0 ? 0 : -1;
+	if (!ctx->quiet) {
+		printf("run: datagen --scale %g into the temporary cluster\n", dg.scale);
+		fflush(stdout);
+	}
+	return datagen_exec(ctx, &dg);
+}
+
 int run_main(int argc, char **argv)
 {
 	struct pgpb_ctx ctx;
@@ -335,8 +361,11 @@ int run_main(int argc, char **argv)
 	rc = ctx_open(&ctx);
 	if (rc)
 		goto out;
+	if (ctx.ephemeral)
+		rc = fill_cluster(&ctx, &cl);
 	struct run_outcome outcome;
-	rc = run_finish(&ctx, &cl.o, run_exec(&ctx, &cl.o, &outcome), &outcome);
+	if (rc == EXIT_OK)
+		rc = run_finish(&ctx, &cl.o, run_exec(&ctx, &cl.o, &outcome), &outcome);
 	ctx_close(&ctx);
 	if (sig_caught())
 		rc = sig_exit_status();

@@ -12,10 +12,11 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	/* keep one line: libpq's messages carry their own newlines; hints are sentences and keep their period */
+	/* keep one line: libpq's messages carry their own newlines; hints and details are sentences and keep
+	 * their period */
 	size_t n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' ||
-	                 (buf[n - 1] == '.' && (!level || strcmp(level, "hint") != 0))))
+	                 (buf[n - 1] == '.' && (!level || (strcmp(level, "hint") != 0 && strcmp(level, "detail") != 0)))))
 		buf[--n] = '\0';
 	for (char *p = buf; *p; p++)
 		if (*p == '\n' || *p == '\t')
@@ -31,6 +32,7 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 LOGFN(log_error, "error")
 LOGFN(log_warning, "warning")
 LOGFN(log_hint, "hint")
+LOGFN(log_detail, "detail")
 LOGFN(log_info, NULL)
 
 const char *log_firstline(const char *msg, char *buf, unsigned len)

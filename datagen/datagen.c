@@ -232,21 +232,19 @@ int datagen_exec(struct pgpb_ctx *ctx, const struct datagen_opts *opts)
 	PGconn **conns = pgpb_calloc((size_t)o.jobs, sizeof *conns);
 	struct datagen_plan plan;
 	int have_plan = 0;
+	PGconn *lock = NULL;
 	PGconn *conn = ctx_connect(ctx, "pgpagebench datagen");
 	if (!conn)
 		goto out;
 	if (!ctx->verbose)
 		PQsetNoticeProcessor(conn, drop_notice, NULL);
 	const char *schema = ctx->schema ? ctx->schema : "public";
-	PGresult *res = exec_sql(conn, "datagen/lock", 1, &schema, "could not take the datagen lock");
-	if (!res)
+	PGresult *res;
+	/* shared while deciding, so a dataset already loaded is confirmed beside running runs; exclusive (no
+	 * run, load or drop on the schema) before anything is written; released when lock closes, last */
+	lock = schema_lock_connect(ctx, "pgpagebench datagen lock", SCHEMA_LOCK_SHARED);
+	if (!lock)
 		goto out;
-	int locked = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	if (!locked) {
-		log_error("another datagen is loading into schema \"%s\"", schema);
-		goto out;
-	}
 	int present = 0;
 	if (schema_check_owned(conn, ctx, &present) < 0) {
 		log_hint("Nothing was loaded.");
@@ -257,6 +255,8 @@ int datagen_exec(struct pgpb_ctx *ctx, const struct datagen_opts *opts)
 		rc = d > 0 ? EXIT_OK : EXIT_RUNTIME;
 		goto out;
 	}
+	if (schema_lock(lock, ctx, SCHEMA_LOCK_EXCLUSIVE) < 0)
+		goto out;
 	datagen_plan_init(&plan, &o);
 	have_plan = 1;
 	if (prepare(conn, ctx, &o, args, present) < 0)
@@ -294,6 +294,7 @@ out:
 		PQfinish(conns[i]);
 	free(conns);
 	PQfinish(conn);
+	schema_lock_close(lock);
 	if (have_plan)
 		datagen_plan_free(&plan);
 	if (sig_caught()) {

@@ -19,13 +19,32 @@ static const char *schema_name(const struct pgpb_ctx *ctx)
 	return ctx->schema ? ctx->schema : "public";
 }
 
+/* The server's DETAIL, one line a line of it: a refused DROP lists there the objects that depend on ours. */
+static void report_detail(const PGresult *res)
+{
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	for (const char *p = detail; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (n > 0)
+			log_detail("%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static void report_sql_error(const char *what, PGresult *res, PGconn *conn)
 {
 	char line[1024];
-	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+	/* the server's own message without libpq's "ERROR:  " before it; else libpq's */
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg || !*msg)
+		msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn);
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
+	report_detail(res);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state && strcmp(state, "2BP01") == 0) /* dependent_objects_still_exist: not the server's hint, CASCADE would drop them */
+		log_hint("Those objects are not pgpagebench's: drop or change them first (nothing was dropped).");
 }
 
 int schema_exec_file(PGconn *conn, const char *name)
@@ -51,6 +70,90 @@ int schema_exec_file(PGconn *conn, const char *name)
 	}
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+/* ---- the schema's lock ------------------------------------------------------------------------ */
+
+/* Names the sessions whose hold on the lock conflicts with mode ("shared" or "exclusive"): 1 when one was
+ * found (logged), 0 when none is left. */
+static int report_holders(PGconn *conn, const char *schema, const char *mode)
+{
+	const char *params[2] = { schema, mode };
+	PGresult *res = PQexecParams(conn, sql_get("schema/lock_holders"), 2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		report_sql_error("could not read who holds the lock of the schema", res, conn);
+		PQclear(res);
+		return 1;
+	}
+	int n = PQntuples(res);
+	if (n > 0) {
+		char others[64] = "";
+		if (n > 1)
+			snprintf(others, sizeof others, ", and %d other session%s", n - 1, plural_s(n - 1));
+		const char *app = PQgetvalue(res, 0, 1);
+		if (*app)
+			log_error("schema \"%s\" is in use by another pgpagebench command: application_name \"%s\", pid %s%s",
+			          schema, app, PQgetvalue(res, 0, 0), others);
+		else
+			log_error("schema \"%s\" is in use by another pgpagebench command: pid %s%s", schema,
+			          PQgetvalue(res, 0, 0), others);
+		log_hint("Wait until it has finished, or use another --schema.");
+	}
+	PQclear(res);
+	return n > 0;
+}
+
+int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode mode)
+{
+	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
+		log_error("internal error: the schema's lock needs an open transaction");
+		return -1;
+	}
+	const char *params[2] = { schema_name(ctx), mode == SCHEMA_LOCK_SHARED ? "shared" : "exclusive" };
+	/* the holder may finish between the try and the look at pg_locks: then try again, a few times */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		PGresult *res = PQexecParams(conn, sql_get("schema/lock"), 2, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			char what[300];
+			snprintf(what, sizeof what, "could not lock schema \"%s\"", schema_name(ctx));
+			report_sql_error(what, res, conn);
+			PQclear(res);
+			return -1;
+		}
+		int locked = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (locked)
+			return schema_exec_file(conn, "schema/lock_idle");
+		if (report_holders(conn, schema_name(ctx), params[1]))
+			return -1;
+	}
+	log_error("schema \"%s\" is in use by another pgpagebench command", schema_name(ctx));
+	log_hint("Wait until it has finished, or use another --schema.");
+	return -1;
+}
+
+PGconn *schema_lock_connect(const struct pgpb_ctx *ctx, const char *application_name, enum schema_lock_mode mode)
+{
+	PGconn *conn = ctx_connect(ctx, application_name);
+	if (!conn)
+		return NULL;
+	PGresult *res = PQexec(conn, sql_get("schema/lock_begin"));
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		report_sql_error("could not begin the transaction holding the schema's lock", res, conn);
+	PQclear(res);
+	if (!ok || schema_lock(conn, ctx, mode) < 0) {
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+void schema_lock_close(PGconn *lock)
+{
+	if (lock && PQtransactionStatus(lock) == PQTRANS_INTRANS)
+		PQclear(PQexec(lock, "ROLLBACK"));
+	PQfinish(lock);
 }
 
 int schema_check_owned(PGconn *conn, const struct pgpb_ctx *ctx, int *present)
@@ -175,9 +278,11 @@ int schema_require_complete(PGconn *conn, struct schema_dataset *out)
 
 int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
 {
-	if (schema_create_tables(conn, ctx) < 0 || schema_create_keys(conn) < 0)
-		return EXIT_RUNTIME;
-	if (with_indexes && schema_create_indexes(conn) < 0)
+	PGconn *lock = schema_lock_connect(ctx, "pgpagebench schema lock", SCHEMA_LOCK_EXCLUSIVE);
+	int ok = lock && schema_create_tables(conn, ctx) == 0 && schema_create_keys(conn) == 0 &&
+	         (!with_indexes || schema_create_indexes(conn) == 0);
+	schema_lock_close(lock);
+	if (!ok)
 		return EXIT_RUNTIME;
 	if (!ctx->quiet)
 		printf("created tables auth_user, record, tag%s in schema \"%s\"\n",
@@ -185,20 +290,31 @@ int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes)
 	return EXIT_OK;
 }
 
-int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx)
+/* The drop under the lock: EXIT_OK (present = 0 when there was nothing to drop) or EXIT_RUNTIME (logged). */
+static int schema_drop_locked(PGconn *conn, const struct pgpb_ctx *ctx, int *present)
 {
-	int present = 0;
-	if (schema_check_owned(conn, ctx, &present) < 0) {
+	if (schema_check_owned(conn, ctx, present) < 0) {
 		log_hint("Nothing was dropped.");
 		return EXIT_RUNTIME;
 	}
-	if (present == 0) {
+	if (*present == 0) {
 		if (!ctx->quiet)
 			printf("no pgpagebench tables in schema \"%s\": nothing to drop\n", schema_name(ctx));
 		return EXIT_OK;
 	}
-	if (schema_exec_file(conn, "schema/drop") < 0)
+	return schema_exec_file(conn, "schema/drop") < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
+int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx)
+{
+	int present = 0;
+	PGconn *lock = schema_lock_connect(ctx, "pgpagebench schema lock", SCHEMA_LOCK_EXCLUSIVE);
+	if (!lock)
 		return EXIT_RUNTIME;
+	int rc = schema_drop_locked(conn, ctx, &present);
+	schema_lock_close(lock);
+	if (rc != EXIT_OK || present == 0)
+		return rc;
 	if (!ctx->quiet)
 		printf("dropped %d pgpagebench tables from schema \"%s\"\n", present, schema_name(ctx));
 	return EXIT_OK;

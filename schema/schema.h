@@ -10,6 +10,25 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+/*
+ * The schema's lock, between the commands that use the same schema of the same database: a transaction
+ * advisory lock taken without waiting, shared for a run (runs read side by side), exclusive for what
+ * writes the tables (datagen's load, schema create and drop). It is held on a connection of its own, in a
+ * transaction left open until the command closes that connection, so no connection pooler can keep it
+ * after the command.
+ * schema_lock_connect: connects (application_name names the command), opens the transaction and takes the
+ * lock; NULL (logged) when that fails or another session holds a lock that conflicts.
+ * schema_lock: takes it on such a connection; shared may become exclusive when no other session holds it.
+ * schema_lock_close (below) releases it.
+ * 0, or -1 (logged: the application_name and pid of the session holding it, or the server's error).
+ */
+enum schema_lock_mode { SCHEMA_LOCK_SHARED, SCHEMA_LOCK_EXCLUSIVE };
+PGconn *schema_lock_connect(const struct pgpb_ctx *ctx, const char *application_name, enum schema_lock_mode mode);
+int schema_lock(PGconn *conn, const struct pgpb_ctx *ctx, enum schema_lock_mode mode);
+/* Ends the transaction, so the lock is gone when this returns (a closed connection's lock goes only when
+ * the server notices), then closes the connection. NULL is fine. */
+void schema_lock_close(PGconn *lock);
+
 /* Runs one embedded SQL file (all its statements) on conn; logs and returns -1 on failure. */
 int schema_exec_file(PGconn *conn, const char *name);
 /*
@@ -37,7 +56,8 @@ int schema_dataset_get(PGconn *conn, struct schema_dataset *out);
 int schema_require_complete(PGconn *conn, struct schema_dataset *out);
 
 /* The actions of `pgpagebench schema`, each reporting on stdout (unless ctx->quiet) and returning an exit
- * status. create: the tables, keys and (with_indexes) indexes; drop: the tables, all marked or none. */
+ * status. create: the tables, keys and (with_indexes) indexes; drop: the tables, all marked or none. Both
+ * take the schema's lock exclusive first (refused while a run or a load uses the schema). */
 int schema_create(PGconn *conn, const struct pgpb_ctx *ctx, int with_indexes);
 int schema_drop(PGconn *conn, const struct pgpb_ctx *ctx);
 /* check: prints each table, its marker, rows, indexes and last ANALYZE, then the dataset state; 1 when

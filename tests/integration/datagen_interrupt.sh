@@ -37,7 +37,7 @@ state() { psql_q -c "SELECT state FROM \"$1\".pgpagebench_dataset"; }
 if paused_start intr 2; then
 	ok "datagen paused at half (--jobs 2)"
 	check "the state is 'loading' mid-load" [ "$(state intr)" = loading ]
-	expect_fail "a second datagen on the same schema is refused" 1 'another datagen is loading into schema "intr"' "$B" datagen $ARGS --schema intr
+	expect_fail "a second datagen on the same schema is refused, naming the load" 1 'schema "intr" is in use by another pgpagebench command: application_name "pgpagebench datagen lock", pid [0-9]+$' "$B" datagen $ARGS --schema intr
 	kill -INT "$DG_PID"
 	paused_end
 	check "SIGINT: exit 130 (got $DG_RC)" [ "$DG_RC" = 130 ]
