@@ -8,6 +8,11 @@ build=$1 seconds=$2
 shift 2
 failed=""
 mkdir -p "$build/crashes"
+# the harnesses' temporary directories: a target that crashed leaves its own behind
+export TMPDIR="$build/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan.supp print_suppressions=0"
 for t in "$@"; do
 	bin=$build/fuzz/$t
 	mkdir -p "$build/corpus/$t"
@@ -34,4 +39,5 @@ if [ -n "$failed" ]; then
 	echo "fuzz: failed:$failed"
 	exit 1
 fi
+rm -rf "$TMPDIR"
 echo "fuzz: $# targets, no crash"

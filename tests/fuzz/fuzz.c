@@ -6,6 +6,7 @@
 #include "common/hist.h"
 #include "resdir/read.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,18 @@
 
 static char dir[256];
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The directory and what the targets wrote in it (plot_steps writes charts/ and index.html). */
 static void remove_dir(void)
 {
-	char path[512];
-	/* the targets write only plain files, directly inside the directory */
-	static const char *const names[] = { "input", "steps.csv", "summary.json", "meta.json", "intervals.csv",
-		                                 "s001.hgrm", "s002.hgrm", "query.sql", NULL };
-	for (int i = 0; names[i]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 const char *fuzz_dir(void)

@@ -75,6 +75,9 @@ expect_fail "steps.csv with an unterminated quote" 1 'error: invalid "d/steps.cs
 fresh d; { head -1 "$R"/steps.csv | tr -d '\n'; printf '%s\n' "$(printf ',x%.0s' $(seq 1 500))"; tail -n +2 "$R"/steps.csv; } > d/steps.csv
 run_cmd "$B" plot d --format svg
 check "steps.csv with 500 extra columns: plot ignores them (exit $RC: $ERR)" [ "$RC" = 0 ]
+fresh d; sed -i '2s/,2\.000,1800,/,2.000,1.76e34,/' d/steps.csv
+run_cmd "$B" plot d --format svg
+check "steps.csv with an ok count past 64 bits: drawn, no undefined cast (exit $RC: $ERR)" [ "$RC" = 0 ]
 fresh d; printf '%s' "$(printf 'x%.0s' $(seq 1 200000))" > d/steps.csv
 expect_fail "steps.csv of one 200 KB line" 1 'error: invalid "d/steps.csv": no "step" column in the header line' "$B" plot d
 fresh d; rm d/steps.csv; mkdir d/steps.csv
