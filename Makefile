@@ -72,7 +72,7 @@ check: deps
 check-build: $(BUILD)/pgpagebench $(UNIT_BIN)
 
 check-sanitize:
-	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 # check-tsan: the driver built with ThreadSanitizer (gcc's, no extra package) runs the tests of the load
 # models; any race report (kept in build-tsan/tsan/) fails it. TSAN_TESTS: the tests/run.sh patterns.
