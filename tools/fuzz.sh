@@ -20,7 +20,9 @@ for t in "$@"; do
 	before=$(ls "$build/crashes" | grep -c "^$t-")
 	# -close_fd_mask=3: the readers' own messages on bad input are expected; libFuzzer and the sanitizers
 	# keep a copy of stderr for their reports
-	nice "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
+	dict=""
+	[ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+	nice "$bin" $dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
 		-print_final_stats=1 -artifact_prefix="$build/crashes/$t-" "$build/corpus/$t" "tests/fuzz/$t" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
