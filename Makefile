@@ -26,7 +26,7 @@ SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check check-build check-sanitize check-fresh demo perf install clean pkgconfig
+.PHONY: all deps check check-build check-sanitize check-tsan fuzz fuzz-build check-fresh demo perf install clean pkgconfig
 all: $(BUILD)/pgpagebench
 
 # deps: installs missing Debian packages as root, else prints the apt-get line and fails.
@@ -72,7 +72,32 @@ check: deps
 check-build: $(BUILD)/pgpagebench $(UNIT_BIN)
 
 check-sanitize:
-	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+	$(MAKE) BUILD=build-san OPT=-O1 SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+# check-tsan: the driver built with ThreadSanitizer (gcc's, no extra package) runs the tests of the load
+# models; any race report (kept in build-tsan/tsan/) fails it. TSAN_TESTS: the tests/run.sh patterns.
+TSAN_TESTS ?= test_bench_recorder run_models run_windows run.sh
+check-tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" check-build
+	@tools/tsan.sh build-tsan $(TSAN_TESTS)
+
+# fuzz: the file readers' libFuzzer targets (tests/fuzz/fuzz_*.c), FUZZ_SECONDS each under ASan+UBSan, with
+# clang 14 (installed or asked for as deps does); not part of check. Seeds in tests/fuzz/<target>/, new
+# inputs in build-fuzz/corpus/, crashes in build-fuzz/crashes/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz:
+	@PGPB_DEPS_EXTRA="clang-14 libclang-rt-14-dev" tools/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g -Wno-unknown-warning-option" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-build
+	@tools/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(BUILD)/libpgpb.a | pkgconfig
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz.c $(BUILD)/libpgpb.a $(LDLIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
@@ -93,6 +118,6 @@ install: $(BUILD)/pgpagebench
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/pgpagebench/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -256,12 +256,18 @@ void cli_free_words(char **words, size_t n)
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
-	char buf[1024];
-	va_list ap;
+	va_list ap, again;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_copy(again, ap);
+	int len = vsnprintf(NULL, 0, fmt, ap); /* a long argument is quoted whole, closing quote included */
 	va_end(ap);
+	char *buf = pgpb_malloc(len > 0 ? (size_t)len + 1 : 1);
+	buf[0] = '\0';
+	if (len > 0)
+		vsnprintf(buf, (size_t)len + 1, fmt, again);
+	va_end(again);
 	log_error("%s", buf);
+	free(buf);
 	if (command)
 		log_hint("Try \"%s %s --help\" for more information.", PGPB_PROGNAME, command);
 	else

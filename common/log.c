@@ -3,15 +3,24 @@
  * voice: PostgreSQL's message style ("pgpagebench: error: ..."), one line each, no trailing period.
  */
 #include "common/log.h"
+#include "common/alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
-	char buf[2048];
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	char small[2048], *buf = small;
+	va_list again;
+	va_copy(again, ap);
+	int len = vsnprintf(small, sizeof small, fmt, ap);
+	if (len >= (int)sizeof small) { /* a long value quoted in full: the reason after it is kept */
+		buf = pgpb_malloc((size_t)len + 1);
+		vsnprintf(buf, (size_t)len + 1, fmt, again);
+	}
+	va_end(again);
 	/* keep one line: libpq's messages carry their own newlines; hints and details are sentences and keep
 	 * their period */
 	size_t n = strlen(buf);
@@ -25,6 +34,8 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s: %s\n", PGPB_PROGNAME, level, buf);
 	else
 		fprintf(stderr, "%s: %s\n", PGPB_PROGNAME, buf);
+	if (buf != small)
+		free(buf);
 }
 
 #define LOGFN(name, level) \

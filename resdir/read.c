@@ -553,7 +553,7 @@ int res_is_open_loop(const struct res_step *s)
 int res_pct_reliable(const struct res_step *s, double p)
 {
 	double n = s->v[RF_OK];
-	return !(n >= 0) || hist_pct_reliable((uint64_t)n, p);
+	return !(n >= 0) || hist_pct_reliable((uint64_t)fmin(n, 1e18), p); /* a count past 64 bits: no UB cast */
 }
 
 int res_rate_unmet(const struct res_step *s)

@@ -1,0 +1,1 @@
+/* block */ SELECT 1 OFFSET $1 ; ; 

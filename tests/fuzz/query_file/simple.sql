@@ -1,0 +1,1 @@
+SELECT id FROM record ORDER BY id LIMIT 10 OFFSET $1;
