@@ -58,6 +58,8 @@ int demo_main(int argc, char **argv)
 				return cli_usage_error("demo", "invalid value \"%s\" for option --duration: at least 100ms", optarg);
 			break;
 		case OPT_OUT:
+			if (!*optarg)
+				return cli_usage_error("demo", "invalid value \"\" for option --out: a directory is required");
 			out_dir = optarg;
 			break;
 		}

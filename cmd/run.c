@@ -138,7 +138,7 @@ struct run_cli {
 	size_t nqueries;
 	int model_async, loops_given, pool_order_given, offsets_given;
 	double scale; /* --scale: the temporary cluster's dataset */
-	int scale_given;
+	int scale_given, arrival_given;
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -235,6 +235,7 @@ static int parse_option(struct run_cli *cl, int c)
 		}
 		return 0;
 	case OPT_ARRIVAL:
+		cl->arrival_given = 1;
 		return cli_parse_choice("--arrival", optarg, arrival_words, &o->poisson);
 	case OPT_QUERIES:
 		cli_free_words(cl->queries, cl->nqueries);
@@ -277,6 +278,8 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
 		return cli_usage_error("run", "--scale applies to --ephemeral (fill a server you connect to with datagen)");
 	if (cl->loops_given && !cl->model_async)
 		return cli_usage_error("run", "--loops applies to --model async");
+	if (cl->arrival_given && !cl->rates)
+		return cli_usage_error("run", "--arrival applies to an open loop (--rate or --rates)");
 	if (cl->pool_order_given && o->model != RUN_MODEL_POOL && !o->preset_seed_article)
 		return cli_usage_error("run", "--pool-order applies to a shared pool (--workers or --preset seed-article)");
 	if (cl->rates) {

@@ -75,7 +75,8 @@ int ctx_option(struct pgpb_ctx *ctx, int opt, const char *arg)
 				log_error("invalid value \"%s\" for option --pg-setting: bad setting name", arg);
 				return -1;
 			}
-		static const char *const reserved[] = { "port", "unix_socket_directories", "listen_addresses" };
+		static const char *const reserved[] = { "port", "unix_socket_directories", "listen_addresses", "data_directory",
+		                                         "config_file", "hba_file", "ident_file" };
 		for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
 			if ((size_t)(eq - arg) == strlen(reserved[i]) &&
 			    strncasecmp(arg, reserved[i], strlen(reserved[i])) == 0) {

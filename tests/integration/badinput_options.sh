@@ -94,6 +94,10 @@ expect_fail "run --pool-order random" 2 'error: invalid value "random" for optio
 expect_fail "run --rate 0" 2 'error: invalid value "0" for option --rate: values must be in range 1\.\.10000000' "$B" run --rate 0
 expect_fail "run --rates with a word" 2 'error: invalid value "1,x" for option --rates: expected a number' "$B" run --rates 1,x
 expect_fail "run --arrival burst" 2 'error: invalid value "burst" for option --arrival: expected constant or poisson' "$B" run --arrival burst
+expect_fail "run --arrival without an open loop" 2 'error: --arrival applies to an open loop \(--rate or --rates\)' "$B" run --arrival poisson
+expect_fail "demo --out empty" 2 'error: invalid value "" for option --out: a directory is required' "$B" demo --out=
+expect_fail "server --pg-setting data_directory" 2 'error: invalid value "data_directory=/x" for option --pg-setting: the temporary cluster sets "data_directory" itself' "$B" server --pg-setting data_directory=/x
+expect_fail "server --pg-setting hba_file in capitals" 2 'error: invalid value "HBA_FILE=/x" for option --pg-setting: the temporary cluster sets "hba_file" itself' "$B" server --pg-setting HBA_FILE=/x
 expect_fail "run --preset unknown" 2 'error: invalid value "x" for option --preset: expected seed-article' "$B" run --preset x
 expect_fail "run --offset-mix page1 above 100" 2 'error: invalid value "page1=120" for option --offset-mix: page1 must be in range 0\.\.100' "$B" run --offset-mix page1=120
 expect_fail "run --offset-mix without page1" 2 'error: invalid value "zipf=1" for option --offset-mix: page1=PERCENT is required' "$B" run --offset-mix zipf=1
