@@ -42,9 +42,18 @@ struct res_run {
 	size_t nintervals; /* rows of intervals.csv kept */
 };
 
+/* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the
+ * limit. A step is a row of about 1 kB in steps.csv, a few kB in summary.json and a row a second in
+ * intervals.csv. */
+#define RES_STEPS_MAX ((size_t)256 << 20)
+#define RES_INTERVALS_MAX ((size_t)256 << 20)
+#define RES_SUMMARY_MAX ((size_t)256 << 20)
+#define RES_META_MAX ((size_t)16 << 20)
+
 /* Reads the directory. Returns 0, or logs one error line and returns -1 (missing directory, missing or
  * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a column the plots read:
- * steps_columns[].plotted). */
+ * steps_columns[].plotted; any file of the directory past its limit; a read ended by a signal, which
+ * sig_caught() then reports). A UTF-8 byte order mark at the start of a file is skipped. */
 int res_load(const char *dir, struct res_run *run);
 /* What res_load_parts reads besides steps.csv; res_load reads everything (RES_ALL). */
 enum {
