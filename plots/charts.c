@@ -5,6 +5,7 @@
  * Numbers come from steps.csv, the per-second timeline from intervals.csv, the spectrum from <step>.hgrm.
  */
 #include "plots/charts.h"
+#include "common/alloc.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -843,18 +844,23 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 
 /* ---- 9. latency vs offset, a series per query variant ---------------------------------------- */
 
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The number of queries among the steps the filter keeps: sorted, then counted (O(n log n)). */
 static size_t distinct_queries(const struct res_run *run, step_filter keep)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < run->nsteps; i++) {
-		if (!keep(&run->steps[i]))
-			continue;
-		size_t j = 0;
-		for (; j < i; j++)
-			if (keep(&run->steps[j]) && strcmp(run->steps[j].query, run->steps[i].query) == 0)
-				break;
-		n += j == i;
-	}
+	const char **q = pgpb_reallocarray(NULL, run->nsteps ? run->nsteps : 1, sizeof *q);
+	size_t m = 0, n = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		if (keep(&run->steps[i]))
+			q[m++] = run->steps[i].query;
+	qsort(q, m, sizeof *q, cmp_text);
+	for (size_t i = 0; i < m; i++)
+		n += i == 0 || strcmp(q[i - 1], q[i]) != 0;
+	free(q);
 	return n;
 }
 
