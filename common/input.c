@@ -74,7 +74,10 @@ int input_open(struct input *in, const char *path, size_t limit, int *why, char 
 		input_close(in);
 		return -1;
 	}
-	in->cap = limit < CHUNK ? limit + 1 : CHUNK;
+	/* a regular file fits its buffer at once (one byte more shows its end); a stream starts at CHUNK */
+	in->cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : CHUNK;
+	if (in->cap > limit + 1)
+		in->cap = limit + 1;
 	in->buf = pgpb_malloc(in->cap + 1);
 	return 0;
 }

@@ -26,13 +26,10 @@ static const char no_latency[] = "no closed-loop step completed a successful que
 
 /* ---- labels and context ---------------------------------------------------------------------- */
 
+/* Both read what res_load worked out once (resdir/read.h), so labelling every step stays linear. */
 static int run_mixes(const struct res_run *run, int query)
 {
-	for (size_t i = 1; i < run->nsteps; i++)
-		if (strcmp(query ? run->steps[i].query : run->steps[i].model,
-		           query ? run->steps[0].query : run->steps[0].model) != 0)
-			return 1;
-	return 0;
+	return query ? run->mixes_query : run->mixes_model;
 }
 
 /* What tells a step's series apart beyond the grouping: its model and query when the run mixes them (the
@@ -45,13 +42,7 @@ static void prefix(const struct res_run *run, const struct res_step *s, int face
 
 static int run_varies(const struct res_run *run, int field)
 {
-	for (size_t i = 1; i < run->nsteps; i++) {
-		double a = run->steps[0].v[field], b = run->steps[i].v[field];
-		if (field == RF_OFFSET ? strcmp(run->steps[0].offset_text, run->steps[i].offset_text) != 0
-		                       : !(a == b || (isnan(a) && isnan(b))))
-			return 1;
-	}
-	return 0;
+	return run->varies[field];
 }
 
 void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len)

@@ -231,6 +231,8 @@ static int load_steps(struct res_run *run)
 		log_error("\"%s\" holds no steps", path);
 		rc = -1;
 	}
+	if (rc == 0)
+		res_steps_differ(run);
 	return rc;
 }
 
@@ -605,6 +607,25 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 	if (rc < 0)
 		res_free(run);
 	return rc;
+}
+
+void res_steps_differ(struct res_run *run)
+{
+	run->mixes_model = run->mixes_query = 0;
+	memset(run->varies, 0, sizeof run->varies);
+	if (run->nsteps == 0)
+		return;
+	const struct res_step *first = &run->steps[0];
+	for (size_t i = 1; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		run->mixes_model |= strcmp(s->model, first->model) != 0;
+		run->mixes_query |= strcmp(s->query, first->query) != 0;
+		for (int f = 0; f < RF_COUNT; f++) {
+			double a = first->v[f], b = s->v[f];
+			run->varies[f] |= f == RF_OFFSET ? strcmp(first->offset_text, s->offset_text) != 0
+			                                 : !(a == b || (isnan(a) && isnan(b)));
+		}
+	}
 }
 
 void res_free(struct res_run *run)

@@ -39,6 +39,10 @@ struct res_run {
 	unsigned char has_column[RF_COUNT]; /* 1: steps.csv has the column */
 	struct res_step *steps;
 	size_t nsteps;
+	/* Whether the steps differ in model, in query, or in a numeric column (RF_OFFSET: in its text, so
+	 * "mix" counts), worked out once by res_load (res_steps_differ) so that labelling a step needs no
+	 * scan of the others: the charts stay linear in the number of steps. */
+	unsigned char mixes_model, mixes_query, varies[RF_COUNT];
 	size_t nintervals; /* rows of intervals.csv kept */
 };
 
@@ -65,6 +69,9 @@ enum {
 };
 int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);
+/* Fills mixes_model, mixes_query and varies[] from the steps (res_load does it; a run built otherwise
+ * calls it once its steps are in place). */
+void res_steps_differ(struct res_run *run);
 /* The step's server/client split may be shown: split_reliable is 1, or absent (a run from before the
  * column, whose split was never checked). */
 int res_split_reliable(const struct res_step *s);
