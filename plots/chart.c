@@ -778,10 +778,15 @@ static void draw_marks(struct rc *r, const struct chart_panel *p, const struct p
 	if (!p->nmarks)
 		return;
 	pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
+	/* a separator within 2 px of the last one drawn would only darken the same pixels: at thousands of
+	 * steps they would fill the panel, and cost most of the chart's time */
+	double last_px = -1e9;
 	for (size_t m = 0; m < p->nmarks; m++) {
 		double px = map(mx, p->marks[m].x);
-		if (px > b->x0 + 0.5 && px < b->x1 - 0.5)
+		if (px > b->x0 + 0.5 && px < b->x1 - 0.5 && fabs(px - last_px) >= 2 * k) {
 			line(r, px, b->y0, px, b->y1);
+			last_px = px;
+		}
 	}
 	if (!top_marks)
 		return;
