@@ -26,7 +26,7 @@ blocked() {
 	for ((i = 0; i < 400; i++)); do
 		st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
 		wc=$(cat "/proc/$1/wchan" 2>/dev/null)
-		case $st:$wc in S:wait_for_partner | S:pipe_read | S:*poll*) return 0 ;; esac
+		case $st:$wc in S:wait_for_partner | S:*pipe_read | S:*poll*) return 0 ;; esac
 		sleep 0.05
 	done
 	return 1
@@ -103,9 +103,9 @@ guarded "$B" http-compare "$RES" --ab "$TEST_TMP/ab.fifo" --out "$TEST_TMP/o2"
 check "http-compare on an endless stream of lines stops at the limit (rc $RC: $ERR)" \
 	eval '[ "$RC" = 1 ] && grep -q "is larger than the limit of 16 MB" "$TEST_TMP/err"'
 wait
-guarded "$B" http-compare "$RES" --ab "$AB/ab-c4.txt" --ab-gnuplot /dev/zero --out "$TEST_TMP/o2"
-check "--ab-gnuplot /dev/zero stops at the limit (rc $RC: $ERR)" \
-	eval '[ "$RC" = 1 ] && grep -q "is not an ab -g file\|larger than the limit of 256 MB" "$TEST_TMP/err"'
+guarded "$B" http-compare "$RES" --ab "$AB/ab-c4.txt" --ab-csv /dev/zero --out "$TEST_TMP/o2"
+check "--ab-csv /dev/zero stops at the limit (rc $RC: $ERR)" \
+	eval '[ "$RC" = 1 ] && grep -q "file \"/dev/zero\" is larger than the limit of 1 MB" "$TEST_TMP/err"'
 truncate -s 300M "$TEST_TMP/huge.tsv"
 guarded "$B" http-compare "$RES" --ab "$AB/ab-c4.txt" --ab-gnuplot "$TEST_TMP/huge.tsv" --out "$TEST_TMP/o2"
 check "a 300 MB -g file is refused by name and limit (rc $RC: $ERR)" \
