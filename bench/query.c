@@ -6,6 +6,7 @@
 #include "bench/srvstats.h"
 #include "common/alloc.h"
 #include "common/ctx.h"
+#include "common/input.h"
 #include "common/log.h"
 #include "common/sig.h"
 #include "common/sqlfiles.h"
@@ -124,22 +125,14 @@ static int ctrl_read_only(PGconn *ctrl)
 /* Reads the query file: one statement, $1 = OFFSET; a trailing semicolon is dropped. */
 static char *read_query_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		log_error("could not open query file \"%s\": %s", path, strerror(errno));
+	size_t n;
+	int why;
+	char err[512];
+	char *buf = input_slurp(path, QUERY_FILE_MAX, &n, &why, err, sizeof err); /* bounded, a signal ends it */
+	if (!buf) {
+		log_error("%s", err);
 		return NULL;
 	}
-	char *buf = pgpb_malloc(QUERY_FILE_MAX + 1);
-	size_t n = fread(buf, 1, QUERY_FILE_MAX, f);
-	int big = !feof(f) && fgetc(f) != EOF;
-	int err = ferror(f);
-	fclose(f);
-	if (err || big) {
-		log_error(big ? "query file \"%s\" is larger than 1 MB" : "could not read query file \"%s\"", path);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\n' || buf[n - 1] == '\t' || buf[n - 1] == '\r' ||
 	                 buf[n - 1] == ';'))
 		buf[--n] = '\0';

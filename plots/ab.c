@@ -6,6 +6,7 @@
 #include "plots/ab.h"
 #include "common/hist.h"
 #include "common/alloc.h"
+#include "common/input.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,12 +16,54 @@
 
 const int ab_percentiles[AB_NPCT] = { 50, 66, 75, 80, 90, 95, 98, 99, 100 };
 
-static FILE *open_input(const char *file, char *err, size_t err_len)
+/* A number as ab prints it: digits, no sign ("nan", "inf", "-1" and hex are not ab's), then the end or a
+ * blank and the unit. */
+static const char *number_end(const char *v, int allow_point)
 {
-	FILE *f = fopen(file, "r");
-	if (!f)
-		snprintf(err, err_len, "could not open file \"%s\": %s", file, strerror(errno));
-	return f;
+	const char *p = v;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (allow_point && *p == '.' && p > v)
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (p == v || (*p != '\0' && *p != ' ' && *p != '\t'))
+		return NULL;
+	return p;
+}
+
+/* "Key: value" lines: 0, or -1 with err naming the file, the line and the value. */
+static int bad_value(const char *file, long lineno, const char *key, const char *v, char *err, size_t err_len)
+{
+	size_t klen = strlen(key);
+	snprintf(err, err_len, "file \"%s\" line %ld: invalid value \"%.40s\" for \"%.*s\"", file, lineno, v,
+	         (int)(klen && key[klen - 1] == ':' ? klen - 1 : klen), key);
+	return -1;
+}
+
+static int long_value(const char *file, long lineno, const char *key, const char *v, long *out, char *err,
+                      size_t err_len)
+{
+	if (!number_end(v, 0))
+		return bad_value(file, lineno, key, v, err, err_len);
+	errno = 0;
+	long n = strtol(v, NULL, 10);
+	if (errno == ERANGE)
+		return bad_value(file, lineno, key, v, err, err_len);
+	*out = n;
+	return 0;
+}
+
+static int double_value(const char *file, long lineno, const char *key, const char *v, double *out, char *err,
+                        size_t err_len)
+{
+	if (!number_end(v, 1))
+		return bad_value(file, lineno, key, v, err, err_len);
+	errno = 0;
+	double d = strtod(v, NULL);
+	if (errno == ERANGE || !isfinite(d))
+		return bad_value(file, lineno, key, v, err, err_len);
+	*out = d;
+	return 0;
 }
 
 /* "Key:   value" -> value (leading blanks skipped), or NULL when line does not start with key. */
@@ -35,114 +78,105 @@ static const char *field(const char *line, const char *key)
 	return line;
 }
 
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
-
 /* ab's -e and -g files: a fixed header line, then one row a line (blank lines skipped). */
 struct rows {
-	FILE *f;
+	struct input in;
 	char *line;
-	size_t cap;
-	long lineno;
 };
 
 /* Opens file and checks its first line against header; kind ("-e") and shown (the header as the error
  * message prints it) name it on failure. 0 or -1 with err set. */
-static int rows_open(struct rows *r, const char *file, const char *header, const char *kind, const char *shown,
-                     char *err, size_t err_len)
+static int rows_open(struct rows *r, const char *file, size_t limit, const char *header, const char *kind,
+                     const char *shown, char *err, size_t err_len)
 {
+	int why, got;
 	memset(r, 0, sizeof *r);
-	if (!(r->f = open_input(file, err, err_len)))
+	if (input_open(&r->in, file, limit, &why, err, err_len) < 0)
 		return -1;
-	if (getline(&r->line, &r->cap, r->f) >= 0) {
-		chomp(r->line);
-		r->lineno = 1;
-		if (strcmp(r->line, header) == 0)
-			return 0;
+	if ((got = input_line(&r->in, &r->line, &why, err, err_len)) < 0) {
+		input_close(&r->in);
+		return -1;
 	}
+	if (got && strcmp(r->line, header) == 0)
+		return 0;
 	snprintf(err, err_len, "file \"%s\" is not an ab %s file: first line is not %s", file, kind, shown);
-	free(r->line);
-	fclose(r->f);
+	input_close(&r->in);
 	return -1;
 }
 
-/* The next non-blank row, or NULL at the end of the file. */
-static char *rows_next(struct rows *r)
+/* The next non-blank row: 1, 0 at the end of the file, -1 (err set). */
+static int rows_next(struct rows *r, char *err, size_t err_len)
 {
-	while (getline(&r->line, &r->cap, r->f) >= 0) {
-		chomp(r->line);
-		r->lineno++;
+	int why, got;
+	while ((got = input_line(&r->in, &r->line, &why, err, err_len)) > 0)
 		if (r->line[0] != '\0')
-			return r->line;
-	}
-	return NULL;
+			return 1;
+	return got;
 }
 
 static void rows_close(struct rows *r)
 {
-	free(r->line);
-	fclose(r->f);
+	input_close(&r->in);
 }
 
 int ab_parse_text(const char *file, struct ab_text *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = open_input(file, err, err_len);
-	if (!f)
+	struct input in;
+	int why;
+	if (input_open(&in, file, AB_TEXT_MAX, &why, err, err_len) < 0)
 		return -1;
-	char *line = NULL;
-	size_t cap = 0;
-	int seen_conc = 0, seen_complete = 0, seen_rps = 0, seen_mean = 0, in_table = 0;
+	char *line;
+	int seen_conc = 0, seen_complete = 0, seen_rps = 0, seen_mean = 0, in_table = 0, got, rc = 0;
 	unsigned rows = 0;
-	while (getline(&line, &cap, f) >= 0) {
-		chomp(line);
+	while (rc == 0 && (got = input_line(&in, &line, &why, err, err_len)) > 0) {
 		const char *v;
+		long n = in.lineno;
 		if ((v = field(line, "Server Hostname:")))
 			snprintf(out->host, sizeof out->host, "%s", v);
 		else if ((v = field(line, "Server Port:")))
-			out->port = atol(v);
+			rc = long_value(file, n, "Server Port:", v, &out->port, err, err_len);
 		else if ((v = field(line, "Document Path:")))
 			snprintf(out->path, sizeof out->path, "%s", v);
 		else if ((v = field(line, "Concurrency Level:")))
-			seen_conc = sscanf(v, "%ld", &out->concurrency) == 1;
+			rc = long_value(file, n, "Concurrency Level:", v, &out->concurrency, err, err_len), seen_conc = 1;
 		else if ((v = field(line, "Time taken for tests:")))
-			sscanf(v, "%lf", &out->time_taken_s);
+			rc = double_value(file, n, "Time taken for tests:", v, &out->time_taken_s, err, err_len);
 		else if ((v = field(line, "Complete requests:")))
-			seen_complete = sscanf(v, "%ld", &out->complete) == 1;
+			rc = long_value(file, n, "Complete requests:", v, &out->complete, err, err_len), seen_complete = 1;
 		else if ((v = field(line, "Failed requests:")))
-			sscanf(v, "%ld", &out->failed);
+			rc = long_value(file, n, "Failed requests:", v, &out->failed, err, err_len);
 		else if ((v = field(line, "Non-2xx responses:")))
-			sscanf(v, "%ld", &out->non2xx);
+			rc = long_value(file, n, "Non-2xx responses:", v, &out->non2xx, err, err_len);
 		else if ((v = field(line, "Requests per second:")))
-			seen_rps = sscanf(v, "%lf", &out->requests_per_s) == 1;
+			rc = double_value(file, n, "Requests per second:", v, &out->requests_per_s, err, err_len), seen_rps = 1;
 		else if ((v = field(line, "Time per request:")) && !seen_mean && !strstr(v, "across"))
-			seen_mean = sscanf(v, "%lf", &out->mean_ms) == 1;
+			rc = double_value(file, n, "Time per request:", v, &out->mean_ms, err, err_len), seen_mean = 1;
 		else if (strncmp(line, "Percentage of the requests served within", 40) == 0)
 			in_table = 1;
 		else if (in_table) {
-			int pct;
-			double ms;
-			if (sscanf(line, " %d%% %lf", &pct, &ms) == 2) {
+			int pct, used = 0;
+			if (sscanf(line, " %3d%%%n", &pct, &used) == 1 && used > 0) {
+				const char *ms = line + used;
+				while (*ms == ' ' || *ms == '\t')
+					ms++;
+				double value;
+				char key[32];
+				snprintf(key, sizeof key, "%d%%", pct);
+				if ((rc = double_value(file, n, key, ms, &value, err, err_len)) < 0)
+					break;
 				for (int i = 0; i < AB_NPCT; i++)
 					if (ab_percentiles[i] == pct) {
-						out->table_ms[i] = ms;
+						out->table_ms[i] = value;
 						rows |= 1u << i;
 					}
 			} else if (line[0] != '\0')
 				in_table = 0;
 		}
 	}
-	free(line);
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error) {
-		snprintf(err, err_len, "could not read file \"%s\"", file);
+	input_close(&in);
+	if (rc < 0 || got < 0)
 		return -1;
-	}
 	if (!seen_conc || !seen_complete || !seen_rps) {
 		snprintf(err, err_len, "file \"%s\" is not Apache Bench output: no \"%s\" line", file,
 		         !seen_conc ? "Concurrency Level:" : !seen_complete ? "Complete requests:" : "Requests per second:");
@@ -160,14 +194,18 @@ int ab_parse_csv(const char *file, struct ab_csv *out, char *err, size_t err_len
 {
 	memset(out, 0, sizeof *out);
 	struct rows r;
-	if (rows_open(&r, file, "Percentage served,Time in ms", "-e", "\"Percentage served,Time in ms\"", err, err_len) < 0)
+	if (rows_open(&r, file, AB_CSV_MAX, "Percentage served,Time in ms", "-e", "\"Percentage served,Time in ms\"", err,
+	              err_len) < 0)
 		return -1;
-	int rc = 0, nrows = 0;
-	for (char *line; (line = rows_next(&r));) {
+	int rc = 0, nrows = 0, got;
+	while ((got = rows_next(&r, err, err_len)) > 0) {
+		char *line = r.line;
 		int pct, used = 0;
 		double ms;
-		if (sscanf(line, "%d,%lf%n", &pct, &ms, &used) != 2 || line[used] != '\0' || pct < 0 || pct > 100 || !(ms >= 0)) {
-			snprintf(err, err_len, "file \"%s\" line %ld: expected \"percent,milliseconds\", got \"%.40s\"", file, r.lineno, line);
+		if (sscanf(line, "%3d,%lf%n", &pct, &ms, &used) != 2 || line[used] != '\0' || pct < 0 || pct > 100 ||
+		    !(ms >= 0) || !isfinite(ms)) {
+			snprintf(err, err_len, "file \"%s\" line %ld: expected \"percent,milliseconds\", got \"%.40s\"", file,
+			         r.in.lineno, line);
 			rc = -1;
 			break;
 		}
@@ -176,6 +214,8 @@ int ab_parse_csv(const char *file, struct ab_csv *out, char *err, size_t err_len
 		nrows++;
 	}
 	rows_close(&r);
+	if (got < 0)
+		rc = -1;
 	if (rc == 0 && nrows == 0) {
 		snprintf(err, err_len, "file \"%s\" holds no percentiles", file);
 		rc = -1;
@@ -204,23 +244,35 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Every time of a -g line is a number, finite and not negative (ab writes no other). */
+static int times_valid(const struct ab_request *r)
+{
+	const double v[] = { r->start_s, r->ctime_ms, r->dtime_ms, r->ttime_ms, r->wait_ms };
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (!(v[i] >= 0) || !isfinite(v[i]))
+			return 0;
+	return 1;
+}
+
 int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
 	struct rows rd;
-	if (rows_open(&rd, file, "starttime\tseconds\tctime\tdtime\tttime\twait", "-g",
+	if (rows_open(&rd, file, AB_TSV_MAX, "starttime\tseconds\tctime\tdtime\tttime\twait", "-g",
 	              "the header \"starttime seconds ctime dtime ttime wait\"", err, err_len) < 0)
 		return -1;
 	size_t alloc = 0;
-	int rc = 0;
-	for (char *line; (line = rows_next(&rd));) {
+	int rc = 0, got;
+	while ((got = rows_next(&rd, err, err_len)) > 0) {
+		char *line = rd.line;
 		/* starttime holds blanks ("Wed Nov 25 21:29:02 2026"): the numbers follow the first tab */
 		char *tab = strchr(line, '\t');
 		struct ab_request r;
 		int used = 0;
 		if (!tab || sscanf(tab + 1, "%lf\t%lf\t%lf\t%lf\t%lf%n", &r.start_s, &r.ctime_ms, &r.dtime_ms, &r.ttime_ms,
-		                   &r.wait_ms, &used) != 5 || tab[1 + used] != '\0' || !(r.ttime_ms >= 0)) {
-			snprintf(err, err_len, "file \"%s\" line %ld: expected six tab-separated fields, got \"%.60s\"", file, rd.lineno, line);
+		                   &r.wait_ms, &used) != 5 || tab[1 + used] != '\0' || !times_valid(&r)) {
+			snprintf(err, err_len, "file \"%s\" line %ld: expected six tab-separated fields, got \"%.60s\"", file,
+			         rd.in.lineno, line);
 			rc = -1;
 			break;
 		}
@@ -233,6 +285,8 @@ int ab_parse_tsv(const char *file, struct ab_tsv *out, char *err, size_t err_len
 		out->req[out->n++] = r;
 	}
 	rows_close(&rd);
+	if (got < 0)
+		rc = -1;
 	if (rc == 0 && out->n == 0) {
 		snprintf(err, err_len, "file \"%s\" holds no requests", file);
 		rc = -1;

@@ -21,7 +21,15 @@ struct ab_text {
 	double table_ms[AB_NPCT]; /* as ab prints it: whole milliseconds */
 };
 
+/* The largest files read (common/input.h): ab's text is a few kB, its -e file 101 lines, its -g file a line
+ * of about 60 bytes a request (256 MB: over 4 million requests). */
+#define AB_TEXT_MAX ((size_t)16 << 20)
+#define AB_CSV_MAX ((size_t)1 << 20)
+#define AB_TSV_MAX ((size_t)256 << 20)
+
 /* Each parser returns 0, or -1 with a reason in err (one line, lower case, no period). */
+/* Every number it reads is checked: digits only ("nan", "inf" and negative values are not ab's), in range;
+ * a bad one is named with its line. A read cut by a signal fails too (sig_caught() says so). */
 int ab_parse_text(const char *file, struct ab_text *out, char *err, size_t err_len);
 
 /* The -e file: "Percentage served,Time in ms", then percent (0..100) and milliseconds. */

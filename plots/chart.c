@@ -89,23 +89,55 @@ void chart_point_hollow(struct chart_series *s, double x, double y, int hollow)
 	s->hollow[s->n - 1] = 1;
 }
 
+/* A point and where it was added: sorting by (x, position) keeps points of equal x in their order. */
+struct sort_point {
+	double x, y;
+	size_t pos;
+	unsigned char hollow;
+};
+
+static int cmp_sort_point(const void *a, const void *b)
+{
+	const struct sort_point *p = a, *q = b;
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	return (p->pos > q->pos) - (p->pos < q->pos);
+}
+
+/* Sorts points [a, b) of s by x, stable. */
+static void sort_span(struct chart_series *s, size_t a, size_t b, struct sort_point *p)
+{
+	size_t i = a + 1;
+	while (i < b && !(s->x[i - 1] > s->x[i]))
+		i++;
+	if (i >= b)
+		return; /* already in order: the usual case */
+	for (i = a; i < b; i++)
+		p[i - a] = (struct sort_point){ s->x[i], s->y[i], i, s->hollow ? s->hollow[i] : 0 };
+	qsort(p, b - a, sizeof *p, cmp_sort_point);
+	for (i = a; i < b; i++) {
+		s->x[i] = p[i - a].x;
+		s->y[i] = p[i - a].y;
+		if (s->hollow)
+			s->hollow[i] = p[i - a].hollow;
+	}
+}
+
 void chart_series_sort(struct chart_series *s)
 {
-	for (size_t i = 1; i < s->n; i++) {
-		double x = s->x[i], y = s->y[i];
-		unsigned char h = s->hollow ? s->hollow[i] : 0;
-		size_t j = i;
-		for (; j > 0 && s->x[j - 1] > x; j--) {
-			s->x[j] = s->x[j - 1];
-			s->y[j] = s->y[j - 1];
-			if (s->hollow)
-				s->hollow[j] = s->hollow[j - 1];
+	/* O(n log n), so a chart of 10,000 steps sorts as fast as one of ten. A NAN x breaks the line: it
+	 * stays where it is and the points on either side are sorted apart. */
+	if (s->n < 2)
+		return;
+	struct sort_point *p = pgpb_reallocarray(NULL, s->n, sizeof *p);
+	size_t a = 0;
+	for (size_t i = 0; i <= s->n; i++)
+		if (i == s->n || isnan(s->x[i])) {
+			if (i > a + 1)
+				sort_span(s, a, i, p);
+			a = i + 1;
 		}
-		s->x[j] = x;
-		s->y[j] = y;
-		if (s->hollow)
-			s->hollow[j] = h;
-	}
+	free(p);
 }
 
 void chart_mark_add(struct chart_panel *p, double x, const char *label)
@@ -746,10 +778,15 @@ static void draw_marks(struct rc *r, const struct chart_panel *p, const struct p
 	if (!p->nmarks)
 		return;
 	pen(r, "#9A9A9A", (r->png ? 1 : 0.8) * k, "dotted");
+	/* a separator within 2 px of the last one drawn would only darken the same pixels: at thousands of
+	 * steps they would fill the panel, and cost most of the chart's time */
+	double last_px = -1e9;
 	for (size_t m = 0; m < p->nmarks; m++) {
 		double px = map(mx, p->marks[m].x);
-		if (px > b->x0 + 0.5 && px < b->x1 - 0.5)
+		if (px > b->x0 + 0.5 && px < b->x1 - 0.5 && fabs(px - last_px) >= 2 * k) {
 			line(r, px, b->y0, px, b->y1);
+			last_px = px;
+		}
 	}
 	if (!top_marks)
 		return;

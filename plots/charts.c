@@ -5,6 +5,7 @@
  * Numbers come from steps.csv, the per-second timeline from intervals.csv, the spectrum from <step>.hgrm.
  */
 #include "plots/charts.h"
+#include "common/alloc.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,13 +26,10 @@ static const char no_latency[] = "no closed-loop step completed a successful que
 
 /* ---- labels and context ---------------------------------------------------------------------- */
 
+/* Both read what res_load worked out once (resdir/read.h), so labelling every step stays linear. */
 static int run_mixes(const struct res_run *run, int query)
 {
-	for (size_t i = 1; i < run->nsteps; i++)
-		if (strcmp(query ? run->steps[i].query : run->steps[i].model,
-		           query ? run->steps[0].query : run->steps[0].model) != 0)
-			return 1;
-	return 0;
+	return query ? run->mixes_query : run->mixes_model;
 }
 
 /* What tells a step's series apart beyond the grouping: its model and query when the run mixes them (the
@@ -44,13 +42,7 @@ static void prefix(const struct res_run *run, const struct res_step *s, int face
 
 static int run_varies(const struct res_run *run, int field)
 {
-	for (size_t i = 1; i < run->nsteps; i++) {
-		double a = run->steps[0].v[field], b = run->steps[i].v[field];
-		if (field == RF_OFFSET ? strcmp(run->steps[0].offset_text, run->steps[i].offset_text) != 0
-		                       : !(a == b || (isnan(a) && isnan(b))))
-			return 1;
-	}
-	return 0;
+	return run->varies[field];
 }
 
 void charts_step_label(const struct res_run *run, const struct res_step *s, char *buf, size_t len)
@@ -843,18 +835,23 @@ static int build_corrected(const struct res_run *run, struct chart *c, char *why
 
 /* ---- 9. latency vs offset, a series per query variant ---------------------------------------- */
 
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The number of queries among the steps the filter keeps: sorted, then counted (O(n log n)). */
 static size_t distinct_queries(const struct res_run *run, step_filter keep)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < run->nsteps; i++) {
-		if (!keep(&run->steps[i]))
-			continue;
-		size_t j = 0;
-		for (; j < i; j++)
-			if (keep(&run->steps[j]) && strcmp(run->steps[j].query, run->steps[i].query) == 0)
-				break;
-		n += j == i;
-	}
+	const char **q = pgpb_reallocarray(NULL, run->nsteps ? run->nsteps : 1, sizeof *q);
+	size_t m = 0, n = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		if (keep(&run->steps[i]))
+			q[m++] = run->steps[i].query;
+	qsort(q, m, sizeof *q, cmp_text);
+	for (size_t i = 0; i < m; i++)
+		n += i == 0 || strcmp(q[i - 1], q[i]) != 0;
+	free(q);
 	return n;
 }
 

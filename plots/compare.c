@@ -301,10 +301,10 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 	struct cmp m;
 	memset(&m, 0, sizeof m);
 	if (res_load(dir_a, &m.a) < 0)
-		return EXIT_RUNTIME;
+		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
 	if (res_load(dir_b, &m.b) < 0) {
 		res_free(&m.a);
-		return EXIT_RUNTIME;
+		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
 	}
 	char defout[1024];
 	if (!out_dir) {

@@ -10,6 +10,7 @@
 #include "common/cli.h"
 #include "common/hist.h"
 #include "common/log.h"
+#include "common/sig.h"
 #include "plots/ab.h"
 #include "plots/chart.h"
 #include "resdir/read.h"
@@ -54,10 +55,9 @@ static int dist_from_hgrm(const char *dir, const char *step, struct dist *d, cha
 	char path[4096];
 	hgrm_path(path, sizeof path, dir, step, "");
 	struct hgrm h;
-	if (hgrm_read(path, &h) < 0) {
-		snprintf(err, err_len, "could not open file \"%s\": %s", path, strerror(errno));
+	int why;
+	if (hgrm_read(path, &h, &why, err, err_len) < 0)
 		return -1;
-	}
 	int rc = -1;
 	if (h.n > 0 && h.rows[h.n - 1].count > 0) {
 		double total = h.rows[h.n - 1].count;
@@ -456,32 +456,35 @@ static int page_offset(const struct http_compare_opts *o, const struct ab_text *
 	return 0;
 }
 
-/* steps.csv and meta.json through the shared reader; 0, or -1 (logged, with a hint). */
+/* steps.csv and meta.json through the shared reader; 0, or -1 (logged, with a hint unless a signal
+ * ended the read). */
 static int load_run(const char *dir, struct res_run *run)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/steps.csv", dir);
-	FILE *probe = fopen(path, "r");
-	if (probe)
-		fclose(probe);
-	else
-		log_error("could not open file \"%s\": %s", path, strerror(errno));
-	if (!probe || res_load_parts(dir, run, RES_META) < 0) {
-		log_hint("RESULTS_DIR must be a directory written by \"pgpagebench run\".");
+	if (res_load_parts(dir, run, RES_META) < 0) {
+		if (!sig_caught())
+			log_hint("RESULTS_DIR must be a directory written by \"pgpagebench run\".");
 		return -1;
 	}
 	return 0;
 }
 
-/* The step's latency distribution: summary.json's histogram, else its .hgrm, else steps.csv's percentiles. */
-static void step_dist(const char *dir, const struct res_step *s, struct dist *d)
+/* The step's latency distribution: summary.json's histogram, else its .hgrm, else steps.csv's percentiles.
+ * 0, or -1 when a signal ended a read (logged). */
+static int step_dist(const char *dir, const struct res_step *s, struct dist *d)
 {
 	char err[1024], err2[1024];
 	memset(d, 0, sizeof *d);
-	if (dist_from_summary(dir, s->id, d, err, sizeof err) < 0 && dist_from_hgrm(dir, s->id, d, err2, sizeof err2) < 0) {
-		log_warning("no latency histogram for step \"%s\" (%s; %s): using the percentiles of steps.csv", s->id, err, err2);
-		dist_from_steps(s, d);
+	if (dist_from_summary(dir, s->id, d, err, sizeof err) == 0)
+		return 0;
+	if (!sig_caught() && dist_from_hgrm(dir, s->id, d, err2, sizeof err2) == 0)
+		return 0;
+	if (sig_caught()) {
+		log_error("could not read the latency of step \"%s\": interrupted", s->id);
+		return -1;
 	}
+	log_warning("no latency histogram for step \"%s\" (%s; %s): using the percentiles of steps.csv", s->id, err, err2);
+	dist_from_steps(s, d);
+	return 0;
 }
 
 /* HTTP latency per percentile: ab's -e (microsecond precision), else the nearest rank over the -g ttimes
@@ -583,7 +586,8 @@ int http_compare_run(const struct http_compare_opts *o)
 		goto out;
 	const struct res_step *s = &run.steps[r];
 	struct dist d;
-	step_dist(o->dir, s, &d);
+	if (step_dist(o->dir, s, &d) < 0)
+		goto out;
 	double http_ms[AB_NPCT];
 	const char *http_src[AB_NPCT];
 	http_percentiles(o, &t, &acsv, &tsv, http_ms, http_src);
@@ -613,6 +617,8 @@ int http_compare_run(const struct http_compare_opts *o)
 	}
 	rc = EXIT_OK;
 out:
+	if (rc != EXIT_OK && sig_caught())
+		rc = sig_exit_status();
 	res_free(&run);
 	ab_tsv_free(&tsv);
 	return rc;

@@ -130,7 +130,7 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
 	}
 	struct res_run run;
 	if (res_load(results_dir, &run) < 0)
-		return EXIT_RUNTIME;
+		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
 	if (!out_dir)
 		out_dir = results_dir;
 	char charts_dir[4200];
@@ -174,6 +174,8 @@ int plots_render_opts(const char *results_dir, const char *out_dir, const struct
 	snprintf(index, sizeof index, "%s/index.html", out_dir);
 	if (rc == EXIT_OK && report_write_file(index, fill_plot_page, &pg) < 0)
 		rc = EXIT_RUNTIME;
+	if (sig_caught())
+		rc = sig_exit_status();
 	if (rc == EXIT_OK) {
 		if (index_path && len)
 			snprintf(index_path, len, "%s", index);

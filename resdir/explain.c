@@ -5,6 +5,7 @@
  */
 #include "resdir/explain.h"
 #include "common/alloc.h"
+#include "common/input.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -105,40 +106,14 @@ void explain_describe(const struct explain_summary *s, char *buf, size_t len)
 	         s->processed_node, ret, plan, exec);
 }
 
-/* The whole file, NUL-terminated; NULL when it cannot be read or passes 64 MiB. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 16384, n = 0, got;
-	char *buf = pgpb_malloc(cap);
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			if (cap >= (64u << 20)) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			cap *= 2;
-			buf = pgpb_realloc(buf, cap);
-		}
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 int explain_load(const char *path, struct explain_summary *out, char *err, size_t err_len)
 {
-	char *json = slurp(path);
-	int rc = -1;
+	size_t len;
+	int why;
+	char *json = input_slurp(path, EXPLAIN_MAX, &len, &why, err, err_len);
 	if (!json)
-		snprintf(err, err_len, "could not read the file");
-	else
-		rc = explain_parse(json, out, err, err_len);
+		return -1;
+	int rc = explain_parse(json, out, err, err_len);
 	free(json);
 	return rc;
 }

@@ -23,7 +23,10 @@ struct explain_summary {
 /* Parses the JSON EXPLAIN prints (an array of one object with "Plan"); 0 on success, -1 on bad input
  * (nothing logged: err receives why, when not NULL). */
 int explain_parse(const char *json, struct explain_summary *out, char *err, size_t err_len);
-/* Reads the plan file at path and parses it; -1 with "could not read the file" or explain_parse's reason. */
+/* A plan file larger than this is refused (a plan of a page query is a few kB). */
+#define EXPLAIN_MAX ((size_t)64 << 20)
+/* Reads the plan file at path (common/input.h: at most EXPLAIN_MAX bytes, a signal ends the read) and
+ * parses it; -1 with the reason the file could not be read or explain_parse's. */
 int explain_load(const char *path, struct explain_summary *out, char *err, size_t err_len);
 
 /* One line for the summary: "processed 600,000 rows (HashAggregate) to return 10; planning 0.2 ms,

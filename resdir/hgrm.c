@@ -1,10 +1,12 @@
 /*
  * hgrm.c: writes and reads the .hgrm percentile tables. The reader takes every line holding a value
  * (finite, not negative), a percentile in 0..1 and a count, so a table from HdrHistogram itself reads
- * the same, and keeps the Max of the footer (the exact maximum, which the last row rounds).
+ * the same, and keeps the Max of the footer (the exact maximum, which the last row rounds). It reads at
+ * most HGRM_MAX bytes, and a signal ends the read (common/input.h).
  */
 #include "resdir/hgrm.h"
 #include "common/alloc.h"
+#include "common/input.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -33,23 +35,25 @@ int hgrm_write(const char *path, const struct hist *h)
 	return rc;
 }
 
-int hgrm_read(const char *path, struct hgrm *out)
+int hgrm_read(const char *path, struct hgrm *out, int *why, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);
 	out->max_us = -1;
-	FILE *f = fopen(path, "r");
-	if (!f)
+	struct input in;
+	if (input_open(&in, path, HGRM_MAX, why, err, err_len) < 0)
 		return -1;
-	char *line = NULL;
-	size_t lcap = 0, cap = 0;
-	while (getline(&line, &lcap, f) >= 0) {
+	char *line;
+	size_t cap = 0;
+	int got;
+	while ((got = input_line(&in, &line, why, err, err_len)) > 0) {
 		double value, p, count;
 		if (sscanf(line, "#[Max = %lf", &value) == 1) {
-			out->max_us = value * 1000.0;
+			if (isfinite(value) && value >= 0)
+				out->max_us = value * 1000.0;
 			continue;
 		}
 		if (line[0] == '#' || sscanf(line, " %lf %lf %lf", &value, &p, &count) != 3 || !isfinite(value) ||
-		    value < 0 || !(p >= 0 && p <= 1))
+		    value < 0 || !(p >= 0 && p <= 1) || !(count >= 0) || !isfinite(count))
 			continue;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -57,7 +61,12 @@ int hgrm_read(const char *path, struct hgrm *out)
 		}
 		out->rows[out->n++] = (struct res_pctl){ value * 1000.0, p, count };
 	}
-	free(line);
-	fclose(f);
+	input_close(&in);
+	if (got < 0) {
+		free(out->rows);
+		memset(out, 0, sizeof *out);
+		out->max_us = -1;
+		return -1;
+	}
 	return 0;
 }

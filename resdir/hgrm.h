@@ -28,7 +28,11 @@ struct hgrm {
 	size_t n;
 	double max_us; /* -1 when the file has no Max line */
 };
-/* 0, or -1 with errno set when the file cannot be opened (nothing logged). */
-int hgrm_read(const char *path, struct hgrm *out);
+/* A table is a few kB: a larger file is refused. */
+#define HGRM_MAX ((size_t)16 << 20)
+/* 0, or -1 with why in err (nothing logged) and *why an errno value: ENOENT when there is no such file,
+ * EFBIG past HGRM_MAX, EINTR when a signal ended the read (common/input.h). Rows that are not a value,
+ * a percentile in 0..1 and a count are skipped. */
+int hgrm_read(const char *path, struct hgrm *out, int *why, char *err, size_t err_len);
 
 #endif

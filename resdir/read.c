@@ -6,6 +6,7 @@
  */
 #include "resdir/read.h"
 #include "common/alloc.h"
+#include "common/input.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -23,32 +24,44 @@ int res_split_reliable(const struct res_step *s)
 
 /* ---- files and CSV --------------------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len, int *err)
+/* Past the limit or cut by a signal: the whole load fails, as for a bad steps.csv. */
+static int is_fatal(int why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		*err = errno;
+	return why == EFBIG || why == EINTR;
+}
+
+/* Arrays grown one element at a time double when their count reaches a power of two: linear in all. */
+static void *grow(void *p, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		p = pgpb_reallocarray(p, n ? 2 * n : 1, size);
+	return p;
+}
+
+/* A file of the directory, whole (common/input.h: bounded, interruptible, a byte order mark skipped).
+ * NULL with why in err and *why an errno value: ENOENT when absent, EFBIG past the limit, EINTR when a
+ * signal ended the read. */
+static char *read_file(const char *path, size_t limit, size_t *len, int *why, char *err, size_t err_len)
+{
+	return input_slurp(path, limit, len, why, err, err_len);
+}
+
+/* A JSON file of the directory: NULL when absent or unreadable (err and *why as read_file's; *why is 0
+ * for a file that is not JSON). */
+static json_t *read_json(const char *path, size_t limit, int *why, char *err, size_t err_len)
+{
+	size_t len;
+	char *buf = read_file(path, limit, &len, why, err, err_len);
+	if (!buf)
 		return NULL;
+	json_error_t jerr;
+	json_t *j = json_loadb(buf, len, 0, &jerr);
+	free(buf);
+	if (!j) {
+		*why = 0;
+		snprintf(err, err_len, "invalid JSON in file \"%s\" line %d: %s", path, jerr.line, jerr.text);
 	}
-	size_t cap = 65536, n = 0;
-	char *buf = pgpb_malloc(cap);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (cap - n - 1 == 0) {
-			cap *= 2;
-			buf = pgpb_realloc(buf, cap);
-		}
-	}
-	*err = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (*err) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return j;
 }
 
 struct csv {
@@ -149,10 +162,11 @@ static int load_steps(struct res_run *run)
 	char path[4096];
 	snprintf(path, sizeof path, "%s/steps.csv", run->dir);
 	size_t len;
-	int err;
-	char *buf = read_file(path, &len, &err);
+	int why;
+	char err[512];
+	char *buf = read_file(path, RES_STEPS_MAX, &len, &why, err, sizeof err);
 	if (!buf) {
-		log_error("could not read \"%s\": %s", path, strerror(err));
+		log_error("%s", err);
 		return -1;
 	}
 	if (memchr(buf, '\0', len)) {
@@ -187,7 +201,7 @@ static int load_steps(struct res_run *run)
 			rc = -1;
 			break;
 		}
-		run->steps = pgpb_reallocarray(run->steps, run->nsteps + 1, sizeof *run->steps);
+		run->steps = grow(run->steps, run->nsteps, sizeof *run->steps);
 		struct res_step *s = &run->steps[run->nsteps++];
 		memset(s, 0, sizeof *s);
 		s->id = dup_text(id);
@@ -217,31 +231,70 @@ static int load_steps(struct res_run *run)
 		log_error("\"%s\" holds no steps", path);
 		rc = -1;
 	}
+	if (rc == 0)
+		res_steps_differ(run);
 	return rc;
 }
 
-static struct res_step *find_step(struct res_run *run, const char *id, size_t hint)
+/* The steps by id, for the files that name steps (intervals.csv, summary.json): a binary search a lookup,
+ * so reading them stays O(n log n) in the number of steps. */
+struct step_index {
+	struct res_run *run;
+	struct res_step **by_id; /* sorted by id, then by position: the first of equal ids comes first */
+};
+
+static int cmp_step_id(const void *a, const void *b)
 {
-	if (hint < run->nsteps && strcmp(run->steps[hint].id, id) == 0)
-		return &run->steps[hint];
+	const struct res_step *x = *(struct res_step *const *)a, *y = *(struct res_step *const *)b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x > y) - (x < y);
+}
+
+static void index_init(struct step_index *ix, struct res_run *run)
+{
+	ix->run = run;
+	ix->by_id = pgpb_reallocarray(NULL, run->nsteps ? run->nsteps : 1, sizeof *ix->by_id);
 	for (size_t i = 0; i < run->nsteps; i++)
-		if (strcmp(run->steps[i].id, id) == 0)
-			return &run->steps[i];
-	return NULL;
+		ix->by_id[i] = &run->steps[i];
+	qsort(ix->by_id, run->nsteps, sizeof *ix->by_id, cmp_step_id);
+}
+
+static void index_free(struct step_index *ix)
+{
+	free(ix->by_id);
+}
+
+/* The first step with this id (a binary search), or NULL. */
+static struct res_step *find_step(const struct step_index *ix, const char *id)
+{
+	size_t lo = 0, hi = ix->run->nsteps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->by_id[mid]->id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->run->nsteps && strcmp(ix->by_id[lo]->id, id) == 0 ? ix->by_id[lo] : NULL;
 }
 
 /* intervals.csv is optional (older or interrupted runs): a missing or bad file only costs the timeline. */
-static void load_intervals(struct res_run *run)
+static int load_intervals(struct res_run *run)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/intervals.csv", run->dir);
 	size_t len;
-	int err;
-	char *buf = read_file(path, &len, &err);
+	int why;
+	char err[512];
+	char *buf = read_file(path, RES_INTERVALS_MAX, &len, &why, err, sizeof err);
 	if (!buf) {
-		if (err != ENOENT)
-			log_warning("could not read \"%s\": %s", path, strerror(err));
-		return;
+		if (is_fatal(why)) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (why != ENOENT)
+			log_warning("%s", err);
+		return 0;
 	}
 	struct csv c = { buf, buf, buf + len, 0 };
 	char *hdr[MAXCOLS], *f[MAXCOLS];
@@ -253,16 +306,16 @@ static void load_intervals(struct res_run *run)
 	if (cstep < 0 || cols[0] < 0 || cols[1] < 0) {
 		log_warning("ignoring \"%s\": it lacks the step, second or queries column", path);
 		free(buf);
-		return;
+		return 0;
 	}
-	size_t hint = 0;
+	struct step_index ix;
+	index_init(&ix, run);
 	while ((nf = csv_record(&c, f, MAXCOLS)) > 0) {
 		if (nf == 1 && f[0][0] == '\0')
 			continue;
-		struct res_step *s = find_step(run, field(f, nf, cstep), hint);
+		struct res_step *s = find_step(&ix, field(f, nf, cstep));
 		if (!s)
 			continue; /* a step not in steps.csv (cut short before its row was written) */
-		hint = (size_t)(s - run->steps);
 		double v[6];
 		int bad = 0;
 		for (int i = 0; i < 6; i++)
@@ -271,25 +324,33 @@ static void load_intervals(struct res_run *run)
 			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
 			continue;
 		}
-		s->sec = pgpb_reallocarray(s->sec, s->nsec + 1, sizeof *s->sec);
+		s->sec = grow(s->sec, s->nsec, sizeof *s->sec);
 		s->sec[s->nsec++] = (struct res_second){ v[0], v[1], v[2], v[3], v[4], v[5] };
 		run->nintervals++;
 	}
+	index_free(&ix);
 	free(buf);
+	return 0;
 }
 
 /* <id>.hgrm (resdir/hgrm.h), values in ms; a step id holding a '/' names no file of the directory. */
-static void load_hgrm(struct res_run *run, struct res_step *s)
+static int load_hgrm(struct res_run *run, struct res_step *s)
 {
 	if (strchr(s->id, '/'))
-		return;
-	char path[4096];
+		return 0;
+	char path[4096], err[512];
 	hgrm_path(path, sizeof path, run->dir, s->id, "");
 	struct hgrm h;
-	if (hgrm_read(path, &h) < 0)
-		return;
+	int why;
+	if (hgrm_read(path, &h, &why, err, sizeof err) < 0) {
+		if (!is_fatal(why))
+			return 0;
+		log_error("%s", err);
+		return -1;
+	}
 	s->pctl = h.rows;
 	s->npctl = h.n;
+	return 0;
 }
 
 /* summary.json's histogram of one step: {"unit", "lowest_us", ..., "buckets": [[value_us, count], ...]}. */
@@ -300,23 +361,30 @@ static json_t *summary_latency(json_t *step)
 
 /* summary.json's sparse buckets ([value_us, count], value = lowest of the bucket) stand in for a missing
  * .hgrm: one spectrum point per bucket, at the share of queries at or below it. */
-static void load_summary_hists(struct res_run *run)
+static int load_summary_hists(struct res_run *run)
 {
 	size_t missing = 0;
 	for (size_t i = 0; i < run->nsteps; i++)
 		missing += run->steps[i].pctl == NULL;
 	if (!missing)
-		return;
+		return 0;
 	char path[4096];
 	snprintf(path, sizeof path, "%s/summary.json", run->dir);
-	json_error_t jerr;
-	json_t *sum = json_load_file(path, 0, &jerr);
+	int why;
+	char err[512];
+	json_t *sum = read_json(path, RES_SUMMARY_MAX, &why, err, sizeof err);
+	if (!sum && is_fatal(why)) {
+		log_error("%s", err);
+		return -1;
+	}
 	json_t *steps = json_object_get(sum, "steps");
 	size_t k;
 	json_t *js;
+	struct step_index ix;
+	index_init(&ix, run);
 	json_array_foreach(steps, k, js) {
 		const char *id = json_string_value(json_object_get(js, "step"));
-		struct res_step *s = find_step(run, id ? id : "", k);
+		struct res_step *s = find_step(&ix, id ? id : "");
 		if (!s || s->pctl)
 			continue;
 		json_t *b = json_object_get(summary_latency(js), "buckets");
@@ -336,19 +404,19 @@ static void load_summary_hists(struct res_run *run)
 			s->pctl[s->npctl++] = (struct res_pctl){ v, cum / total, cum };
 		}
 	}
+	index_free(&ix);
 	json_decref(sum);
+	return 0;
 }
 
 int res_summary_hist(const char *dir, const char *step, struct hist *out, char *err, size_t err_len)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/summary.json", dir);
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
-	if (!root) {
-		snprintf(err, err_len, "%s", jerr.text);
+	int why;
+	json_t *root = read_json(path, RES_SUMMARY_MAX, &why, err, err_len);
+	if (!root)
 		return -1;
-	}
 	int rc = -1;
 	json_t *steps = json_object_get(root, "steps"), *s;
 	size_t i;
@@ -436,18 +504,27 @@ static void jflat(char *dst, size_t len, json_t *obj)
 	}
 }
 
-static void load_meta(struct res_run *run, int warn)
+static int load_meta(struct res_run *run, int warn)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/meta.json", run->dir);
-	json_error_t jerr;
-	json_t *m = json_load_file(path, 0, &jerr);
+	int why;
+	char err[512];
+	json_t *m = read_json(path, RES_META_MAX, &why, err, sizeof err);
+	if (!m && is_fatal(why)) {
+		log_error("%s", err);
+		return -1;
+	}
 	int from_meta_json = m != NULL;
 	if (!m) {
 		/* the same meta is in summary.json */
 		char spath[4096];
 		snprintf(spath, sizeof spath, "%s/summary.json", run->dir);
-		json_t *s = json_load_file(spath, 0, &jerr);
+		json_t *s = read_json(spath, RES_SUMMARY_MAX, &why, err, sizeof err);
+		if (!s && is_fatal(why)) {
+			log_error("%s", err);
+			return -1;
+		}
 		if (s && json_is_object(json_object_get(s, "meta")))
 			m = json_incref(json_object_get(s, "meta"));
 		json_decref(s);
@@ -456,7 +533,7 @@ static void load_meta(struct res_run *run, int warn)
 		if (warn)
 			log_warning("no readable meta.json in \"%s\": the report will lack the run context", run->dir);
 		json_decref(m);
-		return;
+		return 0;
 	}
 	run->has_meta = 1;
 	run->meta_json = from_meta_json;
@@ -489,6 +566,7 @@ static void load_meta(struct res_run *run, int warn)
 	jflat(run->settings, sizeof run->settings, json_object_get(json_object_get(m, "server"), "settings"));
 	jflat(run->options, sizeof run->options, json_object_get(m, "options"));
 	json_decref(m);
+	return 0;
 }
 
 /* ---- public ---------------------------------------------------------------------------------- */
@@ -515,16 +593,39 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 		res_free(run);
 		return -1;
 	}
+	int rc = 0;
 	if (parts & RES_META)
-		load_meta(run, parts & RES_META_WARN);
-	if (parts & RES_INTERVALS)
-		load_intervals(run);
+		rc = load_meta(run, parts & RES_META_WARN);
+	if (rc == 0 && (parts & RES_INTERVALS))
+		rc = load_intervals(run);
 	if (parts & RES_HGRM) {
-		for (size_t i = 0; i < run->nsteps; i++)
-			load_hgrm(run, &run->steps[i]);
-		load_summary_hists(run);
+		for (size_t i = 0; i < run->nsteps && rc == 0; i++)
+			rc = load_hgrm(run, &run->steps[i]);
+		if (rc == 0)
+			rc = load_summary_hists(run);
 	}
-	return 0;
+	if (rc < 0)
+		res_free(run);
+	return rc;
+}
+
+void res_steps_differ(struct res_run *run)
+{
+	run->mixes_model = run->mixes_query = 0;
+	memset(run->varies, 0, sizeof run->varies);
+	if (run->nsteps == 0)
+		return;
+	const struct res_step *first = &run->steps[0];
+	for (size_t i = 1; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		run->mixes_model |= strcmp(s->model, first->model) != 0;
+		run->mixes_query |= strcmp(s->query, first->query) != 0;
+		for (int f = 0; f < RF_COUNT; f++) {
+			double a = first->v[f], b = s->v[f];
+			run->varies[f] |= f == RF_OFFSET ? strcmp(first->offset_text, s->offset_text) != 0
+			                                 : !(a == b || (isnan(a) && isnan(b)));
+		}
+	}
 }
 
 void res_free(struct res_run *run)

@@ -39,12 +39,25 @@ struct res_run {
 	unsigned char has_column[RF_COUNT]; /* 1: steps.csv has the column */
 	struct res_step *steps;
 	size_t nsteps;
+	/* Whether the steps differ in model, in query, or in a numeric column (RF_OFFSET: in its text, so
+	 * "mix" counts), worked out once by res_load (res_steps_differ) so that labelling a step needs no
+	 * scan of the others: the charts stay linear in the number of steps. */
+	unsigned char mixes_model, mixes_query, varies[RF_COUNT];
 	size_t nintervals; /* rows of intervals.csv kept */
 };
 
+/* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the
+ * limit. A step is a row of about 1 kB in steps.csv, a few kB in summary.json and a row a second in
+ * intervals.csv. */
+#define RES_STEPS_MAX ((size_t)256 << 20)
+#define RES_INTERVALS_MAX ((size_t)256 << 20)
+#define RES_SUMMARY_MAX ((size_t)256 << 20)
+#define RES_META_MAX ((size_t)16 << 20)
+
 /* Reads the directory. Returns 0, or logs one error line and returns -1 (missing directory, missing or
  * unreadable steps.csv, a steps.csv without a "step" column or with a non-number in a column the plots read:
- * steps_columns[].plotted). */
+ * steps_columns[].plotted; any file of the directory past its limit; a read ended by a signal, which
+ * sig_caught() then reports). A UTF-8 byte order mark at the start of a file is skipped. */
 int res_load(const char *dir, struct res_run *run);
 /* What res_load_parts reads besides steps.csv; res_load reads everything (RES_ALL). */
 enum {
@@ -56,6 +69,9 @@ enum {
 };
 int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);
+/* Fills mixes_model, mixes_query and varies[] from the steps (res_load does it; a run built otherwise
+ * calls it once its steps are in place). */
+void res_steps_differ(struct res_run *run);
 /* The step's server/client split may be shown: split_reliable is 1, or absent (a run from before the
  * column, whose split was never checked). */
 int res_split_reliable(const struct res_step *s);

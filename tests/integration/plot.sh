@@ -293,7 +293,7 @@ check "bare results: links exist" html_links_exist "$TEST_TMP/bare-out"
 # Bad input: a clear error and exit 1 (runtime) or 2 (usage), never a crash.
 expect_fail "missing results directory" 1 'could not open results directory ".*nope"' "$B" plot "$TEST_TMP/nope"
 mkdir -p "$TEST_TMP/empty"
-expect_fail "no steps.csv" 1 'could not read ".*/steps.csv": No such file' "$B" plot "$TEST_TMP/empty"
+expect_fail "no steps.csv" 1 'could not open file ".*/steps.csv": No such file' "$B" plot "$TEST_TMP/empty"
 cp -r "$FIX/run-small" "$TEST_TMP/corrupt"
 head -c 300 /dev/urandom >"$TEST_TMP/corrupt/steps.csv"
 expect_fail "binary steps.csv" 1 'invalid ".*steps.csv"' "$B" plot "$TEST_TMP/corrupt"

@@ -185,6 +185,107 @@ static void malformed(void **state)
 	unlink(p);
 }
 
+/* Values ab never prints are refused with the line they are on: nan, inf, negative numbers and a count
+ * past the range of long (which strtol/sscanf would clamp to LONG_MAX without a word). */
+static void hostile_values(void **state)
+{
+	(void)state;
+	char err[512];
+	struct ab_text t;
+	struct ab_csv c;
+	struct ab_tsv g;
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: nan [#/sec] (mean)\n",
+		  "line 3: invalid value \"nan [#/sec] (mean)\" for \"Requests per second\"" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: inf [#/sec] (mean)\n", "line 3" },
+		{ "Concurrency Level: 4\nTime taken for tests: -1.5 seconds\nComplete requests: 10\n"
+		  "Requests per second: 3 [#/sec] (mean)\n",
+		  "line 2: invalid value \"-1.5 seconds\" for \"Time taken for tests\"" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: 3 [#/sec] (mean)\n"
+		  "Time per request: -3.0 [ms] (mean)\n",
+		  "line 4: invalid value \"-3.0 [ms] (mean)\" for \"Time per request\"" },
+		{ "Concurrency Level: 99999999999999999999\nComplete requests: 10\nRequests per second: 3 [#/sec]\n",
+		  "line 1: invalid value \"99999999999999999999\" for \"Concurrency Level\"" },
+		{ "Concurrency Level: 4\nComplete requests: -10\nRequests per second: 3 [#/sec]\n", "line 2" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nFailed requests: 1e3\nRequests per second: 3 [#/sec]\n",
+		  "line 3" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: 0x10 [#/sec]\n", "line 3" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: 3 [#/sec]\n"
+		  "Percentage of the requests served within a certain time (ms)\n  50%   -4\n",
+		  "line 5: invalid value \"-4\" for \"50%\"" },
+		{ "Concurrency Level: 4\nComplete requests: 10\nRequests per second: 3 [#/sec]\n"
+		  "Percentage of the requests served within a certain time (ms)\n  50%   nan\n", "line 5" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = tmpfile_with(0, cases[i].text);
+		err[0] = '\0';
+		assert_int_equal(ab_parse_text(p, &t, err, sizeof err), -1);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].want);
+		unlink(p);
+	}
+	const char *csv[] = { "Percentage served,Time in ms\n50,inf\n", "Percentage served,Time in ms\n50,-1\n",
+		              "Percentage served,Time in ms\n99999999999,1\n", "Percentage served,Time in ms\n50,nan\n" };
+	for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
+		const char *p = tmpfile_with(1, csv[i]);
+		assert_int_equal(ab_parse_csv(p, &c, err, sizeof err), -1);
+		assert_non_null(strstr(err, "line 2"));
+		unlink(p);
+	}
+	const char *tsv[] = { "x\tnan\t0\t1\t1\t1\n", "x\t1700000000\t-1\t1\t1\t1\n", "x\t1700000000\t0\t1\tinf\t1\n",
+		              "x\t1700000000\t0\t1\t1\t-0.5\n" };
+	for (size_t i = 0; i < sizeof tsv / sizeof tsv[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text, "starttime\tseconds\tctime\tdtime\tttime\twait\n%s", tsv[i]);
+		const char *p = tmpfile_with(2, text);
+		assert_int_equal(ab_parse_tsv(p, &g, err, sizeof err), -1);
+		assert_non_null(strstr(err, "line 2"));
+		assert_null(g.req);
+		unlink(p);
+	}
+}
+
+/* A UTF-8 byte order mark (an editor's or a Windows tool's) before ab's files is no part of their text;
+ * CRLF line ends read as LF. */
+static void byte_order_mark(void **state)
+{
+	(void)state;
+	char err[512];
+	struct ab_csv c;
+	struct ab_text t;
+	const char *p = tmpfile_with(1, "\xEF\xBB\xBFPercentage served,Time in ms\r\n0,1.5\r\n100,9.25\r\n");
+	assert_int_equal(ab_parse_csv(p, &c, err, sizeof err), 0);
+	assert_true(c.have[0] && c.have[100] && c.ms[100] == 9.25);
+	unlink(p);
+	p = tmpfile_with(0, "\xEF\xBB\xBF" "Concurrency Level: 3\r\nComplete requests: 10\r\nRequests per second: 3 [#/sec]\r\n");
+	assert_int_equal(ab_parse_text(p, &t, err, sizeof err), 0);
+	assert_int_equal(t.concurrency, 3);
+	unlink(p);
+}
+
+/* A file past its limit is refused by name and limit, after reading no more than the limit. */
+static void size_limit(void **state)
+{
+	(void)state;
+	char err[512];
+	struct ab_csv c;
+	char path[] = "/tmp/pgpb-test-ab-big-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char head[] = "Percentage served,Time in ms\n";
+	assert_int_equal(write(fd, head, sizeof head - 1), (ssize_t)(sizeof head - 1));
+	char line[] = "50,1.0\n";
+	for (size_t n = 0; n <= AB_CSV_MAX / (sizeof line - 1); n++)
+		assert_int_equal(write(fd, line, sizeof line - 1), (ssize_t)(sizeof line - 1));
+	close(fd);
+	assert_int_equal(ab_parse_csv(path, &c, err, sizeof err), -1);
+	if (!strstr(err, "is larger than the limit of 1 MB") || !strstr(err, path))
+		fail_msg("%s", err);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +294,9 @@ int main(void)
 		cmocka_unit_test(percentile_ranks),
 		cmocka_unit_test(url_offsets),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(hostile_values),
+		cmocka_unit_test(byte_order_mark),
+		cmocka_unit_test(size_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -270,6 +270,26 @@ static void sorting(void **state)
 		assert_true(s->x[i - 1] < s->x[i]);
 		assert_true(s->y[i] == s->x[i] * 10);
 	}
+	/* equal x keep their order (y tells them apart), hollow marks move with their points, a NAN x stays
+	 * where it is and the points on either side of it are sorted apart */
+	struct chart_series *t = chart_series_add(&c.panel[0], 0, 0, "t");
+	double tx[] = { 3, 1, 3, 1, NAN, 9, 5 }, ty[] = { 0, 1, 2, 3, 4, 5, 6 };
+	for (int i = 0; i < 7; i++)
+		chart_point_hollow(t, tx[i], ty[i], i == 2);
+	chart_series_sort(t);
+	double wx[] = { 1, 1, 3, 3, NAN, 5, 9 }, wy[] = { 1, 3, 0, 2, 4, 6, 5 };
+	for (int i = 0; i < 7; i++) {
+		assert_true(isnan(wx[i]) ? isnan(t->x[i]) : t->x[i] == wx[i]);
+		assert_true(t->y[i] == wy[i]);
+		assert_int_equal(t->hollow[i], wy[i] == 2);
+	}
+	/* 100,000 points in reverse order: sorted (an insertion sort needed 5e9 moves for this) */
+	struct chart_series *u = chart_series_add(&c.panel[0], 0, 0, "u");
+	for (int i = 100000; i > 0; i--)
+		chart_point(u, i, -i);
+	chart_series_sort(u);
+	for (size_t i = 0; i < u->n; i++)
+		assert_true(u->x[i] == (double)(i + 1) && u->y[i] == -(double)(i + 1));
 	chart_free(&c);
 }
 

@@ -144,6 +144,49 @@ static void rm_rf(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Writes text into dir/name. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A byte order mark before steps.csv (a spreadsheet's export) is no part of the first column's name;
+ * summary.json's steps are found by id in any order; what the steps differ in is worked out at load. */
+static void hand_made(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pgpb-test-resdir-bom.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	put(dir, "steps.csv", "\xEF\xBB\xBFstep,model,query,connections,offset,ok\r\n"
+	                      "s1,threads,seed,1,0,10\r\ns2,threads,seed,2,0,10\r\ns3,threads,seed,4,0,10\r\n");
+	put(dir, "summary.json",
+	    "{\"steps\": [{\"step\": \"s3\", \"histograms\": {\"latency\": {\"buckets\": [[300, 10]]}}},"
+	    " {\"step\": \"s1\", \"histograms\": {\"latency\": {\"buckets\": [[100, 10]]}}},"
+	    " {\"step\": \"s9\", \"histograms\": {\"latency\": {\"buckets\": [[900, 10]]}}}]}");
+	struct res_run run;
+	assert_int_equal(res_load(dir, &run), 0);
+	assert_int_equal(run.nsteps, 3);
+	assert_string_equal(run.steps[0].id, "s1");
+	assert_true(run.steps[2].v[RF_CONNECTIONS] == 4);
+	assert_true(run.steps[0].npctl > 0 && run.steps[0].pctl[0].value_us == 100);
+	assert_null(run.steps[1].pctl);
+	assert_true(run.steps[2].npctl > 0 && run.steps[2].pctl[0].value_us == 300);
+	assert_true(run.varies[RF_CONNECTIONS]);
+	assert_false(run.varies[RF_OFFSET]);
+	assert_false(run.varies[RF_OK]);
+	assert_false(run.mixes_model);
+	assert_false(run.mixes_query);
+	res_free(&run);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Lines of dir/name. */
 static int lines(const char *dir, const char *name)
 {
@@ -305,6 +348,7 @@ int main(void)
 		cmocka_unit_test(claim_locks),
 		cmocka_unit_test(claim_refuses_and_force_replaces),
 		cmocka_unit_test(step_all_or_nothing),
+		cmocka_unit_test(hand_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
