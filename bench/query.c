@@ -84,6 +84,17 @@ static const char *const read_keywords[] = { "SELECT", "WITH", "VALUES", "TABLE"
  * connection to the COPY protocol, which returns no page to time), and a query unless --allow-writes.
  * 0, or -1 (logged, naming the statement).
  */
+/* The other words a PostgreSQL statement starts with: a file starting with one of them is refused by name
+ * without --allow-writes; a file starting with any other word is no statement the server knows, and
+ * preparing it gives the server's own syntax error. */
+static const char *const other_keywords[] = {
+	"ABORT", "ALTER", "ANALYZE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER", "COMMENT", "COMMIT", "CREATE",
+	"DEALLOCATE", "DECLARE", "DELETE", "DISCARD", "DO", "DROP", "END", "EXECUTE", "EXPLAIN", "FETCH", "GRANT",
+	"IMPORT", "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE", "NOTIFY", "PREPARE", "REASSIGN", "REFRESH",
+	"REINDEX", "RELEASE", "RESET", "REVOKE", "ROLLBACK", "SAVEPOINT", "SECURITY", "SET", "SHOW", "START",
+	"TRUNCATE", "UNLISTEN", "UPDATE", "VACUUM", NULL
+};
+
 static int check_statement_kind(const struct run_query *q, const struct run_opts *o)
 {
 	char kw[32];
@@ -104,6 +115,11 @@ static int check_statement_kind(const struct run_query *q, const struct run_opts
 	for (int i = 0; read_keywords[i]; i++)
 		if (strcmp(kw, read_keywords[i]) == 0)
 			return 0;
+	int known = 0;
+	for (int i = 0; other_keywords[i]; i++)
+		known |= strcmp(kw, other_keywords[i]) == 0;
+	if (!known) /* a typo or no SQL at all: the server's syntax error says it best */
+		return 0;
 	log_error("query \"%s\" is a %s statement: run replays read-only queries", q->name, kw);
 	log_hint("By default only SELECT, WITH, VALUES and TABLE statements run, in read-only transactions; "
 	         "--allow-writes runs statements that change the database.");
@@ -127,7 +143,7 @@ static char *read_query_file(const char *path)
 {
 	size_t n;
 	int why;
-	char err[512];
+	char err[16384]; /* a path of any length the shell passes in practice, and the reason after it */
 	char *buf = input_slurp(path, QUERY_FILE_MAX, &n, &why, err, sizeof err); /* bounded, a signal ends it */
 	if (!buf) {
 		log_error("%s", err);

@@ -21,18 +21,18 @@ no_out() { # no_out DESC: the failed run left no results directory
 }
 
 # -- --query FILE --------------------------------------------------------------------------------------
-expect_fail "--query of a file that does not exist" 1 "error: could not open query file \"$M\": No such file or directory" r --query "$M"
+expect_fail "--query of a file that does not exist" 1 "error: could not open file \"$M\": No such file or directory" r --query "$M"
 no_out "a missing query file"
-expect_fail "--query of a path that is not UTF-8" 1 "error: could not open query file \"$TEST_TMP/$FF\": No such file or directory" r --query "$TEST_TMP/$FF"
-expect_fail "--query of a 5000-byte path" 1 'error: could not open query file "q+": File name too long' r --query "$(printf 'q%.0s' $(seq 1 5000))"
+expect_fail "--query of a path that is not UTF-8" 1 "error: could not open file \"$TEST_TMP/$FF\": No such file or directory" r --query "$TEST_TMP/$FF"
+expect_fail "--query of a 5000-byte path" 1 'error: could not open file "q+": File name too long' r --query "$(printf 'q%.0s' $(seq 1 5000))"
 mkdir qdir
-expect_fail "--query of a directory" 1 'error: could not read query file "qdir"' r --query qdir
+expect_fail "--query of a directory" 1 'error: could not read file "qdir": Is a directory' r --query qdir
 : > q_empty.sql
 expect_fail "--query of an empty file" 1 'error: query file "q_empty.sql" holds no statement' r --query q_empty.sql
 printf ' ;\n\t;\r\n  ' > q_semis.sql
 expect_fail "--query of blanks and semicolons" 1 'error: query file "q_semis.sql" holds no statement' r --query q_semis.sql
 { printf 'SELECT id FROM record ORDER BY id LIMIT 10 OFFSET $1 -- '; head -c 1100000 /dev/zero | tr '\0' x; echo; } > q_big.sql
-expect_fail "--query of a file over 1 MB" 1 'error: query file "q_big.sql" is larger than 1 MB' r --query q_big.sql
+expect_fail "--query of a file over 1 MB" 1 'error: file "q_big.sql" is larger than the limit of 1 MB' r --query q_big.sql
 no_out "a query file over 1 MB"
 printf 'SELECT id, label FROM record WHERE label = '"'"'%s'"'"' ORDER BY id LIMIT 10 OFFSET $1\n' "$FF" > q_utf8.sql
 expect_fail "--query holding a byte that is not UTF-8" 1 'error: query "q_utf8.sql" does not run: invalid byte sequence for encoding "UTF8": 0xff' r --query q_utf8.sql
