@@ -77,6 +77,16 @@ static void summary_row(const struct step_result *s, int open)
 	       s->saturated ? "  (driver saturated)" : "", errs);
 }
 
+/* Appends id to the comma-separated list names (len bytes); past its room, one ", ..." instead. */
+static void name_add(char *names, size_t len, const char *id)
+{
+	size_t l = strlen(names);
+	if (l < len - 80)
+		snprintf(names + l, len - l, "%s%s", l ? ", " : "", id);
+	else if (!strstr(names, "..."))
+		snprintf(names + l, len - l, ", ...");
+}
+
 /* After the table: the steps where more than SUMMARY_ERROR_SHARE of the queries failed. */
 static void errors_hint(const struct step_result *const *done, int n)
 {
@@ -86,11 +96,7 @@ static void errors_hint(const struct step_result *const *done, int n)
 		if (error_share(done[k]) <= SUMMARY_ERROR_SHARE)
 			continue;
 		nbad++;
-		size_t l = strlen(names);
-		if (l < sizeof names - 80)
-			snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", done[k]->id);
-		else if (!strstr(names, "..."))
-			snprintf(names + l, sizeof names - l, ", ...");
+		name_add(names, sizeof names, done[k]->id);
 	}
 	if (!nbad)
 		return;
@@ -111,11 +117,7 @@ static void thin_hint(const struct step_result *const *done, int ndone)
 		if (hist_pct_reliable(n, 99))
 			continue;
 		nthin++;
-		size_t l = strlen(names);
-		if (l < sizeof names - 80)
-			snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", done[k]->id);
-		else if (!strstr(names, "..."))
-			snprintf(names + l, sizeof names - l, ", ...");
+		name_add(names, sizeof names, done[k]->id);
 		if (n == 0)
 			nnone++;
 		else if (done[k]->duration_s * 1000.0 / (double)n > need)
