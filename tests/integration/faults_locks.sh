@@ -167,13 +167,13 @@ wait "$PGB_PID"
 expect_fail "--scale without --ephemeral is refused" 2 '--scale applies to --ephemeral' \
 	"$B" run --scale 0.01 --pools 1 --offsets 0 --no-plot
 expect_fail "--scale out of range" 2 'invalid value "0" for option --scale' "$B" run --ephemeral --scale 0 --no-plot
-run_cmd timeout 600 "$B" run --ephemeral --pools 1 --offsets 0,100 --duration 0.2s --warmup 0 --no-plot --no-progress \
+run_cmd timeout 600 "$B" run --ephemeral --pools 1 --offsets 0,100 --duration 1s --warmup 0.2s --no-plot --no-progress \
 	--out "$TEST_TMP/eph"
 check "run --ephemeral works on its own (exit $RC: $ERR)" [ "$RC" = 0 ]
 check "it says it fills the cluster at scale 0.1 by default" grep -q '^run: datagen --scale 0.1 into the temporary cluster' "$TEST_TMP/out"
 check "both steps are written" [ "$(($(wc -l <"$TEST_TMP/eph/steps.csv") - 1))" = 2 ]
 check "the run measured the scale 0.1 dataset" [ "$(json_q "$TEST_TMP/eph/meta.json" "SELECT (:'j')::jsonb->'dataset'->>'records'")" = 10000 ]
-run_cmd timeout 600 "$B" run --ephemeral --scale 0.01 --schema elsewhere --pools 1 --offsets 0 --duration 0.2s --warmup 0 \
+run_cmd timeout 600 "$B" run --ephemeral --scale 0.01 --schema elsewhere --pools 1 --offsets 0 --duration 1s --warmup 0.2s \
 	--no-plot --no-progress --quiet --out "$TEST_TMP/eph2"
 check "run --ephemeral --scale 0.01 --schema elsewhere (exit $RC: $ERR)" [ "$RC" = 0 ]
 check "the run measured the scale 0.01 dataset" [ "$(json_q "$TEST_TMP/eph2/meta.json" "SELECT (:'j')::jsonb->'dataset'->>'records'")" = 1000 ]
