@@ -2,7 +2,8 @@
  * hlog.c: HdrHistogram's interval log, written and read. The layout follows HdrHistogram's
  * HistogramLogWriter (format 1.3: comments, StartTime, BaseTime, the legend, "[Tag=NAME,]start,length,
  * max,histogram" lines) and its V2 encoding: a 40-byte big-endian header (cookie, payload length,
- * normalizing index offset, significant digits, lowest and highest values, a conversion ratio), then the
+ * normalizing index offset (0 here, and not read), significant digits, lowest and highest values, a
+ * conversion ratio (1.0: integer values)), then the
  * counts array up to the maximum's bucket as ZigZag LEB128 numbers (at most 9 bytes, the 9th holding 8
  * bits), a run of empty buckets written as the negative run length; zlib-deflated behind an 8-byte
  * header (cookie, compressed length), then base64. The reader is bounded and interruptible
@@ -296,7 +297,9 @@ int hlog_decode(const char *b64, size_t len, struct hist *h, char *err, size_t e
 			bad = "the compressed histogram does not inflate to an encoding header";
 	}
 	uint32_t cookie = bad ? 0 : get32(head), payload_len = bad ? 0 : get32(head + 4);
-	int32_t offset = bad ? 0 : (int32_t)get32(head + 8), digits = bad ? 0 : (int32_t)get32(head + 12);
+	/* head + 8, the normalizing index offset, is not read: Java and JavaScript write the counts in value
+	 * order whatever their internal shift (hdr-histogram-js writes 1 there, Java's unshifted histograms 0) */
+	int32_t digits = bad ? 0 : (int32_t)get32(head + 12);
 	int64_t lowest = bad ? 0 : (int64_t)get64(head + 16), highest = bad ? 0 : (int64_t)get64(head + 24);
 	int64_t counts_len = bad ? 0 : counts_len_of(lowest, highest, digits);
 	if (bad) {
@@ -307,8 +310,6 @@ int hlog_decode(const char *b64, size_t len, struct hist *h, char *err, size_t e
 		      "(lowest at least 1, highest at least twice lowest, 1 to 5 digits)";
 	else if (counts_len > HLOG_MAX_COUNTS)
 		bad = "the histogram's range is too wide to hold";
-	else if (offset != 0)
-		bad = "the histogram is shifted (a normalizing index offset), which this reader does not support";
 	else if ((uint64_t)payload_len > (uint64_t)counts_len * LEB128_MAX || payload_len == 0)
 		bad = "the histogram's payload length is impossible for its range";
 	if (!bad) {

@@ -1,0 +1,300 @@
+/* test_hlog.c: HdrHistogram's interval log (resdir/hlog.c). Histograms encoded by another implementation
+ * (npm's hdr-histogram-js 3.0.1, encodeIntoCompressedBase64) decode to the exact buckets recorded there;
+ * ours round-trip bucket for bucket (counts up to 2^62, 2 and 3 digits, empty); a written log reads back
+ * line by line with its tags, times and exact maxima, and the step's percentiles equal the original's;
+ * damaged encodings and lines are refused with a reason, never a crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/hist.h"
+#include "resdir/hlog.h"
+
+/* a list of (value, count) pairs ends with count 0; checks h holds exactly these buckets */
+struct bucket {
+	int64_t value;
+	uint64_t count;
+};
+static void assert_buckets(const struct hist *h, const struct bucket *want)
+{
+	int32_t it = 0;
+	int64_t v;
+	uint64_t c;
+	size_t k = 0;
+	while (hist_next_bucket(h, &it, &v, &c)) {
+		assert_int_not_equal(want[k].count, 0);
+		assert_int_equal(v, hist_lowest_equivalent(h, want[k].value));
+		assert_int_equal(c, want[k].count);
+		k++;
+	}
+	assert_int_equal(want[k].count, 0);
+}
+
+static void test_known_vectors(void **state)
+{
+	(void)state;
+	char err[256];
+	struct hist h;
+	/* hdr-histogram-js: build({1, 3600000000, 3}); 0, 1, 42 x3, 2047, 2048, 2049, 123456 x1000, 3600000000 */
+	const char *a = "HISTFAAAADR4nJNpmSzMwMAgwMDAwMjAwMDMAAEgNsO1yUsYYHwmJn+25fJMLP1xF/gvv2FkAgChqAgd";
+	if (hlog_decode(a, strlen(a), &h, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(h.lowest, 1);
+	assert_int_equal(h.highest, 3600000000LL);
+	assert_int_equal(h.sig_digits, 3);
+	assert_int_equal(h.total, 1009);
+	static const struct bucket wa[] = { { 0, 1 },    { 1, 1 },         { 42, 3 },         { 2047, 1 },
+		                            { 2048, 2 }, { 123456, 1000 }, { 3600000000LL, 1 }, { 0, 0 } };
+	assert_buckets(&h, wa);
+	assert_int_equal(hist_min(&h), 0);
+	assert_int_equal(hist_max(&h), hist_highest_equivalent(&h, 3600000000LL));
+	assert_int_equal(hist_percentile(&h, 99), 123519); /* as hdr-histogram-js's getValueAtPercentile(99) */
+	hist_free(&h);
+	/* build({1000, 60000000000, 2}); 1000, 5000000 x7, 59999999999: another unit and precision */
+	const char *b = "HISTFAAAAC94nJNpmSzMwMDAwcDAwMjAwMDEAAbMLxgYGHh/uEcwQAEjA9NqPr5uaSYAemgFUw==";
+	assert_int_equal(hlog_decode(b, strlen(b), &h, err, sizeof err), 0);
+	assert_int_equal(h.lowest, 1000);
+	assert_int_equal(h.sig_digits, 2);
+	assert_int_equal(h.total, 9);
+	static const struct bucket wb[] = { { 1000, 1 }, { 5000000, 7 }, { 59999999999LL, 1 }, { 0, 0 } };
+	assert_buckets(&h, wb);
+	assert_int_equal(hist_lowest_equivalent(&h, 5000000), 4980736); /* hdr-histogram-js's figures */
+	assert_int_equal(hist_highest_equivalent(&h, 5000000), 5013503);
+	hist_free(&h);
+}
+
+static uint64_t rng = 42;
+static uint64_t next_rand(void)
+{
+	uint64_t z = (rng += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* encode, decode: the same counts array, total and bucket extremes; encoding again gives the same text */
+static void round_trip(const struct hist *h)
+{
+	char err[256], *b64 = hlog_encode(h);
+	assert_non_null(b64);
+	assert_memory_equal(b64, "HISTFAAA", 8);
+	struct hist d;
+	assert_int_equal(hlog_decode(b64, strlen(b64), &d, err, sizeof err), 0);
+	assert_int_equal(d.counts_len, h->counts_len);
+	assert_memory_equal(d.counts, h->counts, (size_t)h->counts_len * sizeof *h->counts);
+	assert_int_equal(d.total, h->total);
+	if (h->total) {
+		assert_int_equal(hist_min(&d), hist_lowest_equivalent(h, hist_min(h)));
+		assert_int_equal(hist_max(&d), hist_highest_equivalent(h, hist_max(h)));
+	}
+	char *again = hlog_encode(&d);
+	assert_string_equal(again, b64);
+	free(again);
+	free(b64);
+	hist_free(&d);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	for (int digits = 2; digits <= 3; digits++) {
+		struct hist h;
+		assert_int_equal(hist_init(&h, HIST_LOWEST, HIST_HIGHEST, digits), 0);
+		round_trip(&h); /* empty */
+		for (int i = 0; i < 200000; i++) /* log-uniform over 1 us .. 1 h */
+			hist_record(&h, (int64_t)exp((double)(next_rand() >> 11) / 9007199254740992.0 * log(3.6e9)));
+		hist_record(&h, 0);
+		hist_record(&h, HIST_HIGHEST);
+		round_trip(&h);
+		hist_record_n(&h, 777, (uint64_t)1 << 40); /* counts of 6 and 9 LEB128 bytes */
+		hist_record_n(&h, 1500000, (uint64_t)1 << 62);
+		round_trip(&h);
+		hist_free(&h);
+	}
+}
+
+/* A written log read back. */
+struct seen {
+	int n;
+	char tags[8][16];
+	double start[8], length[8];
+	int64_t max[8];
+	uint64_t total[8];
+	int64_t pct[8][4];
+	double log_start;
+};
+static int collect(const struct hlog_entry *e, void *arg)
+{
+	struct seen *s = arg;
+	if (s->n == 8)
+		return 7;
+	snprintf(s->tags[s->n], sizeof s->tags[0], "%s", e->tag);
+	s->start[s->n] = e->start_s;
+	s->length[s->n] = e->length_s;
+	s->max[s->n] = hist_max(e->h);
+	s->total[s->n] = e->h->total;
+	static const double ps[] = { 50, 90, 99, 99.9 };
+	for (int k = 0; k < 4; k++)
+		s->pct[s->n][k] = hist_percentile(e->h, ps[k]);
+	s->log_start = e->log_start_s;
+	s->n++;
+	return 0;
+}
+
+static void test_file_round_trip(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_hlog_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct hist step, sec;
+	assert_int_equal(hist_init(&step, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS), 0);
+	assert_int_equal(hist_init(&sec, HIST_LOWEST, HIST_HIGHEST, 2), 0);
+	struct hlog_seconds secs = { 0 };
+	int64_t sec_max[3];
+	for (int s = 0; s < 3; s++) {
+		hist_reset(&sec);
+		for (int i = 0; i < 1000 * (s + 1); i++) {
+			int64_t v = 5000 + (int64_t)(next_rand() % 200000) + (i == 7 ? 12345677 : 0);
+			hist_record(&sec, v);
+			hist_record(&step, v);
+		}
+		sec_max[s] = hist_max(&sec);
+		assert_int_equal(hlog_seconds_add(&secs, s + 1, &sec), 0);
+	}
+	struct hlog_whole whole = { HLOG_TAG_STEP, &step };
+	assert_int_equal(hlog_write(path, "s001-threads-c1-o0", 1764627498.1234, 2.5, &secs, &whole, 1), 0);
+	hlog_seconds_clear(&secs);
+	free(secs.v);
+
+	struct seen seen = { 0 };
+	int why = 0;
+	char err[512];
+	assert_int_equal(hlog_read(path, collect, &seen, &why, err, sizeof err), 0);
+	assert_int_equal(seen.n, 4);
+	assert_true(fabs(seen.log_start - 1764627498.123) < 1e-6);
+	for (int s = 0; s < 3; s++) {
+		assert_string_equal(seen.tags[s], "");
+		assert_true(fabs(seen.start[s] - (1764627498.123 + s)) < 1e-6);
+		assert_true(fabs(seen.length[s] - (s == 2 ? 0.5 : 1.0)) < 1e-9);
+		assert_int_equal(seen.total[s], 1000 * (s + 1));
+		assert_int_equal(seen.max[s], sec_max[s]); /* the exact maximum, from Interval_Max */
+	}
+	assert_string_equal(seen.tags[3], HLOG_TAG_STEP);
+	assert_true(fabs(seen.length[3] - 2.5) < 1e-9);
+	assert_int_equal(seen.total[3], step.total);
+	assert_int_equal(seen.max[3], hist_max(&step));
+	static const double ps[] = { 50, 90, 99, 99.9 };
+	for (int k = 0; k < 4; k++) /* the step's figures read back are the figures steps.csv holds */
+		assert_int_equal(seen.pct[3][k], hist_percentile(&step, ps[k]));
+
+	/* a callback's result stops the read */
+	struct seen full = { .n = 8 };
+	assert_int_equal(hlog_read(path, collect, &full, &why, err, sizeof err), 7);
+	hist_free(&step);
+	hist_free(&sec);
+
+	/* a line that is not an interval: refused, the line named */
+	FILE *f = fopen(path, "a");
+	fputs("1.000,1.000,not-a-number,HISTFAAA\n", f);
+	fclose(f);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(hlog_read(path, collect, &seen, &why, err, sizeof err), -1);
+	assert_int_equal(why, EINVAL);
+	assert_non_null(strstr(err, "line 10: not an interval line"));
+	unlink(path);
+	assert_int_equal(hlog_read(path, collect, &seen, &why, err, sizeof err), -1);
+	assert_int_equal(why, ENOENT);
+}
+
+/* base64 of raw bytes, for the hand-made encodings below */
+static void b64(const uint8_t *p, size_t n, char *out)
+{
+	static const char c[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+		*out++ = c[v >> 18];
+		*out++ = c[(v >> 12) & 63];
+		*out++ = i + 1 < n ? c[(v >> 6) & 63] : '=';
+		*out++ = i + 2 < n ? c[v & 63] : '=';
+	}
+	*out = '\0';
+}
+
+/* A V2 encoding of lowest 1, highest 2, 1 digit (32 buckets) with the given counts bytes, compressed. */
+static void handmade(const uint8_t *counts, size_t n, uint32_t payload_len, char *out)
+{
+	uint8_t raw[128] = { 0x1c, 0x84, 0x93, 0x13 }, z[256] = { 0x1c, 0x84, 0x93, 0x14 };
+	raw[4] = (uint8_t)(payload_len >> 24), raw[5] = (uint8_t)(payload_len >> 16);
+	raw[6] = (uint8_t)(payload_len >> 8), raw[7] = (uint8_t)payload_len;
+	raw[15] = 1; /* digits */
+	raw[23] = 1; /* lowest */
+	raw[31] = 2; /* highest */
+	raw[32] = 0x3f, raw[33] = 0xf0; /* 1.0 */
+	memcpy(raw + 40, counts, n);
+	uLongf zl = sizeof z - 8;
+	assert_int_equal(compress(z + 8, &zl, raw, 40 + n), Z_OK);
+	z[4] = (uint8_t)(zl >> 24), z[5] = (uint8_t)(zl >> 16), z[6] = (uint8_t)(zl >> 8), z[7] = (uint8_t)zl;
+	b64(z, 8 + zl, out);
+}
+
+static void expect_refused(const char *text, const char *why)
+{
+	struct hist h;
+	char err[256];
+	assert_int_equal(hlog_decode(text, strlen(text), &h, err, sizeof err), -1);
+	if (!strstr(err, why))
+		fail_msg("\"%s\": wanted \"%s\", got \"%s\"", text, why, err);
+	assert_null(h.counts);
+}
+
+static void test_bad_encodings(void **state)
+{
+	(void)state;
+	char text[512];
+	static const uint8_t fine[] = { 2, 4 }; /* counts 1, 2 */
+	handmade(fine, sizeof fine, 2, text);
+	struct hist h;
+	char err[256];
+	assert_int_equal(hlog_decode(text, strlen(text), &h, err, sizeof err), 0);
+	assert_int_equal(h.total, 3);
+	assert_int_equal(h.counts[1], 2);
+	hist_free(&h);
+
+	expect_refused("HIST*AAA", "not base64");
+	expect_refused("HISTFA", "too short");
+	expect_refused("HISTEgAAAAQBAgME", "wrong cookie"); /* V1's compressed cookie, 0x1c849312 */
+	text[30] = '\0'; /* cut */
+	expect_refused(text, "shorter than its header");
+	static const uint8_t run[] = { 2, 79 }; /* a count, then 40 empty buckets of 32 */
+	handmade(run, sizeof run, 2, text);
+	expect_refused(text, "run of empty buckets goes past");
+	static const uint8_t cut[] = { 2, 0x80 }; /* the last number's continuation bit, and nothing after */
+	handmade(cut, sizeof cut, 2, text);
+	expect_refused(text, "last count is truncated");
+	handmade(fine, sizeof fine, 3, text); /* the payload length says 3 bytes, the stream holds 2 */
+	expect_refused(text, "truncated or longer");
+	handmade(fine, sizeof fine, 1000, text);
+	expect_refused(text, "payload length is impossible");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_vectors),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test(test_bad_encodings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
