@@ -3,11 +3,11 @@
  * HistogramLogWriter (format 1.3: comments, StartTime, BaseTime, the legend, "[Tag=NAME,]start,length,
  * max,histogram" lines) and its V2 encoding: a 40-byte big-endian header (cookie, payload length,
  * normalizing index offset (0 here, and not read), significant digits, lowest and highest values, a
- * conversion ratio (1.0: integer values)), then the
- * counts array up to the maximum's bucket as ZigZag LEB128 numbers (at most 9 bytes, the 9th holding 8
- * bits), a run of empty buckets written as the negative run length; zlib-deflated behind an 8-byte
- * header (cookie, compressed length), then base64. The reader is bounded and interruptible
- * (common/input.h) and checks every length before it trusts it: a log from anywhere may be read.
+ * conversion ratio (1.0: integer values)), then the counts array up to the maximum's bucket as ZigZag
+ * LEB128 numbers (at most 9 bytes, the 9th holding 8 bits), a run of empty buckets written as the
+ * negative run length; zlib-deflated behind an 8-byte header (cookie, compressed length), then base64.
+ * The reader is bounded and interruptible (common/input.h) and checks every length before it trusts it:
+ * a log from anywhere may be read.
  */
 #include "resdir/hlog.h"
 #include "common/alloc.h"
@@ -388,8 +388,14 @@ int hlog_write(const char *path, const char *step, double start_epoch_s, double 
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a %b %d %H:%M:%S UTC %Y", &tm);
 	fprintf(f, "#[pgpagebench %s step %s: latency of successful queries in microseconds; untagged lines: "
-	           "one a second; Tag=%s: the whole measured window]\n",
-	        PGPB_VERSION, step, HLOG_TAG_STEP);
+	           "one a second", PGPB_VERSION, step);
+	for (int k = 0; k < nwhole; k++)
+		fprintf(f, "; Tag=%s: %s", whole[k].tag,
+		        strcmp(whole[k].tag, HLOG_TAG_STEP) == 0          ? "the whole measured window"
+		        : strcmp(whole[k].tag, HLOG_TAG_UNCORRECTED) == 0 ? "the window's latencies from the actual send"
+		        : strcmp(whole[k].tag, HLOG_TAG_WAIT) == 0        ? "the window's waits for a pooled connection"
+		                                                          : "the whole measured window");
+	fprintf(f, "]\n");
 	fprintf(f, "#[Histogram log format version 1.3]\n");
 	fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n", base, date);
 	fprintf(f, "#[BaseTime: %.3f (seconds since epoch)]\n", base);

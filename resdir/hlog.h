@@ -61,6 +61,8 @@ struct hlog_whole {
 	const struct hist *h;
 };
 #define HLOG_TAG_STEP "step" /* the step's latency histogram, the one steps.csv's figures come from */
+#define HLOG_TAG_UNCORRECTED "uncorrected" /* open loop: latency from the actual send (.uncorrected.hgrm) */
+#define HLOG_TAG_WAIT "wait" /* shared pool: waiting for a connection (.wait.hgrm) */
 
 /*
  * Writes path: the header (a comment naming the tool and the step, the format version, StartTime and

@@ -665,11 +665,17 @@ int results_step(struct results *r, const struct step_result *s)
 	int wrote_hlog = 0;
 	if (!bad[0]) {
 		hlog_path(lpath, sizeof lpath, r->dir, s->id);
-		struct hlog_whole whole = { HLOG_TAG_STEP, s->lat };
+		/* the .hgrm tables' histograms again, whole-window lines with tags */
+		struct hlog_whole whole[3] = { { HLOG_TAG_STEP, s->lat } };
+		int nw = 1;
+		if (s->uncorrected)
+			whole[nw++] = (struct hlog_whole){ HLOG_TAG_UNCORRECTED, s->uncorrected };
+		if (s->wait)
+			whole[nw++] = (struct hlog_whole){ HLOG_TAG_WAIT, s->wait };
 		double start = s->start_epoch_s > 0 ? s->start_epoch_s : (double)time(NULL) - s->duration_s;
 		if (r->hlog_failed)
 			errno = ENOMEM;
-		if (r->hlog_failed || hlog_write(lpath, s->id, start, s->duration_s, &r->hlog, &whole, 1) < 0)
+		if (r->hlog_failed || hlog_write(lpath, s->id, start, s->duration_s, &r->hlog, whole, nw) < 0)
 			snprintf(bad, sizeof bad, "%s", lpath);
 		wrote_hlog = 1;
 	}

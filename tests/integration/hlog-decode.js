@@ -10,12 +10,14 @@
 //   max     the decoded maximum equals the highest value of the CSV maximum's bucket
 //   mean    within mean/2048 + 0.05 of the CSV's (each value counted at its bucket's middle, at most half
 //           a bucket = 1/2048 of it away at 3 digits; the CSV rounds to 0.1)
+//   Tag=uncorrected, Tag=wait (open loop, shared pool): their pXX columns lie in the bucket of the
+//           decoded pXX (no exact maximum of theirs in steps.csv to clamp with)
 // and the log's StartTime lies within the run's started_at .. finished_at.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const [modules, dir] = process.argv.slice(2);
-const hdr = require(path.join(modules, 'hdr-histogram-js'));
+const hdr = require(path.resolve(modules, 'hdr-histogram-js'));
 
 function csv(file) {
 	const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length);
@@ -42,10 +44,11 @@ for (const s of steps) {
 	}
 	const reader = new hdr.HistogramLogReader(fs.readFileSync(file, 'utf8'));
 	let whole = null, h;
-	const per = [];
+	const per = [], tagged = {};
 	while ((h = reader.nextIntervalHistogram()) !== null) {
 		if (h.tag === 'step') whole = h;
-		else per.push(h);
+		else if (h.tag === 'NO TAG') per.push(h); // hdr-histogram-js's name for an untagged line
+		else tagged[h.tag] = h;
 	}
 	if (!whole) {
 		console.log(`step ${s.step}: MISMATCH no Tag=step line`);
@@ -63,6 +66,19 @@ for (const s of steps) {
 		const v = whole.getValueAtPercentile(p);
 		shown.push(`${col.replace('_us', '')} ${v}/${s[col]}`);
 		if (Math.min(v, max) !== Number(s[col])) bad.push(`${col} min(${v}, ${max}) != ${s[col]}`);
+	}
+	// open loop's and a shared pool's whole-window lines: steps.csv has no exact maximum for them, so
+	// the CSV's value lies in the decoded value's bucket
+	for (const [tag, cols] of [['uncorrected', [['uncorrected_p50_us', 50], ['uncorrected_p99_us', 99], ['uncorrected_p999_us', 99.9]]],
+		['wait', [['wait_p50_us', 50], ['wait_p99_us', 99]]]]) {
+		if (!s[cols[0][0]] !== !tagged[tag]) bad.push(`Tag=${tag} line ${tagged[tag] ? 'without' : 'missing, with'} ${cols[0][0]}`);
+		if (!tagged[tag] || !s[cols[0][0]]) continue;
+		for (const [col, p] of cols) {
+			const v = tagged[tag].getValueAtPercentile(p);
+			shown.push(`${tag} ${col.replace(/^[a-z]*_|_us$/g, '')} ${v}/${s[col]}`);
+			if (!(Number(s[col]) <= v && Number(s[col]) >= tagged[tag].lowestEquivalentValue(v)))
+				bad.push(`${col} ${s[col]} not in the bucket of ${v}`);
+		}
 	}
 	const start = whole.startTimeStampMsec / 1000;
 	if (!(start >= t0 && start <= t1)) bad.push(`StartTime ${start} outside the run ${meta.started_at}..${meta.finished_at}`);

@@ -34,11 +34,18 @@ for f in "$d"/*.hlog; do
 	check "$s: every histogram in the V2 compressed encoding (base64 of cookie 0x1c849314: HISTF...)" \
 		eval "[ \"\$(grep -v '^[#\"]' '$f' | grep -vc ',HISTFAAAA')\" = 0 ]"
 done
-run_cmd node "$HERE/hlog-decode.js" "$NPM_DIR/node_modules" "$d"
-echo "$OUT" | sed 's/^/# /'
-check "hdr-histogram-js decodes every step (2) ($ERR)" eval "[ \"\$(grep -c '^step ' \"\$TEST_TMP/out\")\" = 2 ]"
-check "its counts, extremes, mean and p50/p90/p99/p99.9 match steps.csv and intervals.csv" \
-	eval "! grep -q MISMATCH \"\$TEST_TMP/out\""
+# an open-loop step over a shared pool: its .hlog has Tag=uncorrected and Tag=wait lines too
+run_cmd "$B" run --pools 2 --workers 3 --rate 100 --offsets 0 --duration 1s --warmup 0.2s --threads 2 --no-plot --no-progress --out "$d-open"
+check "run (open loop, shared pool) exits 0 ($ERR)" [ "$RC" = 0 ]
+check "its .hlog has the uncorrected and wait lines" eval "grep -q '^Tag=uncorrected,' '$d-open'/*.hlog && grep -q '^Tag=wait,' '$d-open'/*.hlog"
+for r in "$d" "$d-open"; do
+	n=$(($(wc -l <"$r/steps.csv") - 1))
+	run_cmd node "$HERE/hlog-decode.js" "$NPM_DIR/node_modules" "$r"
+	echo "$OUT" | sed 's/^/# /'
+	check "$(basename "$r"): hdr-histogram-js decodes every step ($n) ($ERR)" eval "[ \"\$(grep -c '^step ' \"\$TEST_TMP/out\")\" = $n ]"
+	check "$(basename "$r"): its counts, extremes, mean and percentiles match steps.csv and intervals.csv" \
+		eval "! grep -q MISMATCH \"\$TEST_TMP/out\""
+done
 
 # --force replaces a run: the .hlog files go with the rest, and are named
 run_cmd "$B" run --pools 1 --offsets 0 --duration 0.2s --warmup 0s --no-plot --no-progress --force --out "$d"
