@@ -1,7 +1,7 @@
 /*
  * write.h: the writing half of the results directory (docs/results.md): meta.json, steps.csv,
- * intervals.csv, one .hgrm and one .hlog a step and summary.json, each written as the run goes so an interrupted run
- * keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
+ * intervals.csv, one .hgrm and one .hlog a step and summary.json, each written as the run goes so an
+ * interrupted run keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
  * reads the same files back.
  *
  * A step's figures arrive as histograms (common/hist.h) and the plain figures of resdir/figures.h, so the
