@@ -5,10 +5,10 @@
  *
  * A step is written all or nothing, so a crash or a full disk never leaves steps.csv and summary.json
  * listing different steps: its .hgrm tables, its .hlog and the new summary.json (to a temporary file)
- * first, then its intervals.csv and steps.csv rows (each one write, cut back to the last whole row when
- * it fails), and last the rename that puts summary.json in place. A fault undoes what the step wrote. JSON files are
- * replaced whole (temporary file + rename), so a reader never sees a half-written one. A reserve file
- * holds the space the final meta.json and summary.json need, so a full disk still ends with the run's
+ * first, then its intervals.csv and steps.csv rows (each one write, cut back to the last whole row when it
+ * fails), and last the rename that puts summary.json in place. A fault undoes what the step wrote. JSON
+ * files are replaced whole (temporary file + rename), so a reader never sees a half-written one. A reserve
+ * file holds the space the final meta.json and summary.json need, so a full disk still ends with the run's
  * status written. A step becomes one struct steps_row first (resdir/steps.h): the same row gives the
  * steps.csv line and the step's summary.json object.
  */
