@@ -1,7 +1,8 @@
 /* test_hlog.c: HdrHistogram's interval log (resdir/hlog.c). Histograms encoded by another implementation
  * (npm's hdr-histogram-js 3.0.1, encodeIntoCompressedBase64) decode to the exact buckets recorded there;
  * ours round-trip bucket for bucket (counts up to 2^62, 2 and 3 digits, empty); a written log reads back
- * line by line with its tags, times and exact maxima, and the step's percentiles equal the original's;
+ * line by line with its tags, times and exact maxima, and the step's percentiles equal the original's; a
+ * real run's log gives back every figure of its steps.csv and intervals.csv;
  * damaged encodings and lines are refused with a reason, never a crash. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -217,6 +218,62 @@ static void test_file_round_trip(void **state)
 	assert_int_equal(why, ENOENT);
 }
 
+/* A real run's log (tests/fixtures/hlog: a shared-pool step, its steps.csv and intervals.csv beside it):
+ * read back, every figure of those files comes out exactly. */
+struct real {
+	int n;
+	struct hist h[4];
+	char tag[4][16];
+};
+static int keep(const struct hlog_entry *e, void *arg)
+{
+	struct real *r = arg;
+	if (r->n == 4)
+		return 1;
+	snprintf(r->tag[r->n], sizeof r->tag[0], "%s", e->tag);
+	struct hist *h = &r->h[r->n++];
+	assert_int_equal(hist_init(h, e->h->lowest, e->h->highest, e->h->sig_digits), 0);
+	assert_int_equal(hist_merge(h, e->h), 0);
+	return 0;
+}
+
+static void test_real_run(void **state)
+{
+	(void)state;
+	struct real r = { 0 };
+	int why;
+	char err[512];
+	if (hlog_read("tests/fixtures/hlog/s001-pool-w8-c4-o0.hlog", keep, &r, &why, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r.n, 4);
+	/* intervals.csv: second,queries,p50_us,p99_us,max_us */
+	static const int64_t sec[2][5] = { { 1, 187, 40191, 108031, 120722 }, { 2, 106, 36095, 63743, 66681 } };
+	for (int k = 0; k < 2; k++) {
+		assert_string_equal(r.tag[k], "");
+		assert_int_equal(r.h[k].sig_digits, 2);
+		assert_int_equal(r.h[k].total, sec[k][1]);
+		assert_int_equal(hist_percentile(&r.h[k], 50), sec[k][2]);
+		assert_int_equal(hist_percentile(&r.h[k], 99), sec[k][3]);
+		assert_int_equal(hist_max(&r.h[k]), sec[k][4]);
+	}
+	/* steps.csv: ok 293, min 5896, mean 41371.7, p50 38847, p90 59199, p95 69695, p99 104063, p999 and max
+	 * 120722; wait_p50 19279, wait_p99 56447 */
+	const struct hist *h = &r.h[2];
+	assert_string_equal(r.tag[2], "step");
+	assert_int_equal(h->total, 293);
+	assert_int_equal(hist_min(h), hist_lowest_equivalent(h, 5896));
+	assert_true(fabs(hist_mean(h) - 41371.7) <= 41371.7 / 2048 + 0.05);
+	static const double ps[] = { 50, 90, 95, 99, 99.9, 100 };
+	static const int64_t want[] = { 38847, 59199, 69695, 104063, 120722, 120722 };
+	for (int k = 0; k < 6; k++)
+		assert_int_equal(hist_percentile(h, ps[k]), want[k]);
+	assert_string_equal(r.tag[3], "wait");
+	assert_int_equal(hist_percentile(&r.h[3], 50), 19279);
+	assert_int_equal(hist_percentile(&r.h[3], 99), 56447);
+	for (int k = 0; k < 4; k++)
+		hist_free(&r.h[k]);
+}
+
 /* base64 of raw bytes, for the hand-made encodings below */
 static void b64(const uint8_t *p, size_t n, char *out)
 {
@@ -294,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_known_vectors),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_file_round_trip),
+		cmocka_unit_test(test_real_run),
 		cmocka_unit_test(test_bad_encodings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
