@@ -211,10 +211,11 @@ char *hlog_encode(const struct hist *h)
 	return out;
 }
 
-/* The counts array length hist_init would allocate, without allocating (-1 for bad arguments). */
+/* The counts array length hist_init would allocate, without allocating (-1 for bad arguments). highest is
+ * held to 2^61, so every bucket's values fit in 63 bits (HdrHistogram allows 2^62; no latency needs it). */
 static int64_t counts_len_of(int64_t lowest, int64_t highest, int digits)
 {
-	if (lowest < 1 || digits < 1 || digits > 5 || highest < 2 * lowest)
+	if (lowest < 1 || digits < 1 || digits > 5 || highest > INT64_MAX / 4 || highest / 2 < lowest)
 		return -1;
 	int sub_magnitude = (int)ceil(log2(2 * pow(10, digits)));
 	int half_magnitude = (sub_magnitude > 1 ? sub_magnitude : 1) - 1;
@@ -307,7 +308,7 @@ int hlog_decode(const char *b64, size_t len, struct hist *h, char *err, size_t e
 		bad = "the histogram is not in HdrHistogram's V2 encoding (wrong encoding cookie)";
 	else if (counts_len < 0)
 		bad = "the histogram's lowest and highest values or significant digits are out of range "
-		      "(lowest at least 1, highest at least twice lowest, 1 to 5 digits)";
+		      "(lowest at least 1, highest at least twice lowest and at most 2^61, 1 to 5 digits)";
 	else if (counts_len > HLOG_MAX_COUNTS)
 		bad = "the histogram's range is too wide to hold";
 	else if ((uint64_t)payload_len > (uint64_t)counts_len * LEB128_MAX || payload_len == 0)

@@ -288,6 +288,23 @@ static void b64(const uint8_t *p, size_t n, char *out)
 	*out = '\0';
 }
 
+/* A V2 encoding of lowest, highest, 1 digit with the given counts bytes, compressed. */
+static void handmade_range(const uint8_t *counts, size_t n, int64_t lowest, int64_t highest, char *out)
+{
+	uint8_t raw[128] = { 0x1c, 0x84, 0x93, 0x13, 0, 0, 0, (uint8_t)n }, z[256] = { 0x1c, 0x84, 0x93, 0x14 };
+	raw[15] = 1;
+	for (int i = 0; i < 8; i++) {
+		raw[16 + i] = (uint8_t)((uint64_t)lowest >> (56 - 8 * i));
+		raw[24 + i] = (uint8_t)((uint64_t)highest >> (56 - 8 * i));
+	}
+	raw[32] = 0x3f, raw[33] = 0xf0;
+	memcpy(raw + 40, counts, n);
+	uLongf zl = sizeof z - 8;
+	assert_int_equal(compress(z + 8, &zl, raw, 40 + n), Z_OK);
+	z[4] = (uint8_t)(zl >> 24), z[5] = (uint8_t)(zl >> 16), z[6] = (uint8_t)(zl >> 8), z[7] = (uint8_t)zl;
+	b64(z, 8 + zl, out);
+}
+
 /* A V2 encoding of lowest 1, highest 2, 1 digit (32 buckets) with the given counts bytes, compressed. */
 static void handmade(const uint8_t *counts, size_t n, uint32_t payload_len, char *out)
 {
@@ -343,6 +360,27 @@ static void test_bad_encodings(void **state)
 	expect_refused(text, "truncated or longer");
 	handmade(fine, sizeof fine, 1000, text);
 	expect_refused(text, "payload length is impossible");
+	handmade_range(fine, sizeof fine, INT64_MAX, INT64_MAX, text); /* lowest and highest past 2^61 */
+	expect_refused(text, "out of range");
+	handmade_range(fine, sizeof fine, 0, 2, text);
+	expect_refused(text, "out of range");
+	/* the widest range taken, a count in its very last bucket: every value still fits in 63 bits */
+	struct hist wide;
+	assert_int_equal(hist_init(&wide, 1, INT64_MAX / 4, 1), 0);
+	uint8_t last[16];
+	uint64_t zz = ((uint64_t)(wide.counts_len - 1) << 1) - 1; /* ZigZag of -(counts_len - 1) */
+	size_t k = 0;
+	for (; zz >= 0x80; zz >>= 7)
+		last[k++] = (uint8_t)(zz & 0x7f) | 0x80;
+	last[k++] = (uint8_t)zz;
+	last[k++] = 6; /* a count of 3 */
+	handmade_range(last, k, 1, INT64_MAX / 4, text);
+	assert_int_equal(hlog_decode(text, strlen(text), &h, err, sizeof err), 0);
+	assert_int_equal(h.total, 3);
+	assert_int_equal(hist_max(&h), INT64_MAX / 4); /* the last bucket ends at 2^61 - 1 */
+	assert_int_equal(hist_percentile(&h, 50), hist_max(&h));
+	hist_free(&h);
+	hist_free(&wide);
 }
 
 int main(void)
