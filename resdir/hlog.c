@@ -388,15 +388,15 @@ int hlog_write(const char *path, const char *step, double start_epoch_s, double 
 	char date[64];
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a %b %d %H:%M:%S UTC %Y", &tm);
-	fprintf(f, "#[pgpagebench %s step %s: latency of successful queries in microseconds; untagged lines: "
-	           "one a second", PGPB_VERSION, step);
+	/* comments of a few words each: HdrHistogram_c reads header lines of up to 127 bytes */
+	fprintf(f, "#[pgpagebench %s, step %.64s]\n", PGPB_VERSION, step);
+	fprintf(f, "#[values: latency of successful queries in microseconds; Interval_Max: milliseconds]\n");
+	fprintf(f, "#[untagged lines: one a second of the measured window]\n");
 	for (int k = 0; k < nwhole; k++)
-		fprintf(f, "; Tag=%s: %s", whole[k].tag,
-		        strcmp(whole[k].tag, HLOG_TAG_STEP) == 0          ? "the whole measured window"
-		        : strcmp(whole[k].tag, HLOG_TAG_UNCORRECTED) == 0 ? "the window's latencies from the actual send"
-		        : strcmp(whole[k].tag, HLOG_TAG_WAIT) == 0        ? "the window's waits for a pooled connection"
-		                                                          : "the whole measured window");
-	fprintf(f, "]\n");
+		fprintf(f, "#[Tag=%.16s: %s]\n", whole[k].tag,
+		        strcmp(whole[k].tag, HLOG_TAG_UNCORRECTED) == 0 ? "the window's latencies from the actual send"
+		        : strcmp(whole[k].tag, HLOG_TAG_WAIT) == 0      ? "the window's waits for a pooled connection"
+		                                                        : "the whole measured window");
 	fprintf(f, "#[Histogram log format version 1.3]\n");
 	fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n", base, date);
 	fprintf(f, "#[BaseTime: %.3f (seconds since epoch)]\n", base);

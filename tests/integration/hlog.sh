@@ -25,7 +25,7 @@ check "run exits 0 ($ERR)" [ "$RC" = 0 ]
 check "one .hlog a step (2)" [ "$(ls "$d"/*.hlog | wc -l)" = 2 ]
 for f in "$d"/*.hlog; do
 	s=$(basename "$f" .hlog)
-	check "$s: the standard header lines" eval "grep -q '^#\[Histogram log format version 1.3\]$' '$f' &&
+	check "$s: the standard header lines, each under 128 bytes (HdrHistogram_c's limit)" eval "[ -z \"\$(awk '/^[#\"]/ && length > 127' '$f')\" ] && grep -q '^#\[Histogram log format version 1.3\]$' '$f' &&
 		grep -Eq '^#\[StartTime: [0-9]+\.[0-9]{3} \(seconds since epoch\), ' '$f' &&
 		grep -Eq '^#\[BaseTime: [0-9]+\.[0-9]{3} \(seconds since epoch\)\]$' '$f' &&
 		grep -qx '\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"' '$f'"

@@ -212,7 +212,7 @@ static void test_file_round_trip(void **state)
 	memset(&seen, 0, sizeof seen);
 	assert_int_equal(hlog_read(path, collect, &seen, &why, err, sizeof err), -1);
 	assert_int_equal(why, EINVAL);
-	assert_non_null(strstr(err, "line 10: not an interval line"));
+	assert_non_null(strstr(err, "line 13: not an interval line"));
 	unlink(path);
 	assert_int_equal(hlog_read(path, collect, &seen, &why, err, sizeof err), -1);
 	assert_int_equal(why, ENOENT);
