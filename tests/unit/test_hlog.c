@@ -1,5 +1,6 @@
 /* test_hlog.c: HdrHistogram's interval log (resdir/hlog.c). Histograms encoded by another implementation
  * (npm's hdr-histogram-js 3.0.1, encodeIntoCompressedBase64) decode to the exact buckets recorded there;
+ * our encoding is HdrHistogram_c's, byte for byte;
  * ours round-trip bucket for bucket (counts up to 2^62, 2 and 3 digits, empty); a written log reads back
  * line by line with its tags, times and exact maxima, and the step's percentiles equal the original's; a
  * real run's log gives back every figure of its steps.csv and intervals.csv;
@@ -70,6 +71,50 @@ static void test_known_vectors(void **state)
 	assert_buckets(&h, wb);
 	assert_int_equal(hist_lowest_equivalent(&h, 5000000), 4980736); /* hdr-histogram-js's figures */
 	assert_int_equal(hist_highest_equivalent(&h, 5000000), 5013503);
+	hist_free(&h);
+}
+
+/* The V2 encoding inside a compressed base64 histogram: base64 decoded, the 8-byte header dropped, inflated. */
+static size_t inflated(const char *text, uint8_t *out, size_t cap)
+{
+	static const char c[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t bytes[1024];
+	size_t n = 0, bits = 0;
+	uint32_t acc = 0;
+	for (const char *p = text; *p && *p != '='; p++) {
+		acc = acc << 6 | (uint32_t)(strchr(c, *p) - c);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			assert_true(n < sizeof bytes);
+			bytes[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	uLongf len = cap;
+	assert_int_equal(uncompress(out, &len, bytes + 8, n - 8), Z_OK);
+	return len;
+}
+
+/* HdrHistogram_c (as npm's native-hdr-histogram 1.0.0 bundles it) encoded 0, 1, 42 x3, 123456 x1000 and
+ * 3600000000 into a histogram of 1 .. 3600000000 at 3 digits as below: ours holds the same V2 encoding,
+ * byte for byte (only zlib's level differs: Java's best compression here, zlib's default there). */
+static void test_same_bytes_as_hdrhistogram_c(void **state)
+{
+	(void)state;
+	const char *c = "HISTFAAAACx4nJNpmSzMwMDAwwABzFCaEURcm7yEwf4DRICJyZ9td+0F/stvGJkAoUYIxQ==";
+	struct hist h;
+	assert_int_equal(hist_init(&h, 1, 3600000000LL, 3), 0);
+	hist_record(&h, 0);
+	hist_record(&h, 1);
+	hist_record_n(&h, 42, 3);
+	hist_record_n(&h, 123456, 1000);
+	hist_record(&h, 3600000000LL);
+	char *ours = hlog_encode(&h);
+	uint8_t a[512], b[512];
+	size_t na = inflated(ours, a, sizeof a), nb = inflated(c, b, sizeof b);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(ours);
 	hist_free(&h);
 }
 
@@ -387,6 +432,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vectors),
+		cmocka_unit_test(test_same_bytes_as_hdrhistogram_c),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_real_run),
