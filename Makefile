@@ -9,9 +9,9 @@ VERSION := 0.1.0
 
 # Read once per make process. `demo`, `check` and `perf` install the packages (deps) and only then start a
 # second make, which reads these afresh: the first make on a fresh machine has no pkg-config yet.
-PKG_OK     := $(shell pkg-config --exists libpq jansson 2>/dev/null && echo yes)
-PKG_CFLAGS := $(shell pkg-config --cflags libpq jansson 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libpq jansson 2>/dev/null)
+PKG_OK     := $(shell pkg-config --exists libpq jansson zlib 2>/dev/null && echo yes)
+PKG_CFLAGS := $(shell pkg-config --cflags libpq jansson zlib 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libpq jansson zlib 2>/dev/null)
 OPT        ?= -O2
 CFLAGS     ?= $(OPT) -g
 SAN        ?=
@@ -36,7 +36,7 @@ deps:
 # Every compile waits for this: without the -dev packages it stops with one line instead of a compiler error.
 pkgconfig:
 ifneq ($(PKG_OK),yes)
-	@echo "make: error: pkg-config finds no libpq or jansson: run \`make deps\` (as root, or the apt-get line it prints)" >&2
+	@echo "make: error: pkg-config finds no libpq, jansson or zlib: run \`make deps\` (as root, or the apt-get line it prints)" >&2
 	@exit 1
 endif
 

@@ -156,6 +156,7 @@ int recorder_collect(struct recorder *rs, int n, long sec, struct hist *scratch,
 		out->errors += s->errors;
 		out->verrors += s->verrors;
 	}
+	out->hist = scratch;
 	out->p50_us = hist_percentile(scratch, 50);
 	out->p99_us = hist_percentile(scratch, 99);
 	out->max_us = hist_max(scratch);

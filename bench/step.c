@@ -441,6 +441,9 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	merge_recorders(st, sd, sh->recs, lv->nthreads);
 	sr->threads = lv->nthreads;
 	sr->duration_s = (double)(fin - env->t_measure) / 1e9;
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	sr->start_epoch_s = (double)wall.tv_sec + wall.tv_nsec / 1e9 - (double)(mono_ns() - env->t_measure) / 1e9;
 	sr->client_cpu_s = lv->cpu1 - lv->cpu0;
 	sr->partial = fin < env->t_end;
 	srv_diff(&lv->before, &lv->after, &sr->srv);

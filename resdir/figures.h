@@ -9,11 +9,15 @@
 
 #include <stdint.h>
 
+struct hist;
+
 /* One second of a step: a row of intervals.csv. */
 struct interval {
 	long second; /* 1-based */
 	uint64_t queries, errors, verrors;
 	int64_t p50_us, p99_us, max_us; /* 0 when no query finished in that second */
+	const struct hist *hist; /* the second's latencies (the step's .hlog line), valid until the next
+	                          * second is collected; NULL when not kept */
 };
 
 /* A SQLSTATE and how many queries ended with it (errors_by_code in summary.json). */

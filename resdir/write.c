@@ -4,11 +4,11 @@
  * a run, unless --force, which removes the tool's own files first.
  *
  * A step is written all or nothing, so a crash or a full disk never leaves steps.csv and summary.json
- * listing different steps: its .hgrm tables and the new summary.json (to a temporary file) first, then
- * its intervals.csv and steps.csv rows (each one write, cut back to the last whole row when it fails),
- * and last the rename that puts summary.json in place. A fault undoes what the step wrote. JSON files are
- * replaced whole (temporary file + rename), so a reader never sees a half-written one. A reserve file
- * holds the space the final meta.json and summary.json need, so a full disk still ends with the run's
+ * listing different steps: its .hgrm tables, its .hlog and the new summary.json (to a temporary file)
+ * first, then its intervals.csv and steps.csv rows (each one write, cut back to the last whole row when it
+ * fails), and last the rename that puts summary.json in place. A fault undoes what the step wrote. JSON
+ * files are replaced whole (temporary file + rename), so a reader never sees a half-written one. A reserve
+ * file holds the space the final meta.json and summary.json need, so a full disk still ends with the run's
  * status written. A step becomes one struct steps_row first (resdir/steps.h): the same row gives the
  * steps.csv line and the step's summary.json object.
  */
@@ -54,13 +54,14 @@ static int tool_file(const char *name)
 	for (int i = 0; other_files[i]; i++)
 		if (strcmp(name, other_files[i]) == 0)
 			return 1;
-	/* a step's table: s<NNN>-...hgrm (bench/plan.c names the steps) */
+	/* a step's table or log: s<NNN>-...hgrm, s<NNN>-...hlog (bench/plan.c names the steps) */
 	if (name[0] != 's')
 		return 0;
 	size_t n = strlen(name), d = 0;
 	while (name[1 + d] >= '0' && name[1 + d] <= '9')
 		d++;
-	return d >= 3 && name[1 + d] == '-' && n > 5 && strcmp(name + n - 5, ".hgrm") == 0 ? 2 : 0;
+	return d >= 3 && name[1 + d] == '-' && n > 5 &&
+	               (strcmp(name + n - 5, ".hgrm") == 0 || strcmp(name + n - 5, ".hlog") == 0) ? 2 : 0;
 }
 
 /* A file of charts/ (plot, http-compare) or explain/ (run --explain) the tool writes. */
@@ -122,7 +123,7 @@ static int clear_dir(const char *dir, int force)
 		return -1;
 	}
 	struct steps_buf named = { 0 };
-	int run = 0, hgrm = 0, rc = 0, charts = 0, plans = 0;
+	int run = 0, hgrm = 0, hlog = 0, rc = 0, charts = 0, plans = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && rc == 0) {
 		int kind = tool_file(e->d_name);
@@ -138,6 +139,8 @@ static int clear_dir(const char *dir, int force)
 			rc = -1;
 		} else if (strstr(e->d_name, ".hgrm")) {
 			hgrm++;
+		} else if (kind == 2 && strstr(e->d_name, ".hlog")) {
+			hlog++;
 		} else if (strcmp(e->d_name, RESULTS_RESERVE_FILE) != 0) {
 			steps_buf_printf(&named, "%s%s", named.len ? ", " : "", e->d_name);
 		}
@@ -153,6 +156,8 @@ static int clear_dir(const char *dir, int force)
 	if (rc == 0 && force) {
 		if (hgrm)
 			steps_buf_printf(&named, "%s%d .hgrm table%s", named.len ? ", " : "", hgrm, plural_s(hgrm));
+		if (hlog)
+			steps_buf_printf(&named, "%s%d .hlog log%s", named.len ? ", " : "", hlog, plural_s(hlog));
 		if (charts)
 			steps_buf_printf(&named, "%s%d chart%s in charts/", named.len ? ", " : "", charts, plural_s(charts));
 		if (plans)
@@ -417,6 +422,8 @@ int results_open(struct results *r, const char *dir, json_t *meta)
 
 int results_interval(struct results *r, const char *step, const struct interval *iv)
 {
+	if (iv->hist && hlog_seconds_add(&r->hlog, iv->second, iv->hist) < 0)
+		r->hlog_failed = 1;
 	if (iv->queries)
 		steps_buf_printf(&r->seconds, "%s,%ld,%llu,%llu,%lld,%lld,%lld,%llu\n", step, iv->second,
 		                 (unsigned long long)iv->queries, (unsigned long long)iv->errors, (long long)iv->p50_us,
@@ -634,7 +641,7 @@ int results_step(struct results *r, const struct step_result *s)
 	/* the .hgrm tables a step has: latency, then open loop's uncorrected, then a shared pool's wait */
 	const struct hist *hs[3] = { s->lat, s->uncorrected, s->wait };
 	static const char *const suffix[3] = { "", ".uncorrected", ".wait" };
-	char hpath[3][4300], spath[4200], tmp[4300], bad[4300] = "";
+	char hpath[3][4300], lpath[4300], spath[4200], tmp[4300], bad[4300] = "";
 	int nh = 0, short_reserve = 0;
 	long long need = (long long)(r->meta_size + sn) + RESERVE_MARGIN;
 	snprintf(spath, sizeof spath, "%s/summary.json", r->dir);
@@ -654,6 +661,24 @@ int results_step(struct results *r, const struct step_result *s)
 			nh++;
 		}
 	}
+	/* the .hlog: the seconds' histograms and the step's whole-window latencies */
+	int wrote_hlog = 0;
+	if (!bad[0]) {
+		hlog_path(lpath, sizeof lpath, r->dir, s->id);
+		/* the .hgrm tables' histograms again, whole-window lines with tags */
+		struct hlog_whole whole[3] = { { HLOG_TAG_STEP, s->lat } };
+		int nw = 1;
+		if (s->uncorrected)
+			whole[nw++] = (struct hlog_whole){ HLOG_TAG_UNCORRECTED, s->uncorrected };
+		if (s->wait)
+			whole[nw++] = (struct hlog_whole){ HLOG_TAG_WAIT, s->wait };
+		double start = s->start_epoch_s > 0 ? s->start_epoch_s : (double)time(NULL) - s->duration_s;
+		if (r->hlog_failed)
+			errno = ENOMEM;
+		if (r->hlog_failed || hlog_write(lpath, s->id, start, s->duration_s, &r->hlog, whole, nw) < 0)
+			snprintf(bad, sizeof bad, "%s", lpath);
+		wrote_hlog = 1;
+	}
 	if (!bad[0] && write_new(tmp, st, sn) < 0)
 		snprintf(bad, sizeof bad, "%s", spath);
 	if (!bad[0] && append_rows(r->intervals_fd, r->intervals_len, &r->seconds) < 0)
@@ -670,6 +695,10 @@ int results_step(struct results *r, const struct step_result *s)
 		unlink(tmp);
 		for (int k = 0; k < nh; k++)
 			unlink(hpath[k]);
+		if (wrote_hlog)
+			unlink(lpath);
+		hlog_seconds_clear(&r->hlog);
+		r->hlog_failed = 0;
 		json_array_remove(r->steps_json, json_array_size(r->steps_json) - 1);
 		steps_buf_free(&line);
 		r->seconds.len = 0;
@@ -680,6 +709,7 @@ int results_step(struct results *r, const struct step_result *s)
 	r->intervals_len += (long long)r->seconds.len;
 	r->summary_size = sn;
 	r->seconds.len = 0;
+	hlog_seconds_clear(&r->hlog);
 	steps_buf_free(&line);
 	return 0;
 }
@@ -707,6 +737,10 @@ int results_close(struct results *r, const char *status)
 		close(r->intervals_fd);
 	r->steps_fd = r->intervals_fd = -1;
 	steps_buf_free(&r->seconds); /* the seconds of a step never written */
+	hlog_seconds_clear(&r->hlog);
+	free(r->hlog.v);
+	r->hlog.v = NULL;
+	r->hlog.cap = 0;
 	json_decref(r->meta);
 	json_decref(r->steps_json);
 	r->meta = r->steps_json = NULL;

@@ -1,7 +1,7 @@
 /*
  * write.h: the writing half of the results directory (docs/results.md): meta.json, steps.csv,
- * intervals.csv, one .hgrm a step and summary.json, each written as the run goes so an interrupted run
- * keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
+ * intervals.csv, one .hgrm and one .hlog a step and summary.json, each written as the run goes so an
+ * interrupted run keeps its finished steps. The driver (bench/run.c) fills a struct step_result a step; resdir/read.h
  * reads the same files back.
  *
  * A step's figures arrive as histograms (common/hist.h) and the plain figures of resdir/figures.h, so the
@@ -13,6 +13,7 @@
 
 #include "common/hist.h"
 #include "resdir/figures.h"
+#include "resdir/hlog.h"
 #include "resdir/steps.h"
 
 #include <jansson.h>
@@ -48,6 +49,8 @@ struct step_result {
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
 	char saturated_why[256];
+	double start_epoch_s; /* the measured window's start, seconds since the epoch (the .hlog's StartTime);
+	                       * 0: not known, taken as the step's end minus its duration */
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
@@ -84,6 +87,8 @@ struct results {
 	long long steps_len, intervals_len; /* bytes of whole rows written: a failed append is cut back to it */
 	long long reserve_len; /* bytes the reserve holds */
 	struct steps_buf seconds; /* intervals.csv rows of the step being run, written with its steps.csv row */
+	struct hlog_seconds hlog; /* the same seconds' histograms, for the step's .hlog */
+	int hlog_failed; /* a second could not be encoded: the step's .hlog, and so the step, cannot be written */
 	json_t *meta; /* owned */
 	json_t *steps_json; /* owned: summary.json's steps, as the file on disk lists them */
 	size_t meta_size, summary_size; /* of the files as last written */
@@ -96,7 +101,7 @@ int results_open(struct results *r, const char *dir, json_t *meta);
 /* Keeps one second's row for intervals.csv; it is written with its step (results_step). */
 int results_interval(struct results *r, const char *step, const struct interval *iv);
 /*
- * Writes the step: its .hgrm tables, its intervals.csv rows and its steps.csv row, and summary.json with
+ * Writes the step: its .hgrm tables, its .hlog, its intervals.csv rows and its steps.csv row, and summary.json with
  * it. All or nothing: on a fault (a full disk) every file is left as it was before the step, the fault is
  * logged once and -1 returned; the run should then stop (later calls fail without a message).
  */

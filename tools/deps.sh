@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages pgpagebench needs to build, test and run (as root), or prints the exact
 # apt-get line and fails (as any other user). Used by `make deps`, `make check` and `make demo`.
-PKGS="gcc make pkg-config gawk libpq-dev libpqtypes-dev libplot-dev libjansson-dev libcmocka-dev chromium \
+PKGS="gcc make pkg-config gawk libpq-dev libpqtypes-dev libplot-dev libjansson-dev libcmocka-dev zlib1g-dev chromium \
 postgresql postgresql-contrib pgbouncer apache2-utils libxml2-utils librsvg2-bin imagemagick util-linux procps \
-man-db groff-base jq $PGPB_DEPS_EXTRA"
+man-db groff-base jq nodejs $PGPB_DEPS_EXTRA"
 # PGPB_DEPS_EXTRA: more package names, so a test can see the "missing" path without uninstalling anything
+# npm (the .hlog test installs hdr-histogram-js with it): Debian's package, unless the nodejs installed
+# already brings npm (NodeSource's provides it and conflicts with Debian's)
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -15,8 +15,8 @@ csv_col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) 
 
 # consistent DIR STATUS: prints what is wrong with the directory (nothing when all is well): steps.csv
 # rows all as wide as the header, step ids unique, summary.json listing the same steps in the same order,
-# a .hgrm for each of them and for no other, no temporary file left, meta.json and summary.json saying
-# STATUS, and no reserve file left.
+# a .hgrm and a .hlog for each of them and for no other, no temporary file left, meta.json and
+# summary.json saying STATUS, and no reserve file left.
 consistent() {
 	local d=$1 want=$2 bad="" ids sids hgrms status sstatus
 	awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$d/steps.csv" || bad="$bad ragged-steps.csv"
@@ -26,6 +26,8 @@ consistent() {
 	[ "$sids" = "$ids" ] || bad="$bad steps.csv($ids)/summary.json($sids)"
 	hgrms=$(cd "$d" && ls | sed -n 's/^\(s[0-9]*-[^.]*\)\.hgrm$/\1/p' | tr '\n' ' ')
 	[ "$hgrms" = "$ids" ] || bad="$bad hgrm($hgrms)"
+	hgrms=$(cd "$d" && ls | sed -n 's/^\(s[0-9]*-[^.]*\)\.hlog$/\1/p' | tr '\n' ' ')
+	[ "$hgrms" = "$ids" ] || bad="$bad hlog($hgrms)"
 	[ -z "$(cd "$d" && ls -A | grep '\.tmp$')" ] || bad="$bad tmp-files"
 	[ ! -e "$d/.pgpagebench.reserve" ] || bad="$bad reserve-left"
 	status=$(json_q "$d/meta.json" "SELECT (:'j')::jsonb->>'status'")
