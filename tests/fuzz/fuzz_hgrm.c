@@ -8,7 +8,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hgrm h;
-	if (hgrm_read(fuzz_write("input", data, size), &h) == 0)
+	int why;
+	char err[256];
+	if (hgrm_read(fuzz_write("input", data, size), &h, &why, err, sizeof err) == 0)
 		free(h.rows);
 	return 0;
 }
