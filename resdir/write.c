@@ -567,6 +567,10 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 		steps_int(w, RF_HICCUP_MAX_US, hist_max(s->hiccup));
 	}
 	steps_int(w, RF_DRIVER_SATURATED, s->saturated);
+	if (s->scheduled) {
+		steps_num(w, RF_START_LATE_S, s->start_late_s);
+		steps_int(w, RF_START_SLIPPED, s->start_slipped);
+	}
 }
 
 /* The step's summary.json object, its steps.csv line appended to line. */

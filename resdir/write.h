@@ -48,6 +48,10 @@ struct step_result {
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
 	char saturated_why[256];
+	/* a step on a schedule (run --start-at): how late its warm-up began after its slot, and whether that
+	 * was more than 1% of the duration (its window then misses other hosts'); scheduled 0 = no schedule */
+	int scheduled, start_slipped;
+	double start_late_s;
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
