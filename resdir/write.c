@@ -44,10 +44,12 @@ void results_now_iso(char *buf, size_t len)
  * a run), 1 another (the charts' page, http-compare's tables, a temporary file, the reserve), 0 none. */
 static int tool_file(const char *name)
 {
-	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", NULL };
+	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", "hosts.csv",
+		                                         "host-intervals.csv", NULL };
 	static const char *const other_files[] = { "index.html", "http-compare.csv", "http-compare-percentiles.csv",
 	                                           "http-compare-timeline.csv", "meta.json.tmp", "summary.json.tmp",
-	                                           "index.html.tmp", RESULTS_RESERVE_FILE, NULL };
+	                                           "index.html.tmp", RESULTS_RESERVE_FILE, "hosts.csv.tmp",
+	                                           "host-intervals.csv.tmp", NULL };
 	for (int i = 0; run_files[i]; i++)
 		if (strcmp(name, run_files[i]) == 0)
 			return 2;
@@ -685,6 +687,17 @@ int results_step(struct results *r, const struct step_result *s)
 	r->summary_size = sn;
 	r->seconds.len = 0;
 	steps_buf_free(&line);
+	return 0;
+}
+
+int results_table(struct results *r, const char *name, const char *text, size_t n)
+{
+	if (r->failed)
+		return -1;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->dir, name);
+	if (replace_file(r, name, text, n) < 0)
+		return fault(r, path);
 	return 0;
 }
 

@@ -105,6 +105,9 @@ int results_interval(struct results *r, const char *step, const struct interval 
  * logged once and -1 returned; the run should then stop (later calls fail without a message).
  */
 int results_step(struct results *r, const struct step_result *s);
+/* A table of the run besides steps.csv and intervals.csv (a merged run's hosts.csv and host-intervals.csv,
+ * resdir/merge.h), written whole under name (temporary file + rename). 0, or -1 (logged once). */
+int results_table(struct results *r, const char *name, const char *text, size_t n);
 /* An error the caller already reported ended the run: results_close will not report another. */
 void results_quiet(struct results *r);
 /* Final meta.json and summary.json with status and finished_at; closes everything. 0, or -1 (logged
