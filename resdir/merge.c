@@ -111,11 +111,27 @@ static char *jtext(json_t *v)
 	return t ? t : pgpb_strdup("null");
 }
 
-/* Compares one JSON value of two runs' meta; -1 (refused) when they differ. */
+/* Compares one JSON value of two runs' meta; -1 (refused) when they differ, naming the first member that
+ * differs when both are objects. */
 static int same_json(const struct host *a, const struct host *b, const char *what, json_t *va, json_t *vb)
 {
 	if (json_equal(va, vb) || (!va && json_is_null(vb)) || (json_is_null(va) && !vb))
 		return 0;
+	if (json_is_object(va) && json_is_object(vb)) {
+		const char *k;
+		json_t *v;
+		char sub[256];
+		json_object_foreach(va, k, v) {
+			snprintf(sub, sizeof sub, "%s %s", what, k);
+			if (same_json(a, b, sub, v, json_object_get(vb, k)) < 0)
+				return -1;
+		}
+		json_object_foreach(vb, k, v) {
+			snprintf(sub, sizeof sub, "%s %s", what, k);
+			if (same_json(a, b, sub, json_object_get(va, k), v) < 0)
+				return -1;
+		}
+	}
 	char *ta = jtext(va), *tb = jtext(vb);
 	differs(a, b, what, ta, tb);
 	free(ta);
@@ -168,26 +184,12 @@ static int same_plan(const struct host *a, const struct host *b)
 	static const char *const opt_own[] = { "threads", NULL };
 	json_t *oa = without(json_object_get(a->meta, "options"), opt_own),
 	       *ob = without(json_object_get(b->meta, "options"), opt_own);
-	const char *k;
-	json_t *v;
-	char what[128];
-	rc = 0;
-	json_object_foreach(oa, k, v) {
-		snprintf(what, sizeof what, "option %s", k);
-		if ((rc = same_json(a, b, what, v, json_object_get(ob, k))) < 0)
-			break;
-	}
-	if (rc == 0)
-		json_object_foreach(ob, k, v) {
-			snprintf(what, sizeof what, "option %s", k);
-			if ((rc = same_json(a, b, what, json_object_get(oa, k), v)) < 0)
-				break;
-		}
+	rc = same_json(a, b, "option", oa, ob);
 	json_decref(oa);
 	json_decref(ob);
 	if (rc < 0)
 		return -1;
-	char na[32], nb[32];
+	char na[32], nb[32], what[128];
 	if (a->run.nsteps != b->run.nsteps) {
 		snprintf(na, sizeof na, "%zu", a->run.nsteps);
 		snprintf(nb, sizeof nb, "%zu", b->run.nsteps);
