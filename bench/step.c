@@ -390,7 +390,7 @@ static void merge_recorders(struct step *st, const struct step_def *sd, const st
  * (inflight_start x client mean + inflight_end x client max) / server_calls: the split's stated error.
  * A split outside the bounds, or whose error is above SPLIT_MAX_ERROR of the client mean, is not reliable.
  */
-static void step_judge(struct step_result *sr)
+static void step_judge(struct step_result *sr, int scheduled)
 {
 	const struct hist *h = sr->lat;
 	long long client = (long long)(sr->ok + sr->verrors), calls = sr->srv.calls;
@@ -418,12 +418,14 @@ static void step_judge(struct step_result *sr)
 			         "the driver woke up to %.3f ms late (hiccup p99) and received no answer in the window",
 			         late / 1000.0);
 	}
-	if (!sr->saturated && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
+	/* on a schedule (run --start-at) other hosts may run the same statement, so the server's count is
+	 * theirs too: `merge` judges it against the hosts' total */
+	if (!sr->saturated && !scheduled && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
 		sr->saturated = 1;
 		snprintf(sr->saturated_why, sizeof sr->saturated_why,
 		         "the server finished %lld queries in the window, the client received %lld", calls, client);
 	}
-	if (sr->saturated && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
+	if (sr->saturated && !scheduled && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
 		size_t l = strlen(sr->saturated_why);
 		if (!strstr(sr->saturated_why, "the server finished"))
 			snprintf(sr->saturated_why + l, sizeof sr->saturated_why - l, "; the server finished %lld queries, the client received %lld",
@@ -466,7 +468,7 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	sr->client_cpu_s = lv->cpu1 - lv->cpu0;
 	sr->partial = fin < env->t_end;
 	srv_diff(&lv->before, &lv->after, &sr->srv);
-	step_judge(sr);
+	step_judge(sr, sh->sched_slot > 0);
 	return 1;
 }
 
