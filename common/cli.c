@@ -140,7 +140,12 @@ int cli_parse_instant(const char *opt, const char *s, double *epoch_s)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	double t_now = (double)now.tv_sec + (double)now.tv_nsec / 1e9, t;
+	return cli_parse_instant_at(opt, s, (double)now.tv_sec + (double)now.tv_nsec / 1e9, epoch_s);
+}
+
+int cli_parse_instant_at(const char *opt, const char *s, double t_now, double *epoch_s)
+{
+	double t;
 	if (!s || !*s)
 		return bad(opt, s ? s : "", "a time is required (2026-12-02T00:10:00Z, or +30s from now)");
 	if (s[0] == '+') {

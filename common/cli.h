@@ -17,6 +17,8 @@ int cli_parse_duration(const char *opt, const char *s, double *seconds);
  * now ("+30s"). A time already past, or more than a week ahead, is refused.
  */
 int cli_parse_instant(const char *opt, const char *s, double *epoch_s);
+/* The same against a given now (epoch seconds), for the tests. */
+int cli_parse_instant_at(const char *opt, const char *s, double now, double *epoch_s);
 /* The instant as RFC 3339 UTC, to the millisecond when it has a fraction ("2026-12-02T00:10:00.250Z"). */
 void cli_format_instant(double epoch_s, char *buf, size_t len);
 /*
