@@ -107,6 +107,9 @@ got_p99=$(csv_cols "$M/steps.csv" step ok p99_us | tr '|' ' ' | sort)
 check "merged p99 = p99 of the combined samples ($(echo $got_p99))" [ -n "$want_p99" -a "$got_p99" = "$want_p99" ]
 check "the merge's meta names its 3 hosts" [ "$(grep -c '"host_tag": "h[123]"' "$M/meta.json")" = 3 ]
 check "the timeline has a panel per host" eval 'svg_labels "$M/charts/timeline.svg" | grep -c "^host h[123]$" | grep -qx 3'
+check "the report names the hosts and links hosts.csv" eval 'grep -q "3 hosts merged: h1, h2, h3" "$M/index.html" && grep -q "href=\"hosts.csv\"" "$M/index.html"'
+l=$(html_links_exist "$M")
+check "the merge's report links only files that exist $l" [ -z "$l" ]
 check "plot read the merge (its report)" grep -q "^report: $M/index.html" "$TEST_TMP/merge.out"
 run_cmd "$B" compare "$TEST_TMP/h1" "$M" --out "$TEST_TMP/cmp" --format svg
 check "compare reads the merge" [ "$RC" = 0 ]
