@@ -160,11 +160,14 @@ static void env_setup(const struct step_shared *sh, const struct step_def *sd, i
 /* On a schedule (run --start-at), sleeps until step i's slot: its connections are open, so the warm-up
  * begins on time unless the preparation overran the slot. A signal ends the wait (the step then stops at
  * once). */
-static void wait_for_slot(const struct step_shared *sh, int i)
+static void wait_for_slot(const struct step_shared *sh, const struct step_def *sd, int i)
 {
 	if (sh->sched_slot <= 0)
 		return;
 	int64_t at = sh->sched_start + (int64_t)i * sh->sched_slot;
+	if (at - mono_ns() > POLL_NS)
+		progress_line(sh->progress, i, sd, "waiting for its slot", NULL, 0,
+		              (double)(at - mono_ns()) / 1e9 + sh->progress->step_span);
 	while (!sig_caught() && mono_ns() < at) {
 		int64_t until = mono_ns() + POLL_NS < at ? mono_ns() + POLL_NS : at;
 		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
@@ -209,7 +212,7 @@ static int step_open(const struct step_shared *sh, const struct step_def *sd, in
 		lv->env.fixed = lv->vp.values;
 		lv->env.nfixed = lv->vp.n;
 	}
-	wait_for_slot(sh, i);
+	wait_for_slot(sh, sd, i);
 	env_setup(sh, sd, i, q, lv, sr->id);
 	if (sh->sched_slot > 0) { /* how late the warm-up began after its slot */
 		int64_t late = lv->env.t_begin - (sh->sched_start + (int64_t)i * sh->sched_slot);

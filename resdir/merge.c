@@ -41,6 +41,7 @@ struct merge {
 	size_t n;
 	struct results res;
 	struct steps_buf hosts_csv, host_iv;
+	size_t slipped; /* merged steps some host started late */
 };
 
 /* ---- reading ------------------------------------------------------------------------------------ */
@@ -488,6 +489,7 @@ static int merge_step(struct merge *m, size_t i)
 		}
 		merge_seconds(m, i, sr.id);
 		rc = results_step(&m->res, &sr);
+		m->slipped += rc == 0 && sr.start_slipped;
 		if (rc == 0 && !m->o->quiet) {
 			printf("%-28s %10.1f qps", sr.id, sr.duration_s > 0 ? (double)sr.ok / sr.duration_s : 0);
 			for (size_t k = 0; k < m->n; k++)
@@ -581,6 +583,9 @@ static int write_merge(struct merge *m, int *lock_fd)
 	size_t nsteps = m->h[0].run.nsteps;
 	for (size_t i = 0; i < nsteps && !failed && !sig_caught(); i++)
 		failed = merge_step(m, i) < 0;
+	json_t *sched = json_object_get(m->res.meta, "schedule");
+	if (json_is_object(sched)) /* the merged steps a host started late (each host's own count: merged.hosts) */
+		json_object_set_new(sched, "slipped_steps", json_integer((json_int_t)m->slipped));
 	if (!failed && !sig_caught())
 		failed = results_table(&m->res, "hosts.csv", m->hosts_csv.p, m->hosts_csv.len) < 0 ||
 		         results_table(&m->res, "host-intervals.csv", m->host_iv.p, m->host_iv.len) < 0;
