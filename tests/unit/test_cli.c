@@ -82,10 +82,12 @@ static void instants(void **state)
 	assert_string_equal(buf, "2028-02-29T12:30:15.250Z");
 	cli_format_instant(1893456000.0, buf, sizeof buf);
 	assert_string_equal(buf, "2030-01-01T00:00:00Z");
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
+	struct timespec before, after; /* "+30s" is 30 s after the moment it was read, between these two */
+	clock_gettime(CLOCK_REALTIME, &before);
 	assert_int_equal(cli_parse_instant("--start-at", "+30s", &t), 0);
-	assert_true(t >= (double)now.tv_sec + 29 && t <= (double)now.tv_sec + 32);
+	clock_gettime(CLOCK_REALTIME, &after);
+	assert_true(t >= (double)before.tv_sec + (double)before.tv_nsec / 1e9 + 30 - 1e-6 &&
+	            t <= (double)after.tv_sec + (double)after.tv_nsec / 1e9 + 30 + 1e-6);
 	/* a week ahead at most, and never the past: against a fixed now */
 	assert_int_equal(cli_parse_instant_at("--start-at", "2030-01-09T00:00:00Z", 1893400000.0, &t), -1);
 	assert_int_equal(cli_parse_instant_at("--start-at", "2029-12-31T00:00:00Z", 1893400000.0, &t), -1);
