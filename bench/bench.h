@@ -50,7 +50,16 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	/* --start-at: a fixed schedule shared by hosts that never talk to each other. The sweep starts at this
+	 * wall-clock instant (seconds since the epoch; 0 = no schedule, each step follows the last) and step k's
+	 * warm-up starts at start_at + k x (warmup_s + duration_s + gap_s); gap_s (--gap, default
+	 * RUN_DEFAULT_GAP_S) covers writing a step and opening the next one's connections. */
+	double start_at, gap_s;
+	const char *host_tag; /* --host-tag: names this driver host in meta.json (NULL = the host name) */
 };
+#define RUN_DEFAULT_GAP_S 2.0
+/* A scheduled step that began later than this share of its duration after its slot says so. */
+#define RUN_SLIP_SHARE 0.01
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,
  * validation and plots on, progress when on a terminal. */

@@ -57,6 +57,7 @@ struct run_opts run_opts_default(void)
 	o.mix_zipf_s = 1.0;
 	o.page_size = 10;
 	o.reconnect_timeout_s = 30;
+	o.gap_s = RUN_DEFAULT_GAP_S;
 	return o;
 }
 
@@ -145,6 +146,17 @@ static json_t *list_json(const long *v, size_t n)
 	return a;
 }
 
+/* meta.json's "schedule": the start and the slot of every step, or null without --start-at. */
+static json_t *schedule_json(const struct run_opts *o)
+{
+	if (!(o->start_at > 0))
+		return json_null();
+	char at[40];
+	cli_format_instant(o->start_at, at, sizeof at);
+	return json_pack("{s:s,s:f,s:f,s:f,s:f}", "start_at", at, "warmup_s", o->warmup_s, "duration_s", o->duration_s,
+	                 "gap_s", o->gap_s, "slot_s", o->warmup_s + o->duration_s + o->gap_s);
+}
+
 static json_t *build_meta(struct run *r, const char *outdir, const struct schema_dataset *ds)
 {
 	const struct run_opts *o = r->o;
@@ -198,6 +210,10 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 			                                       r->qs[k].sql));
 		}
 		json_object_set_new(meta, "queries", list);
+	}
+	if (meta) { /* which driver host this is, and the schedule hosts share (resdir/merge.h lines them up) */
+		json_object_set_new(meta, "host_tag", json_string(o->host_tag ? o->host_tag : host));
+		json_object_set_new(meta, "schedule", schedule_json(o));
 	}
 	return meta;
 }
@@ -352,6 +368,12 @@ static void print_banner(const struct run *r, const char *dir)
 		snprintf(how, sizeof how, "%d thread%s", r->threads, plural_s(r->threads));
 	log_info("%d step%s of %g s (+%g s warm-up), %s protocol, %s; results in %s", r->plan.nsteps,
 	         plural_s(r->plan.nsteps), o->duration_s, o->warmup_s, protocol_names[o->protocol], how, dir);
+	if (o->start_at > 0) {
+		char at[40];
+		cli_format_instant(o->start_at, at, sizeof at);
+		log_info("schedule: the first step starts at %s, a step every %g s (warm-up, duration and a %g s gap)", at,
+		         o->warmup_s + o->duration_s + o->gap_s, o->gap_s);
+	}
 }
 
 /*
@@ -415,8 +437,16 @@ static int run_sweep(struct run *r, const char *dir)
 	struct step_shared sh = { .o = o, .quiet = r->quiet, .ctrl = r->ctrl, .srv = &r->srv, .recs = r->recs,
 	                          .scratch = &r->scratch, .res = &r->res, .progress = &r->progress,
 	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault };
+	if (o->start_at > 0) { /* the wall-clock start on the monotonic clock the steps keep time with */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t mono = mono_ns();
+		double ahead = o->start_at - ((double)now.tv_sec + (double)now.tv_nsec / 1e9);
+		sh.sched_start = mono + (int64_t)(ahead * 1e9);
+		sh.sched_slot = (int64_t)((o->warmup_s + o->duration_s + o->gap_s) * 1e9);
+	}
 	struct step *done = pgpb_calloc((size_t)r->plan.nsteps, sizeof *done);
-	int ndone = 0, failed = 0;
+	int ndone = 0, failed = 0, slipped = 0;
 	uint64_t verrors = 0, ok = 0;
 	for (int i = 0; i < r->plan.nsteps && !sig_caught(); i++) {
 		const struct step_def *sd = &r->plan.steps[i];
@@ -436,12 +466,16 @@ static int run_sweep(struct run *r, const char *dir)
 			break;
 		}
 		if (written) {
+			slipped += st->sr.start_slipped;
 			verrors += st->sr.verrors;
 			ok += st->sr.ok;
 			ndone++;
 		}
 	}
 	int interrupted = sig_caught() != 0;
+	json_t *sched = json_object_get(r->res.meta, "schedule");
+	if (json_is_object(sched)) /* how many steps missed their slot (each says so in steps.csv) */
+		json_object_set_new(sched, "slipped_steps", json_integer(slipped));
 	if (results_close(&r->res, interrupted || failed ? "interrupted" : "complete") < 0)
 		failed = 1;
 	progress_clear(&r->progress);

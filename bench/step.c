@@ -157,6 +157,24 @@ static void env_setup(const struct step_shared *sh, const struct step_def *sd, i
 	env->test_stall_ns = stall ? atoll(stall) * 1000LL : 0;
 }
 
+/* On a schedule (run --start-at), sleeps until step i's slot: its connections are open, so the warm-up
+ * begins on time unless the preparation overran the slot. A signal ends the wait (the step then stops at
+ * once). */
+static void wait_for_slot(const struct step_shared *sh, const struct step_def *sd, int i)
+{
+	if (sh->sched_slot <= 0)
+		return;
+	int64_t at = sh->sched_start + (int64_t)i * sh->sched_slot;
+	if (at - mono_ns() > POLL_NS)
+		progress_line(sh->progress, i, sd, "waiting for its slot", NULL, 0,
+		              (double)(at - mono_ns()) / 1e9 + sh->progress->step_span);
+	while (!sig_caught() && mono_ns() < at) {
+		int64_t until = mono_ns() + POLL_NS < at ? mono_ns() + POLL_NS : at;
+		struct timespec ts = { until / 1000000000LL, until % 1000000000LL };
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
 /* Opens the step's connections and starts its engine. 0, or -1 (logged, everything released). */
 static int step_open(const struct step_shared *sh, const struct step_def *sd, int i, const struct run_query *q,
                      struct step *st, struct step_live *lv)
@@ -194,7 +212,14 @@ static int step_open(const struct step_shared *sh, const struct step_def *sd, in
 		lv->env.fixed = lv->vp.values;
 		lv->env.nfixed = lv->vp.n;
 	}
+	wait_for_slot(sh, sd, i);
 	env_setup(sh, sd, i, q, lv, sr->id);
+	if (sh->sched_slot > 0) { /* how late the warm-up began after its slot */
+		int64_t late = lv->env.t_begin - (sh->sched_start + (int64_t)i * sh->sched_slot);
+		sr->scheduled = 1;
+		sr->start_late_s = late > 0 ? (double)late / 1e9 : 0;
+		sr->start_slipped = sr->start_late_s > RUN_SLIP_SHARE * o->duration_s;
+	}
 	lv->env.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	for (int k = 0; k < lv->nthreads; k++)
 		sh->recs[k].stop = &lv->env.stop;
@@ -368,7 +393,7 @@ static void merge_recorders(struct step *st, const struct step_def *sd, const st
  * (inflight_start x client mean + inflight_end x client max) / server_calls: the split's stated error.
  * A split outside the bounds, or whose error is above SPLIT_MAX_ERROR of the client mean, is not reliable.
  */
-static void step_judge(struct step_result *sr)
+static void step_judge(struct step_result *sr, int scheduled)
 {
 	const struct hist *h = sr->lat;
 	long long client = (long long)(sr->ok + sr->verrors), calls = sr->srv.calls;
@@ -396,12 +421,14 @@ static void step_judge(struct step_result *sr)
 			         "the driver woke up to %.3f ms late (hiccup p99) and received no answer in the window",
 			         late / 1000.0);
 	}
-	if (!sr->saturated && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
+	/* on a schedule (run --start-at) other hosts may run the same statement, so the server's count is
+	 * theirs too: `merge` judges it against the hosts' total */
+	if (!sr->saturated && !scheduled && sr->srv.have_pgss && calls > 2 * client && calls - client >= 10) {
 		sr->saturated = 1;
 		snprintf(sr->saturated_why, sizeof sr->saturated_why,
 		         "the server finished %lld queries in the window, the client received %lld", calls, client);
 	}
-	if (sr->saturated && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
+	if (sr->saturated && !scheduled && sr->srv.have_pgss && calls > client + 10) { /* both signs: say the second too */
 		size_t l = strlen(sr->saturated_why);
 		if (!strstr(sr->saturated_why, "the server finished"))
 			snprintf(sr->saturated_why + l, sizeof sr->saturated_why - l, "; the server finished %lld queries, the client received %lld",
@@ -447,7 +474,7 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	sr->client_cpu_s = lv->cpu1 - lv->cpu0;
 	sr->partial = fin < env->t_end;
 	srv_diff(&lv->before, &lv->after, &sr->srv);
-	step_judge(sr);
+	step_judge(sr, sh->sched_slot > 0);
 	return 1;
 }
 
@@ -498,6 +525,12 @@ int step_run(const struct step_shared *sh, const struct step_def *sd, int i, con
 		log_warning("step %s: driver saturated: these latencies measure the client, not PostgreSQL (%s)", sr->id,
 		            sr->saturated_why);
 		log_hint("Give the step more driver threads (--threads, --loops) or fewer connections per thread.");
+	}
+	if (sr->start_slipped && !sh->quiet) {
+		progress_clear(sh->progress);
+		log_warning("step %s started %.3f s after its slot in the schedule, more than 1%% of its %g s duration: its "
+		            "window does not coincide with other hosts'", sr->id, sr->start_late_s, sh->o->duration_s);
+		log_hint("Give the steps a longer --gap, or start the sweep later (--start-at).");
 	}
 	if (results_step(sh->res, sr) < 0)
 		return -1;

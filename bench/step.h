@@ -45,6 +45,8 @@ struct step_shared {
 	int threads; /* driver threads of the threads model (--threads) */
 	long long qualifying; /* rows the queries page through, counted before the sweep */
 	struct engine_fault *fault; /* the run's first query error and missing prepared statements */
+	/* --start-at: step i's warm-up starts at sched_start + i x sched_slot (monotonic ns); 0 = no schedule */
+	int64_t sched_start, sched_slot;
 };
 
 /*

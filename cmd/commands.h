@@ -14,5 +14,6 @@ int plot_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 int http_compare_main(int argc, char **argv);
 int server_main(int argc, char **argv);
+int merge_main(int argc, char **argv);
 
 #endif

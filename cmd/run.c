@@ -86,6 +86,12 @@ static void help(void)
 	       "\nFaults:\n"
 	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
 	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
+	       "\nSeveral driver hosts (docs/distributed.md):\n"
+	       "  --start-at=TIME          start the sweep at TIME (RFC 3339 UTC, 2026-12-02T00:10:00Z, or +30s)\n"
+	       "                           on a fixed schedule: step k at TIME + k x (warm-up + duration + gap)\n"
+	       "  --gap=TIME               with --start-at: time between steps for writing one and connecting\n"
+	       "                           the next (default 2s)\n"
+	       "  --host-tag=NAME          this host's name in meta.json (default: the host name)\n"
 	       "\nWith --ephemeral the temporary cluster is filled first (datagen):\n"
 	       "  --scale=S                its dataset's size, 0.001 to 1000 (default 0.1: 10,000 records)\n"
 	       "See docs/run.md and docs/results.md.\n"
@@ -95,7 +101,8 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
+       OPT_START_AT, OPT_GAP, OPT_HOST_TAG };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -126,6 +133,9 @@ static const struct option longopts[] = {
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "start-at", required_argument, NULL, OPT_START_AT },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "host-tag", required_argument, NULL, OPT_HOST_TAG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -138,7 +148,7 @@ struct run_cli {
 	size_t nqueries;
 	int model_async, loops_given, pool_order_given, offsets_given;
 	double scale; /* --scale: the temporary cluster's dataset */
-	int scale_given, arrival_given;
+	int scale_given, arrival_given, gap_given;
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -253,6 +263,20 @@ static int parse_option(struct run_cli *cl, int c)
 	case OPT_SCALE:
 		cl->scale_given = 1;
 		return cli_parse_double("--scale", optarg, 0.001, 1000, &cl->scale);
+	case OPT_START_AT:
+		return cli_parse_instant("--start-at", optarg, &o->start_at);
+	case OPT_GAP:
+		cl->gap_given = 1;
+		return cli_parse_duration("--gap", optarg, &o->gap_s);
+	case OPT_HOST_TAG: {
+		size_t n = strlen(optarg);
+		if (n == 0 || n > 64 || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
+			log_error("invalid value \"%s\" for option --host-tag: 1 to 64 letters, digits, '.', '_' or '-'", optarg);
+			return -1;
+		}
+		o->host_tag = optarg;
+		return 0;
+	}
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;
@@ -282,6 +306,8 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
 		return cli_usage_error("run", "--arrival applies to an open loop (--rate or --rates)");
 	if (cl->pool_order_given && o->model != RUN_MODEL_POOL && !o->preset_seed_article)
 		return cli_usage_error("run", "--pool-order applies to a shared pool (--workers or --preset seed-article)");
+	if (cl->gap_given && !(o->start_at > 0))
+		return cli_usage_error("run", "--gap applies to a schedule (--start-at)");
 	if (cl->rates) {
 		o->rates = cl->rates;
 		o->nrates = cl->nrates;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int bad(const char *opt, const char *s, const char *why)
 {
@@ -77,6 +78,112 @@ int cli_parse_duration(const char *opt, const char *s, double *seconds)
 	if (*seconds > 7 * 86400.0)
 		return bad(opt, s, "longer than a week");
 	return 0;
+}
+
+/* Digits of s from *i: exactly n of them, as a number (-1 when not). */
+static int digits(const char *s, size_t *i, int n)
+{
+	int v = 0;
+	for (int k = 0; k < n; k++, (*i)++) {
+		if (s[*i] < '0' || s[*i] > '9')
+			return -1;
+		v = v * 10 + (s[*i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" as epoch seconds; -1 when it is not one. */
+static int parse_rfc3339(const char *s, double *out)
+{
+	size_t i = 0;
+	int y = digits(s, &i, 4), mo, d, h, mi, sec;
+	if (y < 1970 || s[i++] != '-' || (mo = digits(s, &i, 2)) < 1 || mo > 12 || s[i++] != '-' ||
+	    (d = digits(s, &i, 2)) < 1 || d > 31 || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+		return -1;
+	i++;
+	if ((h = digits(s, &i, 2)) < 0 || h > 23 || s[i++] != ':' || (mi = digits(s, &i, 2)) < 0 || mi > 59 ||
+	    s[i++] != ':' || (sec = digits(s, &i, 2)) < 0 || sec > 60)
+		return -1;
+	double frac = 0, scale = 0.1;
+	if (s[i] == '.') {
+		if (s[++i] < '0' || s[i] > '9')
+			return -1;
+		for (; s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+			frac += (s[i] - '0') * scale;
+	}
+	long off = 0;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		int sign = s[i++] == '-' ? -1 : 1, oh, om;
+		if ((oh = digits(s, &i, 2)) < 0 || oh > 23 || s[i++] != ':' || (om = digits(s, &i, 2)) < 0 || om > 59)
+			return -1;
+		off = sign * (oh * 3600L + om * 60L);
+	} else {
+		return -1;
+	}
+	if (s[i])
+		return -1;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return -1;
+	/* days since the epoch (the civil-from-days algorithm run backwards) */
+	long yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+	long doy = (153L * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long days = era * 146097 + doe - 719468;
+	*out = (double)days * 86400.0 + h * 3600.0 + mi * 60.0 + sec + frac - (double)off;
+	return 0;
+}
+
+int cli_parse_instant(const char *opt, const char *s, double *epoch_s)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return cli_parse_instant_at(opt, s, (double)now.tv_sec + (double)now.tv_nsec / 1e9, epoch_s);
+}
+
+int cli_parse_instant_at(const char *opt, const char *s, double t_now, double *epoch_s)
+{
+	double t;
+	if (!s || !*s)
+		return bad(opt, s ? s : "", "a time is required (2026-12-02T00:10:00Z, or +30s from now)");
+	if (s[0] == '+') {
+		double d;
+		if (cli_parse_duration(opt, s + 1, &d) < 0)
+			return -1;
+		t = t_now + d;
+	} else if (parse_rfc3339(s, &t) < 0) {
+		return bad(opt, s, "not an RFC 3339 time (2026-12-02T00:10:00Z) nor +DURATION from now (+30s)");
+	}
+	if (t <= t_now) {
+		char nowtxt[40];
+		cli_format_instant(t_now, nowtxt, sizeof nowtxt);
+		log_error("invalid value \"%s\" for option %s: the time has passed (it is %s)", s, opt, nowtxt);
+		return -1;
+	}
+	if (t > t_now + 7 * 86400.0)
+		return bad(opt, s, "more than a week ahead");
+	*epoch_s = t;
+	return 0;
+}
+
+void cli_format_instant(double epoch_s, char *buf, size_t len)
+{
+	time_t sec = (time_t)floor(epoch_s);
+	long ms = lround((epoch_s - (double)sec) * 1000.0);
+	if (ms == 1000) {
+		sec++;
+		ms = 0;
+	}
+	struct tm tm;
+	gmtime_r(&sec, &tm);
+	char base[32];
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ms)
+		snprintf(buf, len, "%s.%03ldZ", base, ms);
+	else
+		snprintf(buf, len, "%sZ", base);
 }
 
 #define LIST_MAX 10000 /* values in one list; duplicates are found by a linear scan */

@@ -12,6 +12,16 @@ int cli_parse_double(const char *opt, const char *s, double min, double max, dou
 /* "10s", "500ms", "2m", "1h", "1.5" (seconds). */
 int cli_parse_duration(const char *opt, const char *s, double *seconds);
 /*
+ * An instant on the wall clock (CLOCK_REALTIME), as seconds since the epoch: RFC 3339 in UTC
+ * ("2026-12-02T00:10:00Z", fractions of a second allowed, "+01:00"-style offsets too) or "+DURATION" from
+ * now ("+30s"). A time already past, or more than a week ahead, is refused.
+ */
+int cli_parse_instant(const char *opt, const char *s, double *epoch_s);
+/* The same against a given now (epoch seconds), for the tests. */
+int cli_parse_instant_at(const char *opt, const char *s, double now, double *epoch_s);
+/* The instant as RFC 3339 UTC, to the millisecond when it has a fraction ("2026-12-02T00:10:00.250Z"). */
+void cli_format_instant(double epoch_s, char *buf, size_t len);
+/*
  * A list of integers: "1,2,4", ranges "0..10000:5" (five evenly spaced values), "1..64*2" (doubling),
  * "0..100+25" (step 25), mixed with commas. Values are kept in the given order, duplicates removed,
  * at most 10000 of them.

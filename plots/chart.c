@@ -182,10 +182,10 @@ static size_t drawable_points(const struct chart_panel *p, const struct chart_se
 	return n;
 }
 
-/* Panels drawn: a grid draws them all, a stack at most two. */
+/* Panels drawn: a grid draws them all, a stack at most CHART_MAXSTACK. */
 static size_t panels_drawn(const struct chart *c)
 {
-	return c->cols > 0 || c->npanels <= 2 ? c->npanels : 2;
+	return c->cols > 0 || c->npanels <= CHART_MAXSTACK ? c->npanels : CHART_MAXSTACK;
 }
 
 /* The legend: the first series of each distinct label that has a point to draw (small multiples repeat
@@ -967,20 +967,24 @@ static void layout_grid(const struct rc *r, const struct chart *c, struct layout
 	}
 }
 
-/* Stacked panels (at most two), sharing the height by their weights, each with its own axes. */
+/* Stacked panels (at most CHART_MAXSTACK), sharing the height by their weights, each with its own axes. */
 static void layout_stack(const struct rc *r, const struct chart *c, struct layout *L)
 {
 	double k = r->k;
 	size_t np = L->np;
-	double gap = np > 1 ? 16 * k : 0;
-	double total = L->top - L->bottom - gap;
+	double gap = 16 * k;
+	double total = L->top - L->bottom - gap * (double)(np > 1 ? np - 1 : 0);
 	if (total < 40 * k)
 		total = 40 * k;
-	double w0 = c->panel[0].weight > 0 ? c->panel[0].weight : 1, w1 = c->panel[1].weight > 0 ? c->panel[1].weight : 1;
-	double ph[2] = { np > 1 ? total * w0 / (w0 + w1) : total, np > 1 ? total * w1 / (w0 + w1) : 0 };
-	double ptop[2] = { L->top, L->top - ph[0] - gap };
+	double wsum = 0;
 	for (size_t i = 0; i < np; i++)
-		L->box[i] = (struct panel_box){ L->left, L->right, ptop[i] - ph[i], ptop[i], 1, 1, 1, 1 };
+		wsum += c->panel[i].weight > 0 ? c->panel[i].weight : 1;
+	double top = L->top;
+	for (size_t i = 0; i < np; i++) {
+		double ph = total * (c->panel[i].weight > 0 ? c->panel[i].weight : 1) / wsum;
+		L->box[i] = (struct panel_box){ L->left, L->right, top - ph, top, 1, 1, 1, 1 };
+		top -= ph + gap;
+	}
 }
 
 /* The panels in their boxes, each grid panel with its title above it; a grid's axis titles once for all. */

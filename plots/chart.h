@@ -59,14 +59,14 @@ struct chart_panel {
 	char title[64]; /* UTF-8; drawn above the panel in a grid */
 };
 
-/* Panels a chart holds: two stacked, or up to this many small multiples in a grid. */
-enum { CHART_MAXPANELS = 9 };
+/* Panels a chart holds: up to CHART_MAXSTACK stacked, or up to CHART_MAXPANELS small multiples in a grid. */
+enum { CHART_MAXPANELS = 9, CHART_MAXSTACK = 3 };
 
 struct chart {
 	char title[160], subtitle[320], note[240]; /* UTF-8 */
 	struct chart_panel panel[CHART_MAXPANELS];
 	size_t npanels;
-	/* 0: panels stacked (at most 2), each with its own axes. > 0: a grid of this many columns, every panel
+	/* 0: panels stacked (at most CHART_MAXSTACK), each with its own axes. > 0: a grid of this many columns, every panel
 	 * with the same axis settings, ranges and series (labels and styles), so the legend lists each once and
 	 * the panels compare at a glance (small multiples) */
 	int cols;

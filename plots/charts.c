@@ -640,13 +640,41 @@ static int build_spectrum(const struct res_run *run, struct chart *c, char *why,
 
 /* ---- 5. queries/s and p99 over time ---------------------------------------------------------- */
 
+/* A merged run's hosts, each its own line of queries a second over the step starting at t0. */
+static void timeline_hosts(const struct res_step *st, double t0, struct chart_series *const *hq, size_t nh)
+{
+	double dur = st->v[RF_DURATION_S];
+	for (size_t j = 0; j < st->nhsec; j++) {
+		const struct res_host_second *hs = &st->hsec[j];
+		if (hs->host >= nh)
+			continue;
+		double secs = 1;
+		if (isfinite(dur) && hs->second > dur && hs->second - 1 < dur)
+			secs = dur - (hs->second - 1);
+		chart_point(hq[hs->host], t0 + hs->second - secs / 2, hs->queries / secs);
+	}
+	for (size_t h = 0; h < nh; h++)
+		chart_point(hq[h], NAN, NAN); /* break the lines between steps */
+}
+
 static int build_timeline(const struct res_run *run, struct chart *c, char *why, size_t len)
 {
 	if (run->nintervals == 0)
 		return skip(why, len, "intervals.csv is missing or holds no rows");
-	c->npanels = 2;
-	struct chart_panel *top = &c->panel[0], *bot = &c->panel[1];
+	/* a merged run (pgpagebench merge) adds a panel between the two: each host's queries a second */
+	size_t nh = run->nhosts < 64 ? run->nhosts : 64;
+	c->npanels = nh ? 3 : 2;
+	struct chart_panel *top = &c->panel[0], *mid = nh ? &c->panel[1] : NULL, *bot = &c->panel[nh ? 2 : 1];
 	top->x.hide_labels = 1;
+	struct chart_series *hq[64];
+	if (mid) {
+		mid->x.hide_labels = 1;
+		mid->x.unit = CHART_UNIT_SECONDS;
+		set_axis(&mid->y, "per host", CHART_UNIT_QPS, 0);
+		mid->y.from_zero = 1;
+		for (size_t h = 0; h < nh; h++)
+			hq[h] = chart_series_add(mid, (int)(4 + h), (int)(h % CHART_NDASHES), "host %s", run->hosts[h]);
+	}
 	top->x.unit = bot->x.unit = CHART_UNIT_SECONDS;
 	snprintf(bot->x.title, sizeof bot->x.title, "measured time, steps one after another (numbers: steps in the table)");
 	set_axis(&top->y, "per second", CHART_UNIT_QPS, 0);
@@ -669,6 +697,10 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 		snprintf(num, sizeof num, "%zu", i + 1);
 		chart_mark_add(top, t0, num);
 		chart_mark_add(bot, t0, "");
+		if (mid) {
+			chart_mark_add(mid, t0, "");
+			timeline_hosts(st, t0, hq, nh);
+		}
 		double dur = st->v[RF_DURATION_S], last = 0;
 		for (size_t j = 0; j < st->nsec; j++) {
 			const struct res_second *sc = &st->sec[j];
@@ -697,6 +729,11 @@ static int build_timeline(const struct res_run *run, struct chart *c, char *why,
 	}
 	chart_mark_add(top, t0, "");
 	chart_mark_add(bot, t0, "");
+	if (mid)
+		chart_mark_add(mid, t0, "");
+	if (mid)
+		snprintf(c->note, sizeof c->note, "%zu hosts merged: per-second p50/p99 are the highest host's (an upper bound); the "
+		         "steps' percentiles are exact", run->nhosts);
 	if (p99->n > 0 && !any_ok)
 		snprintf(c->note, sizeof c->note, "no query succeeded, so there is no latency to draw (errors by SQLSTATE: summary.json and the report)");
 	return 1;

@@ -119,6 +119,14 @@ void report_context_table(FILE *f, const struct res_run *run, const char *rel)
 		snprintf(buf, sizeof buf, "%s (%d CPUs)", run->hostname, run->cpus);
 		row(f, "driver host", buf);
 	}
+	if (run->nhosts) { /* a merge (pgpagebench merge): each host's figures are in hosts.csv */
+		size_t o = (size_t)snprintf(buf, sizeof buf, "%zu hosts merged:", run->nhosts);
+		for (size_t h = 0; h < run->nhosts && o < sizeof buf; h++)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s %s", h ? "," : "", run->hosts[h]);
+		if (o < sizeof buf)
+			snprintf(buf + o, sizeof buf - o, " (each host's steps: hosts.csv; the timeline draws each)");
+		row(f, "hosts", buf);
+	}
 	row(f, "connection", run->connection);
 	row(f, "command", run->command_line);
 	row(f, "options", run->options);
@@ -127,7 +135,8 @@ void report_context_table(FILE *f, const struct res_run *run, const char *rel)
 		row(f, "query", buf);
 	}
 	fputs("<tr><th>files</th><td>", f);
-	static const char *const files[] = { "meta.json", "steps.csv", "intervals.csv", "summary.json" };
+	static const char *const files[] = { "meta.json", "steps.csv", "intervals.csv", "summary.json", "hosts.csv",
+		                                     "host-intervals.csv" };
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if (!file_exists(run->dir, files[i]))
 			continue;

@@ -299,9 +299,9 @@ static int load_intervals(struct res_run *run)
 	struct csv c = { buf, buf, buf + len, 0 };
 	char *hdr[MAXCOLS], *f[MAXCOLS];
 	size_t nh = csv_record(&c, hdr, MAXCOLS), nf;
-	static const char *names[] = { "second", "queries", "errors", "p50_us", "p99_us", "max_us" };
-	int cstep = col_index(hdr, nh, "step"), cols[6];
-	for (int i = 0; i < 6; i++)
+	static const char *names[] = { "second", "queries", "errors", "p50_us", "p99_us", "max_us", "validation_errors" };
+	int cstep = col_index(hdr, nh, "step"), cols[7];
+	for (int i = 0; i < 7; i++)
 		cols[i] = col_index(hdr, nh, names[i]);
 	if (cstep < 0 || cols[0] < 0 || cols[1] < 0) {
 		log_warning("ignoring \"%s\": it lacks the step, second or queries column", path);
@@ -316,17 +316,79 @@ static int load_intervals(struct res_run *run)
 		struct res_step *s = find_step(&ix, field(f, nf, cstep));
 		if (!s)
 			continue; /* a step not in steps.csv (cut short before its row was written) */
-		double v[6];
+		double v[7];
 		int bad = 0;
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 7; i++)
 			bad |= parse_num(field(f, nf, cols[i]), &v[i]) < 0;
 		if (bad || isnan(v[0])) {
 			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
 			continue;
 		}
 		s->sec = grow(s->sec, s->nsec, sizeof *s->sec);
-		s->sec[s->nsec++] = (struct res_second){ v[0], v[1], v[2], v[3], v[4], v[5] };
+		s->sec[s->nsec++] = (struct res_second){ v[0], v[1], v[2], v[3], v[4], v[5], isnan(v[6]) ? 0 : v[6] };
 		run->nintervals++;
+	}
+	index_free(&ix);
+	free(buf);
+	return 0;
+}
+
+/* host-intervals.csv, a merged run's seconds host by host (resdir/merge.h): optional, like intervals.csv. */
+static int load_host_intervals(struct res_run *run)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/host-intervals.csv", run->dir);
+	size_t len;
+	int why;
+	char err[512];
+	char *buf = read_file(path, RES_INTERVALS_MAX, &len, &why, err, sizeof err);
+	if (!buf) {
+		if (is_fatal(why)) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (why != ENOENT)
+			log_warning("%s", err);
+		return 0;
+	}
+	struct csv c = { buf, buf, buf + len, 0 };
+	char *hdr[MAXCOLS], *f[MAXCOLS];
+	size_t nh = csv_record(&c, hdr, MAXCOLS), nf;
+	static const char *names[] = { "second", "queries", "errors", "p99_us" };
+	int chost = col_index(hdr, nh, "host"), cstep = col_index(hdr, nh, "step"), cols[4];
+	for (int i = 0; i < 4; i++)
+		cols[i] = col_index(hdr, nh, names[i]);
+	if (chost < 0 || cstep < 0 || cols[0] < 0 || cols[1] < 0) {
+		log_warning("ignoring \"%s\": it lacks the host, step, second or queries column", path);
+		free(buf);
+		return 0;
+	}
+	struct step_index ix;
+	index_init(&ix, run);
+	while ((nf = csv_record(&c, f, MAXCOLS)) > 0) {
+		if (nf == 1 && f[0][0] == '\0')
+			continue;
+		struct res_step *s = find_step(&ix, field(f, nf, cstep));
+		if (!s)
+			continue;
+		double v[4];
+		int bad = 0;
+		for (int i = 0; i < 4; i++)
+			bad |= parse_num(field(f, nf, cols[i]), &v[i]) < 0;
+		if (bad || isnan(v[0])) {
+			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
+			continue;
+		}
+		const char *tag = field(f, nf, chost);
+		size_t h = 0; /* hosts are few: a linear search */
+		while (h < run->nhosts && strcmp(run->hosts[h], tag) != 0)
+			h++;
+		if (h == run->nhosts) {
+			run->hosts = grow(run->hosts, run->nhosts, sizeof *run->hosts);
+			run->hosts[run->nhosts++] = dup_text(tag);
+		}
+		s->hsec = grow(s->hsec, s->nhsec, sizeof *s->hsec);
+		s->hsec[s->nhsec++] = (struct res_host_second){ h, v[0], v[1], v[2], v[3] };
 	}
 	index_free(&ix);
 	free(buf);
@@ -409,6 +471,36 @@ static int load_summary_hists(struct res_run *run)
 	return 0;
 }
 
+int res_json_hist(json_t *h, struct hist *out, char *err, size_t err_len)
+{
+	json_t *buckets = json_object_get(h, "buckets");
+	json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
+	           highest = json_integer_value(json_object_get(h, "highest_us")),
+	           digits = json_integer_value(json_object_get(h, "significant_digits"));
+	if (!json_is_object(h) || !json_is_array(buckets) ||
+	    hist_init(out, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
+	              digits ? (int)digits : HIST_DIGITS) < 0) {
+		snprintf(err, err_len, "not a histogram (a unit, a range and buckets)");
+		return -1;
+	}
+	json_t *b;
+	size_t j;
+	json_array_foreach(buckets, j, b) {
+		json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
+		if (v >= 0 && c > 0)
+			hist_record_n(out, v, (uint64_t)c);
+	}
+	/* the exact extremes and sum run kept (the buckets hold only their lowest values) */
+	json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us"), *sumv = json_object_get(h, "sum_us");
+	if (out->total && json_is_integer(minv))
+		out->min = json_integer_value(minv);
+	if (out->total && json_is_integer(maxv))
+		out->max = json_integer_value(maxv);
+	if (out->total && json_is_integer(sumv) && json_integer_value(sumv) >= 0)
+		out->sum = (uint64_t)json_integer_value(sumv);
+	return 0;
+}
+
 int res_summary_hist(const char *dir, const char *step, struct hist *out, char *err, size_t err_len)
 {
 	char path[4096];
@@ -425,28 +517,9 @@ int res_summary_hist(const char *dir, const char *step, struct hist *out, char *
 		const char *id = json_string_value(json_object_get(s, "step"));
 		if (!id || strcmp(id, step) != 0)
 			continue;
-		json_t *h = summary_latency(s);
-		json_t *buckets = json_object_get(h, "buckets");
-		json_int_t lowest = json_integer_value(json_object_get(h, "lowest_us")),
-		           highest = json_integer_value(json_object_get(h, "highest_us")),
-		           digits = json_integer_value(json_object_get(h, "significant_digits"));
-		if (!json_is_array(buckets) || json_array_size(buckets) == 0 ||
-		    hist_init(out, lowest ? lowest : HIST_LOWEST, highest ? highest : HIST_HIGHEST,
-		              digits ? (int)digits : HIST_DIGITS) < 0)
+		char why_h[128];
+		if (res_json_hist(summary_latency(s), out, why_h, sizeof why_h) < 0)
 			break;
-		json_t *b;
-		size_t j;
-		json_array_foreach(buckets, j, b) {
-			json_int_t v = json_integer_value(json_array_get(b, 0)), c = json_integer_value(json_array_get(b, 1));
-			if (v >= 0 && c > 0)
-				hist_record_n(out, v, (uint64_t)c);
-		}
-		/* the exact extremes run kept (the buckets hold only their lowest values) */
-		json_t *minv = json_object_get(h, "min_us"), *maxv = json_object_get(h, "max_us");
-		if (out->total && json_is_integer(minv))
-			out->min = json_integer_value(minv);
-		if (out->total && json_is_integer(maxv))
-			out->max = json_integer_value(maxv);
 		if (out->total)
 			rc = 0;
 		else
@@ -455,6 +528,40 @@ int res_summary_hist(const char *dir, const char *step, struct hist *out, char *
 	}
 	json_decref(root);
 	return rc;
+}
+
+json_t *res_summary_json(const char *dir, char *err, size_t err_len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	int why;
+	json_t *j = read_json(path, RES_SUMMARY_MAX, &why, err, err_len);
+	if (j && !json_is_object(j)) {
+		snprintf(err, err_len, "\"%s\" is not a JSON object", path);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+json_t *res_meta_json(const char *dir, char *err, size_t err_len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/meta.json", dir);
+	int why;
+	json_t *m = read_json(path, RES_META_MAX, &why, err, err_len);
+	if (!m && !is_fatal(why)) { /* summary.json holds the same meta */
+		json_t *sum = res_summary_json(dir, err, err_len);
+		if (sum)
+			m = json_incref(json_object_get(sum, "meta"));
+		json_decref(sum);
+	}
+	if (m && !json_is_object(m)) {
+		snprintf(err, err_len, "no meta object in \"%s\"", path);
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 /* ---- meta.json ------------------------------------------------------------------------------- */
@@ -598,6 +705,8 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 		rc = load_meta(run, parts & RES_META_WARN);
 	if (rc == 0 && (parts & RES_INTERVALS))
 		rc = load_intervals(run);
+	if (rc == 0 && (parts & RES_INTERVALS))
+		rc = load_host_intervals(run);
 	if (parts & RES_HGRM) {
 		for (size_t i = 0; i < run->nsteps && rc == 0; i++)
 			rc = load_hgrm(run, &run->steps[i]);
@@ -639,7 +748,11 @@ void res_free(struct res_run *run)
 		free(s->rate_text);
 		free(s->pctl);
 		free(s->sec);
+		free(s->hsec);
 	}
+	for (size_t h = 0; h < run->nhosts; h++)
+		free(run->hosts[h]);
+	free(run->hosts);
 	free(run->steps);
 	free(run->query_text);
 	free(run->dir);

@@ -10,11 +10,18 @@
 #include "resdir/hgrm.h"
 #include "resdir/steps.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* One second of intervals.csv. */
 struct res_second {
 	double second, queries, errors, p50_us, p99_us, max_us;
+	double verrors; /* validation_errors (added after the others: 0 when the column is absent) */
+};
+/* One host's second of a merged run (host-intervals.csv, written by `merge`): host indexes res_run.hosts. */
+struct res_host_second {
+	size_t host;
+	double second, queries, errors, p99_us;
 };
 
 struct res_step {
@@ -24,6 +31,8 @@ struct res_step {
 	size_t npctl;
 	struct res_second *sec; /* its rows of intervals.csv, in file order */
 	size_t nsec;
+	struct res_host_second *hsec; /* a merged run: each host's seconds of the step (host-intervals.csv) */
+	size_t nhsec;
 };
 
 struct res_run {
@@ -44,6 +53,8 @@ struct res_run {
 	 * scan of the others: the charts stay linear in the number of steps. */
 	unsigned char mixes_model, mixes_query, varies[RF_COUNT];
 	size_t nintervals; /* rows of intervals.csv kept */
+	char **hosts; /* a merged run: the hosts' tags, in the order merged (from host-intervals.csv); else NULL */
+	size_t nhosts;
 };
 
 /* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the
@@ -86,6 +97,14 @@ int res_rate_unmet(const struct res_step *s);
  * run kept: the very figures run wrote into steps.csv come back out of hist_percentile. 0 with *out to
  * hist_free, or -1 with why in err ("no step ... with a latency histogram" or jansson's reason). */
 int res_summary_hist(const char *dir, const char *step, struct hist *out, char *err, size_t err_len);
+/* meta.json (else summary.json's copy of it) and summary.json, parsed whole, for a tool that needs more
+ * than res_load keeps (merge). NULL with why in err (missing, past its limit, not JSON, not an object). */
+json_t *res_meta_json(const char *dir, char *err, size_t err_len);
+json_t *res_summary_json(const char *dir, char *err, size_t err_len);
+/* A histogram of summary.json ({"lowest_us", "highest_us", "significant_digits", "min_us", "max_us",
+ * "sum_us", "buckets": [[value_us, count], ...]}) rebuilt exactly: the same buckets, total, sum and
+ * extremes the run had. 0 (hist_free it; it may be empty) or -1 with why in err. */
+int res_json_hist(json_t *h, struct hist *out, char *err, size_t err_len);
 /* Matching key for compare: model/query/connections/workers/offset/rate, numbers normalised. */
 void res_step_key(const struct res_step *s, char *buf, size_t len);
 

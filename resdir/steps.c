@@ -72,6 +72,8 @@ const struct steps_column steps_columns[RF_COUNT] = {
 	[RF_HICCUP_P99_US] = { "hiccup_p99_us", STEPS_INT, 0, "us", 1 },
 	[RF_HICCUP_MAX_US] = { "hiccup_max_us", STEPS_INT, 0, "us", 1 },
 	[RF_DRIVER_SATURATED] = { "driver_saturated", STEPS_INT, 0, "", 1 },
+	[RF_START_LATE_S] = { "start_late_s", STEPS_NUM, 3, "s", 0 },
+	[RF_START_SLIPPED] = { "start_slipped", STEPS_INT, 0, "", 0 },
 };
 
 void steps_text(struct steps_row *row, enum res_field f, const char *v)

@@ -44,10 +44,12 @@ void results_now_iso(char *buf, size_t len)
  * a run), 1 another (the charts' page, http-compare's tables, a temporary file, the reserve), 0 none. */
 static int tool_file(const char *name)
 {
-	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", NULL };
+	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", "hosts.csv",
+		                                         "host-intervals.csv", NULL };
 	static const char *const other_files[] = { "index.html", "http-compare.csv", "http-compare-percentiles.csv",
 	                                           "http-compare-timeline.csv", "meta.json.tmp", "summary.json.tmp",
-	                                           "index.html.tmp", RESULTS_RESERVE_FILE, NULL };
+	                                           "index.html.tmp", RESULTS_RESERVE_FILE, "hosts.csv.tmp",
+	                                           "host-intervals.csv.tmp", NULL };
 	for (int i = 0; run_files[i]; i++)
 		if (strcmp(name, run_files[i]) == 0)
 			return 2;
@@ -574,6 +576,10 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 		steps_int(w, RF_HICCUP_MAX_US, hist_max(s->hiccup));
 	}
 	steps_int(w, RF_DRIVER_SATURATED, s->saturated);
+	if (s->scheduled) {
+		steps_num(w, RF_START_LATE_S, s->start_late_s);
+		steps_int(w, RF_START_SLIPPED, s->start_slipped);
+	}
 }
 
 /* The step's summary.json object, its steps.csv line appended to line. */
@@ -711,6 +717,17 @@ int results_step(struct results *r, const struct step_result *s)
 	r->seconds.len = 0;
 	hlog_seconds_clear(&r->hlog);
 	steps_buf_free(&line);
+	return 0;
+}
+
+int results_table(struct results *r, const char *name, const char *text, size_t n)
+{
+	if (r->failed)
+		return -1;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", r->dir, name);
+	if (replace_file(r, name, text, n) < 0)
+		return fault(r, path);
 	return 0;
 }
 

@@ -51,6 +51,10 @@ struct step_result {
 	char saturated_why[256];
 	double start_epoch_s; /* the measured window's start, seconds since the epoch (the .hlog's StartTime);
 	                       * 0: not known, taken as the step's end minus its duration */
+	/* a step on a schedule (run --start-at): how late its warm-up began after its slot, and whether that
+	 * was more than 1% of the duration (its window then misses other hosts'); scheduled 0 = no schedule */
+	int scheduled, start_slipped;
+	double start_late_s;
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
@@ -106,6 +110,9 @@ int results_interval(struct results *r, const char *step, const struct interval 
  * logged once and -1 returned; the run should then stop (later calls fail without a message).
  */
 int results_step(struct results *r, const struct step_result *s);
+/* A table of the run besides steps.csv and intervals.csv (a merged run's hosts.csv and host-intervals.csv,
+ * resdir/merge.h), written whole under name (temporary file + rename). 0, or -1 (logged once). */
+int results_table(struct results *r, const char *name, const char *text, size_t n);
 /* An error the caller already reported ended the run: results_close will not report another. */
 void results_quiet(struct results *r);
 /* Final meta.json and summary.json with status and finished_at; closes everything. 0, or -1 (logged

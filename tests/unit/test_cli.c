@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cli.h"
 #include "common/ctx.h"
@@ -63,6 +64,38 @@ static void durations(void **state)
 	assert_int_equal(cli_parse_duration("--duration", "10x", &s), -1);
 	assert_int_equal(cli_parse_duration("--duration", "-1s", &s), -1);
 	assert_int_equal(cli_parse_duration("--duration", "", &s), -1);
+}
+
+/* --start-at: RFC 3339 in UTC or with an offset, fractions, "+DURATION"; past, impossible or odd times refused */
+static void instants(void **state)
+{
+	(void)state;
+	double t;
+	assert_int_equal(cli_parse_instant_at("--start-at", "2030-01-01T00:00:00Z", 1893400000.0, &t), 0);
+	assert_true(t == 1893456000.0);
+	assert_int_equal(cli_parse_instant_at("--start-at", "2030-01-01T01:30:00+01:30", 1893400000.0, &t), 0);
+	assert_true(t == 1893456000.0);
+	assert_int_equal(cli_parse_instant_at("--start-at", "2028-02-29T12:30:15.250Z", 1835400000.0, &t), 0);
+	assert_true(t == 1835440215.25);
+	char buf[40];
+	cli_format_instant(t, buf, sizeof buf);
+	assert_string_equal(buf, "2028-02-29T12:30:15.250Z");
+	cli_format_instant(1893456000.0, buf, sizeof buf);
+	assert_string_equal(buf, "2030-01-01T00:00:00Z");
+	struct timespec before, after; /* "+30s" is 30 s after the moment it was read, between these two */
+	clock_gettime(CLOCK_REALTIME, &before);
+	assert_int_equal(cli_parse_instant("--start-at", "+30s", &t), 0);
+	clock_gettime(CLOCK_REALTIME, &after);
+	assert_true(t >= (double)before.tv_sec + (double)before.tv_nsec / 1e9 + 30 - 1e-6 &&
+	            t <= (double)after.tv_sec + (double)after.tv_nsec / 1e9 + 30 + 1e-6);
+	/* a week ahead at most, and never the past: against a fixed now */
+	assert_int_equal(cli_parse_instant_at("--start-at", "2030-01-09T00:00:00Z", 1893400000.0, &t), -1);
+	assert_int_equal(cli_parse_instant_at("--start-at", "2029-12-31T00:00:00Z", 1893400000.0, &t), -1);
+	static const char *const bad[] = { "2020-01-01T00:00:00Z", "2030-02-29T00:00:00Z", "2030-13-01T00:00:00Z",
+	                                   "2030-01-01", "2030-01-01T00:00:00", "2030-01-01T00:00:00Zx", "+3x", "+",
+	                                   "", "tomorrow", "2030-01-01T24:00:00Z", "+8d", "+200h", NULL };
+	for (int i = 0; bad[i]; i++)
+		assert_int_equal(cli_parse_instant_at("--start-at", bad[i], 1893400000.0, &t), -1);
 }
 
 static void masking(void **state)
@@ -164,6 +197,7 @@ int main(void)
 		cmocka_unit_test(list_bad),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(instants),
 		cmocka_unit_test(choices),
 		cmocka_unit_test(getopt_loop),
 	};
