@@ -93,7 +93,7 @@ static void write_host(const char *dir, const char *tag, const char *sha, int64_
 		s.split = SPLIT_NONE;
 		s.scheduled = 1;
 		for (long sec = 1; sec <= 2; sec++) {
-			struct interval iv = { sec, lat.total / 2 + (uint64_t)(sec == 2 ? lat.total % 2 : 0), 0, 0, 1000, 2000, 3000 };
+			struct interval iv = { sec, lat.total / 2 + (uint64_t)(sec == 2 ? lat.total % 2 : 0), 0, 0, 1000, 2000, 3000, NULL };
 			results_interval(&r, s.id, &iv);
 		}
 		assert_int_equal(results_step(&r, &s), 0);
