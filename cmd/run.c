@@ -59,7 +59,8 @@ static void help(void)
 	       "  --warmup=TIME            warm-up per step, not measured (default 2s)\n"
 	       "  --threads=N              driver threads (default: CPU count)\n"
 	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
-	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET), run on\n"
+	       "                           any database (the dataset check is for the built-in queries)\n"
 	       "  --allow-writes           let a --query FILE change the database (default: read-only queries)\n"
 	       "  --queries=LIST           sweep query variants too: seed, nocount, pagefirst, keyset, cappedcount\n"
 	       "                           (docs/dbcost.md; keyset replays the page at each depth by its key)\n"
@@ -80,6 +81,9 @@ static void help(void)
 	       "  --force                  replace the results of an earlier run in --out (only the files\n"
 	       "                           pgpagebench writes there are removed)\n"
 	       "  --no-validate            do not check the pages returned\n"
+	       "  --validate               check a --query FILE's pages too, against the pgpagebench dataset\n"
+	       "                           (by default only the built-in queries' are checked: a FILE may run\n"
+	       "                           on any database)\n"
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
@@ -95,7 +99,7 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE, OPT_VALIDATE };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -126,6 +130,7 @@ static const struct option longopts[] = {
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "validate", no_argument, NULL, OPT_VALIDATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -201,6 +206,7 @@ static int parse_option(struct run_cli *cl, int c)
 		return 0;
 	case OPT_FORCE: o->force = 1; return 0;
 	case OPT_NO_VALIDATE: o->validate = 0; return 0;
+	case OPT_VALIDATE: o->validate = RUN_VALIDATE_ALL; return 0;
 	case OPT_NO_PLOT: o->plot = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NO_PROGRESS: o->progress = 0; return 0;
