@@ -12,7 +12,9 @@
 #include "common/options.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
+#include "plots/gates.h"
 #include "plots/plots.h"
+#include "resdir/write.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -23,6 +25,7 @@
 #define MAX_CONNECTIONS_SETTING "max_connections="
 #define CONTROL_CONNECTIONS 10 /* the temporary cluster's max_connections above the largest pool */
 #define DEFAULT_MAX_CONNECTIONS 100 /* PostgreSQL's own default: raised only when a pool needs more */
+#define RUN_THRESHOLDS_MAX 32 /* --threshold options a run takes */
 #define EPHEMERAL_SCALE 0.1 /* the temporary cluster's dataset unless --scale: demo's, quick to load */
 
 static const char *const protocol_words[] = { "simple", "extended", "prepared", NULL };
@@ -87,6 +90,11 @@ static void help(void)
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
+	       "\nCI gates:\n"
+	       "  --threshold=FIGURE<LIMIT a limit every step must meet, checked on the written results; exit 3\n"
+	       "                           when one is not (repeatable). FIGURE: p50 p90 p95 p99 p999 min max\n"
+	       "                           mean (with us, ms or s), qps, errors, validation_errors, error_rate\n"
+	       "                           (with %%); OP: < <= > >=; e.g. 'p99<50ms' 'qps>=200' 'error_rate<1%%'\n"
 	       "\nFaults:\n"
 	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
 	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
@@ -99,7 +107,8 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE, OPT_VALIDATE };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE, OPT_VALIDATE,
+       OPT_THRESHOLD };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -131,6 +140,7 @@ static const struct option longopts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ "validate", no_argument, NULL, OPT_VALIDATE },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -144,6 +154,8 @@ struct run_cli {
 	int model_async, loops_given, pool_order_given, offsets_given;
 	double scale; /* --scale: the temporary cluster's dataset */
 	int scale_given, arrival_given;
+	struct gate_threshold thresholds[RUN_THRESHOLDS_MAX]; /* --threshold, checked after the run */
+	int nthresholds;
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -207,6 +219,12 @@ static int parse_option(struct run_cli *cl, int c)
 	case OPT_FORCE: o->force = 1; return 0;
 	case OPT_NO_VALIDATE: o->validate = 0; return 0;
 	case OPT_VALIDATE: o->validate = RUN_VALIDATE_ALL; return 0;
+	case OPT_THRESHOLD:
+		if (cl->nthresholds == RUN_THRESHOLDS_MAX) {
+			log_error("too many --threshold options (at most %d)", RUN_THRESHOLDS_MAX);
+			return -1;
+		}
+		return gate_parse_threshold("--threshold", optarg, &cl->thresholds[cl->nthresholds++]);
 	case OPT_NO_PLOT: o->plot = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NO_PROGRESS: o->progress = 0; return 0;
@@ -345,6 +363,17 @@ static int fill_cluster(struct pgpb_ctx *ctx, const struct run_cli *cl)
 	return datagen_exec(ctx, &dg);
 }
 
+/* --threshold: every limit checked on the steps as written, the verdict recorded in summary.json while
+ * the directory is still the run's. An exit status: EXIT_OK, EXIT_GATE or EXIT_RUNTIME. */
+static int run_gates(const struct run_cli *cl, const char *dir)
+{
+	json_t *verdict = NULL;
+	int rc = plots_check_thresholds(dir, cl->thresholds, cl->nthresholds, cl->o.quiet, &verdict);
+	if (verdict && results_record(dir, "thresholds", verdict) < 0 && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
+	return rc;
+}
+
 int run_main(int argc, char **argv)
 {
 	struct pgpb_ctx ctx;
@@ -373,8 +402,13 @@ int run_main(int argc, char **argv)
 	if (ctx.ephemeral)
 		rc = fill_cluster(&ctx, &cl);
 	struct run_outcome outcome;
-	if (rc == EXIT_OK)
-		rc = run_finish(&ctx, &cl.o, run_exec(&ctx, &cl.o, &outcome), &outcome);
+	if (rc == EXIT_OK) {
+		rc = run_exec(&ctx, &cl.o, &outcome);
+		int gate = rc == EXIT_OK && cl.nthresholds ? run_gates(&cl, outcome.dir) : EXIT_OK;
+		rc = run_finish(&ctx, &cl.o, rc, &outcome);
+		if (rc == EXIT_OK)
+			rc = gate;
+	}
 	ctx_close(&ctx);
 	if (sig_caught())
 		rc = sig_exit_status();
