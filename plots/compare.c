@@ -411,8 +411,8 @@ static int check_regression(const struct cmp *m, const struct compare_gate *g)
 	}
 	fflush(stdout);
 	if (nbad)
-		log_error("%d figure%s of B regressed beyond %g%% of A (listed above)", nbad, nbad == 1 ? "" : "s",
-		          g->max_regression * 100);
+		log_error("%d figure%s of B regressed beyond %g%% of A (listed above)%s", nbad, nbad == 1 ? "" : "s",
+		          g->max_regression * 100, nun ? ", and some could not be compared" : "");
 	else if (nun)
 		log_error("%d figure%s could not be compared (listed above): a gate that cannot tell fails", nun,
 		          nun == 1 ? "" : "s");
