@@ -363,9 +363,10 @@ static int dataset_check(struct run *r, struct schema_dataset *ds)
 		return -1;
 	if (strcmp(ds->state, "complete") != 0)
 		memset(ds, 0, sizeof *ds);
+	const char *base = strrchr(o->query_file, '/');
 	if (!r->quiet)
 		log_info("query \"%s\" is not a built-in query: the dataset check and page validation are skipped "
-		         "(they apply to the seed query and its variants)", o->query_file);
+		         "(they apply to the seed query and its variants)", base ? base + 1 : o->query_file);
 	return 0;
 }
 
