@@ -42,6 +42,10 @@ check "the report's header names the database (rc $RC)" grep -q '<th>database</t
 run_cmd short -d appdb --query "$TEST_TMP/items.sql" --offsets 0 --validate --out "$TEST_TMP/v"
 check "--validate asks for the dataset check, which this database cannot pass: exit 1" [ "$RC" = 1 ]
 check "... naming the missing tables" grep -q 'error: the pgpagebench tables do not exist in this database' "$TEST_TMP/err"
+expect_fail "--offset-mix draws its pages over the tool's dataset, which this database lacks: exit 1" 1 \
+	'error: --offset-mix with --query FILE needs the pgpagebench dataset' \
+	short -d appdb --query "$TEST_TMP/items.sql" --offset-mix page1=50 --out "$TEST_TMP/mix"
+check "... and leaves no results directory" [ ! -e "$TEST_TMP/mix/meta.json" ]
 expect_fail "the seed query on that database still needs the tables" 1 'error: the pgpagebench tables do not exist in this database' \
 	short -d appdb --offsets 0 --out "$TEST_TMP/seed-appdb"
 
