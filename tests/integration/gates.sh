@@ -86,6 +86,7 @@ check "... listing both steps' qps" eval '[ "$(grep -Ec "^  s00[12]-threads-c1-o
 check "... under one error line" grep -q 'error: 2 figures of B regressed beyond 10% of A (listed above)' "$TEST_TMP/err"
 check "the CSV of the side-by-side table is written beside the page and to --csv, the same" cmp -s "$C/compare.csv" "$TEST_TMP/side.csv"
 check "... a header and a row per shared step" [ "$(wc -l <"$TEST_TMP/side.csv")" = 3 ]
+check "... and the page links it" grep -q '<a href="compare.csv">compare.csv</a>' "$C/index.html"
 qa=$(csv_col "$A/steps.csv" qps | head -1) qb=$(csv_col "$S/steps.csv" qps | head -1)
 check "... its qps are the runs' steps.csv figures ($qa, $qb)" \
 	[ "$(csv_col "$TEST_TMP/side.csv" qps_a | head -1) $(csv_col "$TEST_TMP/side.csv" qps_b | head -1)" = "$qa $qb" ]
