@@ -39,7 +39,8 @@ struct run_opts {
 	int explain; /* --explain: EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/ */
 	const char *out_dir; /* NULL = results/<YYYYmmdd-HHMMSS> */
 	int force; /* --force: replace the results of an earlier run in out_dir (the tool's own files only) */
-	int validate; /* check every page (docs/run.md) */
+	int validate; /* check every page (docs/run.md): 0 never, 1 the built-in queries' (default), or
+	               * RUN_VALIDATE_ALL (--validate: a --query FILE's too, against the tool's dataset) */
 	int plot; /* the caller draws the charts after a successful run (run_exec itself never draws) */
 	int progress; /* -1 = when stderr is a terminal, 0 = never, 1 = always (lines when not a terminal) */
 	int quiet; /* only errors and the final summary */
@@ -60,6 +61,12 @@ struct run_opts {
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */
 #define RUN_SLIP_SHARE 0.01
+
+#define RUN_VALIDATE_ALL 2
+
+/* Whether the run checks the tool's dataset (the marker, the qualifying count, empty pages) and the
+ * pages: for the built-in queries (the seed, --queries), and for a --query FILE only with --validate. */
+int run_checks_dataset(const struct run_opts *o);
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,
  * validation and plots on, progress when on a terminal. */

@@ -233,7 +233,7 @@ static int check_query(struct run_query *q, PGconn *ctrl, const struct run_opts 
 		PQclear(res);
 		return -1;
 	}
-	if (o->validate) {
+	if (o->validate && (o->validate == RUN_VALIDATE_ALL || q->variant || !o->query_file)) {
 		char why[256];
 		if (validate_init(&q->val, res, o->protocol == RUN_PROTO_SIMPLE, o->page_size, why, sizeof why) < 0) {
 			log_error("query \"%s\" cannot be validated: %s", q->name, why);
@@ -382,7 +382,7 @@ void query_mark_empty_pages(PGconn *ctrl, const struct run_query *qs, struct pla
 		struct step_def *sd = &p->steps[k];
 		const struct run_query *q = &qs[sd->query];
 		int file = !q->variant && query_file;
-		sd->empty = sd->mix ? -1 : 0;
+		sd->empty = sd->mix || qualifying < 0 ? -1 : 0; /* -1: not known */
 		if (sd->mix || qualifying < 0 || sd->offset < qualifying)
 			continue;
 		/* the same query and offset was decided at an earlier step */

@@ -46,6 +46,7 @@ long long query_count_qualifying(PGconn *ctrl);
  * Sets each step's empty flag, and warns once per offset before any is measured: a step at or past the
  * qualifying rows times empty pages, which pass validation and look fast. The seed and its variants page
  * through the counted rows; a --query FILE (query_file set) is run once at an offset past them to see.
+ * qualifying < 0 (the dataset is not checked: a --query FILE without --validate): every flag -1, unknown.
  */
 void query_mark_empty_pages(PGconn *ctrl, const struct run_query *qs, struct plan *p, long long qualifying,
                             const char *query_file, long page_size);

@@ -61,6 +61,11 @@ struct run_opts run_opts_default(void)
 	return o;
 }
 
+int run_checks_dataset(const struct run_opts *o)
+{
+	return o->nqueries || !o->query_file || o->validate == RUN_VALIDATE_ALL;
+}
+
 static long ncpu(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN);
@@ -157,7 +162,31 @@ static json_t *schedule_json(const struct run_opts *o)
 	                 "gap_s", o->gap_s, "slot_s", o->warmup_s + o->duration_s + o->gap_s);
 }
 
-static json_t *build_meta(struct run *r, const char *outdir, const struct schema_dataset *ds)
+/* meta.json's "database": the database measured, as given (no password is ever part of it). */
+static json_t *database_json(const struct run *r)
+{
+	const char *host = PQhost(r->ctrl), *port = PQport(r->ctrl), *db = PQdb(r->ctrl), *user = PQuser(r->ctrl);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", db ? db : "", "host", host && *host ? host : "localhost",
+	                 "port", port ? port : "", "user", user ? user : "", "server_version", r->srv.version);
+}
+
+/* meta.json's "measured": the name and sha256 of every text the run measured, so two runs can be told
+ * apart by what they ran (kind "query": the seed, a variant or a --query FILE). */
+static json_t *measured_json(const struct run *r)
+{
+	json_t *list = json_array();
+	char sha[65];
+	for (int k = 0; k < r->nq; k++) {
+		const struct run_query *q = &r->qs[k];
+		sha256_hex(q->sql, strlen(q->sql), sha);
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:b}", "kind", "query", "name", q->name, "sha256", sha,
+		                                       "builtin", q->variant || !r->o->query_file));
+	}
+	return list;
+}
+
+static json_t *build_meta(struct run *r, const char *outdir, const struct schema_dataset *ds, int checked)
+
 {
 	const struct run_opts *o = r->o;
 	char cmd[8192], started[32], conn[1024], host[256] = "", sha[65];
@@ -176,7 +205,7 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                         "offsets", list_json(o->offsets, o->noffsets), "duration_s", o->duration_s,
 	                         "warmup_s", o->warmup_s, "threads", r->threads, "protocol", protocol_names[o->protocol],
 	                         "model", o->preset_seed_article ? "seed-article" : plan_model_name(o->model), "validate",
-	                         o->validate);
+	                         o->validate && run_checks_dataset(o));
 	json_object_set_new(opts, "workers", o->model == RUN_MODEL_POOL ? json_integer(o->workers) : json_null());
 	json_object_set_new(opts, "pool_order", o->model == RUN_MODEL_POOL || o->preset_seed_article
 	                                            ? json_string(o->pool_lifo ? "lifo" : "fifo") : json_null());
@@ -202,6 +231,13 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                 (json_int_t)ds->seed, "users", (json_int_t)ds->users, "records", (json_int_t)ds->records,
 	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", q->name,
 	                 "sha256", sha, "text", q->sql, "options", opts);
+	if (meta) {
+		json_object_set_new(meta, "database", database_json(r));
+		json_object_set_new(meta, "dataset_checked", json_boolean(checked));
+		json_object_set_new(meta, "measured", measured_json(r));
+		if (!checked && !ds->state[0]) /* a user's query on a database without the tool's dataset */
+			json_object_set_new(meta, "dataset", json_null());
+	}
 	if (meta && r->nq > 1) { /* --queries: every variant's text and hash */
 		json_t *list = json_array();
 		for (int k = 0; k < r->nq; k++) {
@@ -310,8 +346,9 @@ static int check_opts(const struct run_opts *o)
 	return 0;
 }
 
-/* Reads, checks and prepares every query of the sweep, and counts the rows they page through. 0 or -1. */
-static int prepare_queries(struct run *r)
+/* Reads, checks and prepares every query of the sweep, and counts the rows they page through (only when
+ * the dataset is checked: see dataset_check). 0 or -1. */
+static int prepare_queries(struct run *r, int checked)
 {
 	const struct run_opts *o = r->o;
 	r->nq = o->nqueries ? (int)o->nqueries : 1;
@@ -319,11 +356,34 @@ static int prepare_queries(struct run *r)
 	for (int k = 0; k < r->nq; k++)
 		if (query_prepare(&r->qs[k], r->ctrl, r->ctx, o, o->nqueries ? o->queries[k] : NULL, &r->decode_lock) < 0)
 			return -1;
-	r->qualifying = query_count_qualifying(r->ctrl);
-	if (r->qualifying < 0)
+	r->qualifying = checked ? query_count_qualifying(r->ctrl) : -1;
+	if (checked && r->qualifying < 0)
 		return -1;
 	for (int k = 0; k < r->nq; k++) /* what cnt must equal */
 		r->qs[k].val.expected_count = r->qualifying;
+	return 0;
+}
+
+/*
+ * The dataset check (the marker table, its fingerprint, the qualifying count, the empty-page warnings and
+ * the page checks) belongs to the built-in queries, which page through the tool's tables. A --query FILE
+ * is the user's own query on any database: the check is skipped (said in one line) unless --validate asks
+ * for its pages to be checked against the tool's dataset. Returns 1 when the check applies, 0 when skipped
+ * (ds then holds the tool's dataset only if it happens to be there, for the record), -1 (logged).
+ */
+static int dataset_check(struct run *r, struct schema_dataset *ds)
+{
+	const struct run_opts *o = r->o;
+	if (run_checks_dataset(o))
+		return schema_require_complete(r->ctrl, ds) < 0 ? -1 : 1;
+	if (schema_dataset_get(r->ctrl, ds) < 0)
+		return -1;
+	if (strcmp(ds->state, "complete") != 0)
+		memset(ds, 0, sizeof *ds);
+	const char *base = strrchr(o->query_file, '/');
+	if (!r->quiet)
+		log_info("query \"%s\" is not a built-in query: the dataset check and page validation are skipped "
+		         "(they apply to the seed query and its variants)", base ? base + 1 : o->query_file);
 	return 0;
 }
 
@@ -392,13 +452,24 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	if (!r->lock)
 		return -1;
 	struct schema_dataset ds;
-	if (schema_require_complete(r->ctrl, &ds) < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 ||
-	    prepare_queries(r) < 0)
+	int checked = dataset_check(r, &ds);
+	if (checked < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 || prepare_queries(r, checked) < 0)
 		return -1;
+	if (!checked && o->offset_mix) { /* the mix draws its pages over the tool's qualifying rows */
+		if (!ds.state[0]) {
+			log_error("--offset-mix with --query FILE needs the pgpagebench dataset: the mix draws its pages over "
+			          "the seed query's qualifying rows");
+			log_hint("Use --offsets for your own query on this database.");
+			return -1;
+		}
+		r->qualifying = query_count_qualifying(r->ctrl);
+		if (r->qualifying < 0)
+			return -1;
+	}
 	plan_steps(o, ncpu(), &r->plan);
 	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
 		return -1;
-	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0) {
+	if (results_open(&r->res, dir, build_meta(r, dir, &ds, checked)) < 0) {
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
@@ -408,7 +479,7 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	r->progress.step_span = o->warmup_s + o->duration_s;
 	if (!r->quiet)
 		print_banner(r, dir);
-	query_mark_empty_pages(r->ctrl, r->qs, &r->plan, r->qualifying, o->query_file, o->page_size);
+	query_mark_empty_pages(r->ctrl, r->qs, &r->plan, checked ? r->qualifying : -1, o->query_file, o->page_size);
 	if (o->explain && explain_all(r, dir) < 0) {
 		results_quiet(&r->res); /* reported: a full disk is not reported a second time */
 		results_close(&r->res, "interrupted");

@@ -12,7 +12,9 @@
 #include "common/options.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
+#include "plots/gates.h"
 #include "plots/plots.h"
+#include "resdir/write.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -23,6 +25,7 @@
 #define MAX_CONNECTIONS_SETTING "max_connections="
 #define CONTROL_CONNECTIONS 10 /* the temporary cluster's max_connections above the largest pool */
 #define DEFAULT_MAX_CONNECTIONS 100 /* PostgreSQL's own default: raised only when a pool needs more */
+#define RUN_THRESHOLDS_MAX 32 /* --threshold options a run takes */
 #define EPHEMERAL_SCALE 0.1 /* the temporary cluster's dataset unless --scale: demo's, quick to load */
 
 static const char *const protocol_words[] = { "simple", "extended", "prepared", NULL };
@@ -59,7 +62,8 @@ static void help(void)
 	       "  --warmup=TIME            warm-up per step, not measured (default 2s)\n"
 	       "  --threads=N              driver threads (default: CPU count)\n"
 	       "  --protocol=P             simple, extended or prepared (default prepared)\n"
-	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET)\n"
+	       "  --query=seed|FILE        the seed query, or a file with one statement ($1 = OFFSET), run on\n"
+	       "                           any database (the dataset check is for the built-in queries)\n"
 	       "  --allow-writes           let a --query FILE change the database (default: read-only queries)\n"
 	       "  --queries=LIST           sweep query variants too: seed, nocount, pagefirst, keyset, cappedcount\n"
 	       "                           (docs/dbcost.md; keyset replays the page at each depth by its key)\n"
@@ -80,9 +84,18 @@ static void help(void)
 	       "  --force                  replace the results of an earlier run in --out (only the files\n"
 	       "                           pgpagebench writes there are removed)\n"
 	       "  --no-validate            do not check the pages returned\n"
+	       "  --validate               check a --query FILE's pages too, against the pgpagebench dataset\n"
+	       "                           (by default only the built-in queries' are checked: a FILE may run\n"
+	       "                           on any database)\n"
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
+	       "\nCI gates:\n"
+	       "  --threshold=EXPR         a limit every step must meet, FIGURE OP VALUE[UNIT], checked on the\n"
+	       "                           written results; exit 3 when one is not met or cannot be checked\n"
+	       "                           (repeatable). FIGURE: p50 p90 p95 p99 p999 min max mean (with us, ms\n"
+	       "                           or s), qps, errors, validation_errors, error_rate (with %%); OP: < <=\n"
+	       "                           > >=; e.g. 'p99<50ms' 'qps>=200' 'error_rate<1%%' (docs/run.md)\n"
 	       "\nFaults:\n"
 	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
 	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
@@ -102,7 +115,7 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
-       OPT_START_AT, OPT_GAP, OPT_HOST_TAG };
+       OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -136,6 +149,8 @@ static const struct option longopts[] = {
 	{ "start-at", required_argument, NULL, OPT_START_AT },
 	{ "gap", required_argument, NULL, OPT_GAP },
 	{ "host-tag", required_argument, NULL, OPT_HOST_TAG },
+	{ "validate", no_argument, NULL, OPT_VALIDATE },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -149,6 +164,8 @@ struct run_cli {
 	int model_async, loops_given, pool_order_given, offsets_given;
 	double scale; /* --scale: the temporary cluster's dataset */
 	int scale_given, arrival_given, gap_given;
+	struct gate_threshold thresholds[RUN_THRESHOLDS_MAX]; /* --threshold, checked after the run */
+	int nthresholds;
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -211,6 +228,13 @@ static int parse_option(struct run_cli *cl, int c)
 		return 0;
 	case OPT_FORCE: o->force = 1; return 0;
 	case OPT_NO_VALIDATE: o->validate = 0; return 0;
+	case OPT_VALIDATE: o->validate = RUN_VALIDATE_ALL; return 0;
+	case OPT_THRESHOLD:
+		if (cl->nthresholds == RUN_THRESHOLDS_MAX) {
+			log_error("too many --threshold options (at most %d)", RUN_THRESHOLDS_MAX);
+			return -1;
+		}
+		return gate_parse_threshold("--threshold", optarg, &cl->thresholds[cl->nthresholds++]);
 	case OPT_NO_PLOT: o->plot = 0; return 0;
 	case OPT_PROGRESS: o->progress = 1; return 0;
 	case OPT_NO_PROGRESS: o->progress = 0; return 0;
@@ -365,6 +389,17 @@ static int fill_cluster(struct pgpb_ctx *ctx, const struct run_cli *cl)
 	return datagen_exec(ctx, &dg);
 }
 
+/* --threshold: every limit checked on the steps as written, the verdict recorded in summary.json while
+ * the directory is still the run's. An exit status: EXIT_OK, EXIT_GATE or EXIT_RUNTIME. */
+static int run_gates(const struct run_cli *cl, const char *dir)
+{
+	json_t *verdict = NULL;
+	int rc = plots_check_thresholds(dir, cl->thresholds, cl->nthresholds, cl->o.quiet, &verdict);
+	if (verdict && results_record(dir, "thresholds", verdict) < 0 && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
+	return rc;
+}
+
 int run_main(int argc, char **argv)
 {
 	struct pgpb_ctx ctx;
@@ -393,8 +428,13 @@ int run_main(int argc, char **argv)
 	if (ctx.ephemeral)
 		rc = fill_cluster(&ctx, &cl);
 	struct run_outcome outcome;
-	if (rc == EXIT_OK)
-		rc = run_finish(&ctx, &cl.o, run_exec(&ctx, &cl.o, &outcome), &outcome);
+	if (rc == EXIT_OK) {
+		rc = run_exec(&ctx, &cl.o, &outcome);
+		int gate = rc == EXIT_OK && cl.nthresholds ? run_gates(&cl, outcome.dir) : EXIT_OK;
+		rc = run_finish(&ctx, &cl.o, rc, &outcome);
+		if (rc == EXIT_OK)
+			rc = gate;
+	}
 	ctx_close(&ctx);
 	if (sig_caught())
 		rc = sig_exit_status();

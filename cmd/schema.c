@@ -20,6 +20,7 @@ static void help(void)
 	       "  create   the tables auth_user (as Django 3.x has it), record, tag, their keys and indexes\n"
 	       "  drop     drop them; refused for any table that lacks pgpagebench's ownership marker\n"
 	       "  check    report each table, its marker, rows, indexes and last ANALYZE; exit 1 if incomplete\n"
+	       "           (the dataset the built-in queries need; run --query FILE runs on any database)\n"
 	       "\nOptions:\n"
 	       "  --no-indexes             create: leave out the query's indexes (to study the slow path)\n"
 	       CTX_HELP);

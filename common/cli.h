@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_GATE = 3, EXIT_INTERRUPTED = 130 }; /* EXIT_GATE: a CI gate failed */
 
 /* Each parser logs "invalid value "X" for option --opt: ..." and returns -1 on bad input, 0 on success. */
 int cli_parse_long(const char *opt, const char *s, long min, long max, long *out);

@@ -281,7 +281,7 @@ static void fill_page(FILE *f, void *arg)
 			fputs(" *: fewer than 10 queries at or beyond that percentile in its run (a p99 needs n &ge; 1,000): "
 			      "a ratio of such figures compares a few slow queries.",
 			      f);
-		fputs("</p>\n", f);
+		fputs(" The table as CSV: <a href=\"compare.csv\">compare.csv</a>.</p>\n", f);
 	}
 	step_list(f, "A", &m->a, m->only_a, m->nonly_a);
 	step_list(f, "B", &m->b, m->only_b, m->nonly_b);
@@ -293,8 +293,134 @@ static void fill_page(FILE *f, void *arg)
 	fputs("</body>\n</html>\n", f);
 }
 
+/* ---- the side-by-side table as CSV, and the regression gate ---------------------------------------- */
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csv_text(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A number as steps.csv has it (the column's decimals), empty when absent. */
+static void csv_num(FILE *f, int field, double v)
+{
+	fputc(',', f);
+	if (isfinite(v))
+		fprintf(f, "%.*f", steps_columns[field].type == STEPS_NUM ? steps_columns[field].decimals : 0, v);
+}
+
+static void csv_ratio(FILE *f, double a, double b)
+{
+	fputc(',', f);
+	if (a > 0 && isfinite(a) && isfinite(b))
+		fprintf(f, "%.4f", b / a);
+}
+
+static void fill_csv(FILE *f, void *arg)
+{
+	const struct cmp *m = arg;
+	fputs("model,query,connections,workers,offset,rate_qps,ok_a,ok_b,qps_a,qps_b,qps_ratio,p50_us_a,p50_us_b,"
+	      "p50_ratio,p99_us_a,p99_us_b,p99_ratio,p50_reliable_a,p50_reliable_b,p99_reliable_a,p99_reliable_b,step_a,"
+	      "step_b\n",
+	      f);
+	for (size_t i = 0; i < m->npairs; i++) {
+		const struct res_step *a = m->pairs[i].a, *b = m->pairs[i].b;
+		csv_text(f, a->model);
+		fputc(',', f);
+		csv_text(f, a->query);
+		csv_num(f, RF_CONNECTIONS, a->v[RF_CONNECTIONS]);
+		csv_num(f, RF_WORKERS, a->v[RF_WORKERS]);
+		fputc(',', f);
+		csv_text(f, a->offset_text);
+		fputc(',', f);
+		csv_text(f, a->rate_text);
+		csv_num(f, RF_OK, a->v[RF_OK]);
+		csv_num(f, RF_OK, b->v[RF_OK]);
+		static const int fields[] = { RF_QPS, RF_P50_US, RF_P99_US };
+		for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+			csv_num(f, fields[k], a->v[fields[k]]);
+			csv_num(f, fields[k], b->v[fields[k]]);
+			csv_ratio(f, a->v[fields[k]], b->v[fields[k]]);
+		}
+		fprintf(f, ",%d,%d,%d,%d,", res_pct_reliable(a, 50), res_pct_reliable(b, 50), res_pct_reliable(a, 99),
+		        res_pct_reliable(b, 99));
+		csv_text(f, a->id);
+		fputc(',', f);
+		csv_text(f, b->id);
+		fputc('\n', f);
+	}
+}
+
+/* --max-regression: every shared step's figures, B against A. Prints the offending steps in one block
+ * and returns EXIT_OK or EXIT_GATE. */
+static int check_regression(const struct cmp *m, const struct compare_gate *g)
+{
+	if (m->npairs == 0) {
+		log_error("no regression check: the runs share no step");
+		return EXIT_GATE;
+	}
+	int nbad = 0, nun = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int header = 0;
+		for (size_t i = 0; i < m->npairs; i++) {
+			const struct res_step *a = m->pairs[i].a, *b = m->pairs[i].b;
+			for (int k = 0; k < g->nfigs; k++) {
+				const struct gate_figure *f = g->figs[k];
+				double change;
+				char why[300], va[64], vb[64], step[300];
+				enum gate_verdict v = gate_regression(f, a, b, g->max_regression, &change, why, sizeof why);
+				if (v != (pass ? GATE_UNCHECKABLE : GATE_FAIL))
+					continue;
+				if (!header) {
+					if (pass)
+						printf("regression not checkable (it fails the gate too):\n  %-40s %-18s %s\n", "step",
+						       "figure", "why");
+					else
+						printf("regressions beyond %g%% (B against A):\n  %-40s %-18s %-14s %-14s %s\n",
+						       g->max_regression * 100, "step", "figure", "A", "B", "worse by");
+					header = 1;
+				}
+				if (strcmp(a->id, b->id) == 0)
+					snprintf(step, sizeof step, "%s", a->id);
+				else
+					snprintf(step, sizeof step, "%s / %s", a->id, b->id);
+				if (pass) {
+					printf("  %-40s %-18s %s\n", step, f->name, why);
+					nun++;
+				} else {
+					gate_format(f, gate_value(f, a), va, sizeof va);
+					gate_format(f, gate_value(f, b), vb, sizeof vb);
+					if (isinf(change))
+						printf("  %-40s %-18s %-14s %-14s (A was 0)\n", step, f->name, va, vb);
+					else
+						printf("  %-40s %-18s %-14s %-14s %.1f%%\n", step, f->name, va, vb, change * 100);
+					nbad++;
+				}
+			}
+		}
+	}
+	fflush(stdout);
+	if (nbad)
+		log_error("%d figure%s of B regressed beyond %g%% of A (listed above)%s", nbad, nbad == 1 ? "" : "s",
+		          g->max_regression * 100, nun ? ", and some could not be compared" : "");
+	else if (nun)
+		log_error("%d figure%s could not be compared (listed above): a gate that cannot tell fails", nun,
+		          nun == 1 ? "" : "s");
+	return nbad || nun ? EXIT_GATE : EXIT_OK;
+}
+
 int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, const struct plots_options *in,
-                  char *index_path, size_t len)
+                  const struct compare_gate *gate, char *index_path, size_t len)
 {
 	struct plots_options o;
 	plots_options_resolve(&o, in);
@@ -354,8 +480,18 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 		m.rel_a = rel_a;
 		m.rel_b = rel_b;
 		snprintf(index, sizeof index, "%s/index.html", out_dir);
-		if (report_write_file(index, fill_page, &m) < 0)
+		char csv[4200]; /* first: the page links it */
+		snprintf(csv, sizeof csv, "%s/compare.csv", out_dir);
+		if (report_write_file(csv, fill_csv, &m) < 0 || report_write_file(index, fill_page, &m) < 0)
 			rc = EXIT_RUNTIME;
+		if (rc == EXIT_OK && gate && gate->csv) {
+			if (strcmp(gate->csv, "-") == 0) {
+				fill_csv(stdout, &m);
+				fflush(stdout);
+			} else if (report_write_file(gate->csv, fill_csv, &m) < 0) {
+				rc = EXIT_RUNTIME;
+			}
+		}
 	}
 	if (rc == EXIT_OK) {
 		if (m.npairs == 0)
@@ -367,6 +503,12 @@ int plots_compare(const char *dir_a, const char *dir_b, const char *out_dir, con
 		if (!o.quiet)
 			printf("compared %zu shared step%s (%zu only in A, %zu only in B); wrote %s\n", m.npairs, plural_s((long long)m.npairs), m.nonly_a,
 			       m.nonly_b, index);
+		if (gate && gate->on) {
+			rc = check_regression(&m, gate);
+			if (rc == EXIT_OK && !o.quiet)
+				printf("no regression beyond %g%% in %zu shared step%s\n", gate->max_regression * 100, m.npairs,
+				       plural_s((long long)m.npairs));
+		}
 	}
 	free(m.pairs);
 	free(m.only_a);

@@ -109,6 +109,7 @@ void report_context_table(FILE *f, const struct res_run *run, const char *rel)
 		snprintf(buf, sizeof buf, "pgpagebench %s", run->tool_version);
 		row(f, "tool", buf);
 	}
+	row(f, "database", run->database);
 	row(f, "server", run->server_version);
 	row(f, "settings", run->settings);
 	if (run->dataset_scale[0] || run->dataset_fingerprint[0]) {

@@ -655,6 +655,12 @@ static int load_meta(struct res_run *run, int warn)
 	jcopy(run->command_line, sizeof run->command_line, m, "command_line");
 	jcopy(run->dataset_scale, sizeof run->dataset_scale, m, "dataset.scale");
 	jcopy(run->dataset_fingerprint, sizeof run->dataset_fingerprint, m, "dataset.fingerprint");
+	char dbname[256] = "", dbhost[256] = "", dbport[32] = "";
+	jcopy(dbname, sizeof dbname, m, "database.name");
+	jcopy(dbhost, sizeof dbhost, m, "database.host");
+	jcopy(dbport, sizeof dbport, m, "database.port");
+	if (dbname[0])
+		snprintf(run->database, sizeof run->database, "%s on %s%s%s", dbname, dbhost, dbport[0] ? ":" : "", dbport);
 	char cpus[16];
 	jcopy(cpus, sizeof cpus, m, "host.cpus");
 	run->cpus = atoi(cpus);

@@ -763,3 +763,33 @@ int results_close(struct results *r, const char *status)
 	r->meta = r->steps_json = NULL;
 	return rc;
 }
+
+int results_record(const char *dir, const char *key, json_t *value)
+{
+	char path[4200], tmp[4300];
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	json_error_t jerr;
+	json_t *sum = json_load_file(path, 0, &jerr);
+	if (!json_is_object(sum)) {
+		log_error("could not read \"%s\" to record %s: %s", path, key, jerr.text);
+		json_decref(sum);
+		json_decref(value);
+		return -1;
+	}
+	json_object_set_new(sum, key, value);
+	size_t n = 0;
+	char *t = json_text(sum, &n);
+	json_decref(sum);
+	int rc = t ? write_new(tmp, t, n) : -1;
+	free(t);
+	if (rc == 0 && rename(tmp, path) != 0) {
+		int err = errno;
+		unlink(tmp);
+		errno = err;
+		rc = -1;
+	}
+	if (rc < 0)
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+	return rc;
+}

@@ -119,6 +119,10 @@ void results_quiet(struct results *r);
  * unless a fault was reported before). */
 int results_close(struct results *r, const char *status);
 
+/* After the run (its directory still claimed): adds key = value (taken) at the top of summary.json,
+ * replaced whole through a temporary file. 0, or -1 (logged). */
+int results_record(const char *dir, const char *key, json_t *value);
+
 /* ISO 8601 UTC of now. */
 void results_now_iso(char *buf, size_t len);
 

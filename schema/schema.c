@@ -333,7 +333,8 @@ int schema_check(PGconn *conn, const struct pgpb_ctx *ctx)
 		return EXIT_RUNTIME;
 	}
 	int complete = 1, all_marked = 1;
-	printf("schema \"%s\"\n", schema_name(ctx));
+	printf("schema \"%s\" (the dataset the built-in queries need; run --query FILE runs without it)\n",
+	       schema_name(ctx));
 	printf("%-20s %-8s %-7s %12s  %-25s %s\n", "table", "present", "marker", "rows", "last analyze", "indexes");
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *name = PQgetvalue(res, i, 0);

@@ -158,4 +158,49 @@ expect_fail "schema --pg-setting name not UTF-8" 2 "error: invalid value \"$FF=1
 expect_fail "schema --port not UTF-8" 2 "error: invalid value \"5$FF\" for option --port: not an integer" "$B" schema check -p "5$FF"
 expect_fail "schema --port of 3000 digits" 2 'error: invalid value "1{3000}" for option --port: not an integer' "$B" schema check -p "$LONGNUM"
 expect_fail "schema action not UTF-8" 2 "error: unknown action \"$FF\"" "$B" schema "$FF"
+# -- CI gates: run --threshold, compare --max-regression / --regression-figures / --csv ---------------------
+FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
+mkdir "$TEST_TMP/gates" && cd "$TEST_TMP/gates" || exit 1
+gate_fail() { # gate_fail DESC REGEX ARGS...: exit 2, the one error line, and nothing written
+	local desc=$1 re=$2; shift 2
+	expect_fail "$desc" 2 "$re" "$@"
+	check "$desc: nothing written" [ -z "$(ls -A "$TEST_TMP/gates")" ]
+}
+gate_fail "run --threshold naming an unknown figure" 'error: invalid value "p98<5ms" for option --threshold: unknown figure "p98" \(one of p50, .*error_rate\)' \
+	"$B" run --threshold 'p98<5ms' --out g1
+gate_fail "run --threshold with a bad operator" 'error: invalid value "p99=5ms" for option --threshold: bad operator "=" after "p99"' \
+	"$B" run --threshold 'p99=5ms' --out g2
+gate_fail "run --threshold with a doubled operator" 'error: invalid value "p99<<5ms" for option --threshold: bad operator "<<"' \
+	"$B" run --threshold 'p99<<5ms' --out g3
+gate_fail "run --threshold without an operator" 'error: invalid value "p99 5ms" for option --threshold: no operator after "p99"' \
+	"$B" run --threshold 'p99 5ms' --out g4
+gate_fail "run --threshold with a bad unit" 'error: invalid value "p99<5xs" for option --threshold: bad unit "xs" for p99 \(us, ms or s\)' \
+	"$B" run --threshold 'p99<5xs' --out g5
+gate_fail "run --threshold latency without a unit" 'error: invalid value "p99<5" for option --threshold: p99 needs a unit' \
+	"$B" run --threshold 'p99<5' --out g6
+gate_fail "run --threshold qps with a latency unit" 'error: invalid value "qps>5ms" for option --threshold: bad unit "ms" for qps' \
+	"$B" run --threshold 'qps>5ms' --out g7
+gate_fail "run --threshold error_rate without %" 'error: invalid value "error_rate<1" for option --threshold: error_rate needs %' \
+	"$B" run --threshold 'error_rate<1' --out g8
+gate_fail "run --threshold with a negative limit" 'error: invalid value "qps>-5" for option --threshold: the limit must be a number of at least 0' \
+	"$B" run --threshold 'qps>-5' --out g9
+gate_fail "run --threshold without a number" 'error: invalid value "p99<ms" for option --threshold: no number after "p99<"' \
+	"$B" run --threshold 'p99<ms' --out g10
+gate_fail "run --threshold not UTF-8" "error: invalid value \"$FF<1ms\" for option --threshold: no figure before the comparison" \
+	"$B" run --threshold "$FF<1ms" --out g11
+gate_fail "run --threshold, the bad one after a good one" 'error: invalid value "mean<1parsec" for option --threshold: bad unit "parsec"' \
+	"$B" run --threshold 'p99<50ms' --threshold 'mean<1parsec' --out g12
+gate_fail "compare --max-regression negative" 'error: invalid value "-10%" for option --max-regression: a regression limit is at least 0%' \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --max-regression -10% --out c1
+gate_fail "compare --max-regression without %" 'error: invalid value "10" for option --max-regression: the limit is a percentage and needs %' \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --max-regression 10 --out c2
+gate_fail "compare --max-regression not a number" "error: invalid value \"$FF%\" for option --max-regression: not a percentage" \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --max-regression "$FF%" --out c3
+gate_fail "compare --regression-figures naming an unknown figure" 'error: invalid value "p99,speed" for option --regression-figures: unknown figure "speed"' \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --max-regression 10% --regression-figures p99,speed --out c4
+gate_fail "compare --regression-figures without --max-regression" 'error: --regression-figures applies to --max-regression' \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --regression-figures p99 --out c5
+gate_fail "compare --csv empty" 'error: invalid value "" for option --csv: a file is required' \
+	"$B" compare "$FIX/run-small" "$FIX/run-small-b" --csv '' --out c6
+cd - >/dev/null || exit 1
 pgpb_finish

@@ -67,8 +67,8 @@ LEFT JOIN tag t ON t.kind_id = r.id AND t.kind = 'rec'
 WHERE r.parent_id IS NULL AND r.status = 'new'
 GROUP BY r.id, u.username ORDER BY r.updated ASC LIMIT 10 OFFSET $1;
 SQL
-run_cmd "$B" run --pools 2 --offsets 0,100 --duration 0.5s --warmup 0 --query "$TEST_TMP/asc.sql" --out "$TEST_TMP/asc" --no-progress
-check "a query sorting ascending fails validation: exit 1" [ "$RC" = 1 ]
+run_cmd "$B" run --pools 2 --offsets 0,100 --duration 0.5s --warmup 0 --query "$TEST_TMP/asc.sql" --validate --out "$TEST_TMP/asc" --no-progress
+check "a query sorting ascending fails validation (--validate: a FILE's pages are checked too): exit 1" [ "$RC" = 1 ]
 check "the failure is named" grep -q 'validation error: offset 0: row 2: updated increases' "$TEST_TMP/err"
 asc_ok=$(csv_col "$TEST_TMP/asc/steps.csv" ok | tr '\n' ' ')
 asc_verr=$(csv_col "$TEST_TMP/asc/steps.csv" validation_errors | grep -c '^[1-9]')
