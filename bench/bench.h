@@ -50,6 +50,9 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	/* --wait-sample: the run's own backends read in pg_stat_activity every wait_sample_ms during each
+	 * measured window (bench/waits.h); 0 = off */
+	double wait_sample_ms;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

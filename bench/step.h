@@ -11,6 +11,7 @@
 #include "bench/recorder.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
+#include "bench/waits.h"
 
 #include <libpq-fe.h>
 
@@ -18,6 +19,7 @@
 struct step {
 	struct step_result sr;
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
+	struct wait_profile waits; /* where the server time went, when sampled (sr.waits points here) */
 };
 
 /* Progress lines on stderr while the steps run. */
@@ -45,6 +47,7 @@ struct step_shared {
 	int threads; /* driver threads of the threads model (--threads) */
 	long long qualifying; /* rows the queries page through, counted before the sweep */
 	struct engine_fault *fault; /* the run's first query error and missing prepared statements */
+	struct waits_sampler *waits; /* the wait sampler, NULL when off */
 };
 
 /*

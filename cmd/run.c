@@ -83,6 +83,8 @@ static void help(void)
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
+	       "  --wait-sample=TIME|off   read pg_stat_activity this often in each measured window: where the\n"
+	       "                           server time goes, into waits.csv (default 10ms)\n"
 	       "\nFaults:\n"
 	       "  --reconnect-timeout=TIME how long a lost control connection is tried again between steps\n"
 	       "                           before the run ends with the steps so far (default 30s; 0: once)\n"
@@ -95,7 +97,8 @@ static void help(void)
 enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OPT_THREADS, OPT_PROTOCOL,
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
-       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE };
+       OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
+       OPT_WAIT_SAMPLE };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -124,6 +127,7 @@ static const struct option longopts[] = {
 	{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
 	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
+	{ "wait-sample", required_argument, NULL, OPT_WAIT_SAMPLE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ NULL, 0, NULL, 0 },
@@ -250,6 +254,21 @@ static int parse_option(struct run_cli *cl, int c)
 		return 0;
 	case OPT_RECONNECT_TIMEOUT:
 		return cli_parse_duration("--reconnect-timeout", optarg, &o->reconnect_timeout_s);
+	case OPT_WAIT_SAMPLE: {
+		double sec;
+		if (strcmp(optarg, "off") == 0) {
+			o->wait_sample_ms = 0;
+			return 0;
+		}
+		if (cli_parse_duration("--wait-sample", optarg, &sec) < 0)
+			return -1;
+		if (sec < 0.001 || sec > 10) {
+			log_error("invalid value \"%s\" for option --wait-sample: must be from 1ms to 10s, or off", optarg);
+			return -1;
+		}
+		o->wait_sample_ms = sec * 1000.0;
+		return 0;
+	}
 	case OPT_SCALE:
 		cl->scale_given = 1;
 		return cli_parse_double("--scale", optarg, 0.001, 1000, &cl->scale);

@@ -14,6 +14,7 @@
 #include "common/hist.h"
 #include "resdir/figures.h"
 #include "resdir/steps.h"
+#include "resdir/waits.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct step_result {
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
 	char saturated_why[256];
+	const struct wait_profile *waits; /* where the server time went (waits.csv), NULL when not sampled */
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
@@ -81,6 +83,8 @@ void results_unlock(int lock_fd);
 struct results {
 	char dir[4096];
 	int steps_fd, intervals_fd, reserve_fd; /* -1 when not open */
+	int waits_fd; /* waits.csv, created with the first step that has a wait profile; -1 until then */
+	long long waits_len; /* bytes of whole rows in waits.csv */
 	long long steps_len, intervals_len; /* bytes of whole rows written: a failed append is cut back to it */
 	long long reserve_len; /* bytes the reserve holds */
 	struct steps_buf seconds; /* intervals.csv rows of the step being run, written with its steps.csv row */
