@@ -9,6 +9,7 @@
 #include "common/hist.h"
 #include "resdir/hgrm.h"
 #include "resdir/steps.h"
+#include "resdir/waits.h"
 
 #include <stddef.h>
 
@@ -24,6 +25,7 @@ struct res_step {
 	size_t npctl;
 	struct res_second *sec; /* its rows of intervals.csv, in file order */
 	size_t nsec;
+	struct res_waits waits; /* its rows of waits.csv (waits.have 0 when none) */
 };
 
 struct res_run {
@@ -44,6 +46,7 @@ struct res_run {
 	 * scan of the others: the charts stay linear in the number of steps. */
 	unsigned char mixes_model, mixes_query, varies[RF_COUNT];
 	size_t nintervals; /* rows of intervals.csv kept */
+	int has_waits; /* waits.csv was read and holds a step of steps.csv */
 };
 
 /* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the
@@ -65,7 +68,8 @@ enum {
 	RES_META_WARN = 2, /* with RES_META: warn when neither holds the run's context */
 	RES_INTERVALS = 4, /* intervals.csv */
 	RES_HGRM = 8, /* each step's .hgrm, else summary.json's buckets */
-	RES_ALL = 15,
+	RES_WAITS = 16, /* waits.csv */
+	RES_ALL = 31,
 };
 int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);
