@@ -53,6 +53,9 @@ struct run_opts {
 	/* --wait-sample: the run's own backends read in pg_stat_activity every wait_sample_ms during each
 	 * measured window (bench/waits.h); 0 = off */
 	double wait_sample_ms;
+	/* --wait-filter: sample the backends of this database, user and/or application_name instead (each
+	 * NULL when it does not filter; all NULL: the run's own) */
+	const char *wait_db, *wait_user, *wait_app;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

@@ -1,7 +1,8 @@
 # Where the server time goes: run --wait-sample reads pg_stat_activity in each measured window. A wait is
 # forced two ways, a pg_sleep in the query (Timeout:PgSleep) and a row another session holds locked (Lock),
 # and each shows in waits.csv, summary.json, the terminal and the report; the classes of a step sum to its
-# samples; the chart is drawn; a step with few samples is marked; --wait-sample off writes none.
+# samples; the chart is drawn; a step with few samples is marked; a plain role sees its own backends and
+# another role's as hidden (--wait-filter); --wait-sample off writes none.
 . "$(dirname "$0")/../lib.sh"
 pgpb_server_start || { not_ok "server start"; exit 1; }
 B=$PGPB_BIN
@@ -103,6 +104,35 @@ check "... no waits in summary.json" [ "$(json_q "$R/summary.json" "SELECT count
 check "... no terminal lines" eval '! grep -q "where the server time goes" "$TEST_TMP/out"'
 check "... no chart, and the report says why" \
 	eval '[ ! -e "$R/charts/server-waits.svg" ] && grep -q "Not sampled: the run had --wait-sample off" "$R/index.html"'
+
+# ---- a plain role: its own backends in full, another role's hidden ----------------------------------
+psql_q -c "CREATE ROLE waits_plain LOGIN; GRANT SELECT ON auth_user, record, tag, pgpagebench_dataset TO waits_plain" >/dev/null
+R=$TEST_TMP/plain
+PGUSER=waits_plain run_cmd "$B" run --query "$TEST_TMP/sleep.sql" --no-validate --pools 1 --offsets 0 --duration 0.3s \
+	--warmup 0 --no-progress --out "$R"
+s=$(awk -F, 'NR == 2 { print $1 }' "$R/steps.csv")
+check "a plain role sees its own backends' waits (exit $RC, Timeout $(waits_n "$R/waits.csv" "$s" class Timeout), hidden $(waits_n "$R/waits.csv" "$s" class Hidden))" \
+	eval '[ "$RC" = 0 ] && [ "$(waits_n "$R/waits.csv" "$s" class Timeout)" -gt 0 ] && [ "$(waits_n "$R/waits.csv" "$s" class Hidden)" = 0 ]'
+PGAPPNAME=waits-other psql_q -c "SELECT pg_sleep(600)" >/dev/null 2>&1 &
+other=$!
+up=0
+for _ in $(seq 1 300); do
+	[ "$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'waits-other' AND wait_event = 'PgSleep'")" = 1 ] && { up=1; break; }
+	psql_q -c "SELECT pg_sleep(0.05)" >/dev/null
+done
+R=$TEST_TMP/hidden
+PGUSER=waits_plain run_cmd "$B" run --pools 1 --offsets 0 --duration 0.3s --warmup 0 --wait-filter user=postgres,app=waits-other \
+	--no-progress --out "$R"
+s=$(awk -F, 'NR == 2 { print $1 }' "$R/steps.csv")
+hidden=$(waits_n "$R/waits.csv" "$s" class Hidden)
+total=$(awk -F, -v s="$s" '$1 == s && $2 == "class" { print $6; exit }' "$R/waits.csv")
+check "--wait-filter samples another role's backend, hidden from a plain role (up $up, exit $RC, hidden $hidden of $total)" \
+	eval '[ "$up" = 1 ] && [ "$RC" = 0 ] && [ "$total" -gt 0 ] && [ "$hidden" = "$total" ]'
+check "... and the terminal says how to see it" grep -q 'pg_read_all_stats' "$TEST_TMP/err"
+psql_q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'waits-other'" >/dev/null
+wait "$other" 2>/dev/null
+expect_fail "a --wait-filter item that is not db, user or app is refused" 2 \
+	'invalid value "host=x" for option --wait-filter: each item is db=NAME, user=NAME or app=NAME' "$B" run --wait-filter host=x
 
 expect_fail "an interval below 1ms is refused" 2 'invalid value "0.5ms" for option --wait-sample: must be from 1ms to 10s, or off' \
 	"$B" run --wait-sample 0.5ms
