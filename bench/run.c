@@ -399,7 +399,7 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	if (o->wait_sample_ms > 0) { /* the run's own backends, by their application_name, unless told others */
 		char app[64];
 		conn_worker_appname(app, sizeof app);
-		struct wait_filter f = { .appname = app };
+		struct wait_filter f = { .appname = app, .new_backends = 1 };
 		if (o->wait_db || o->wait_user || o->wait_app)
 			f = (struct wait_filter){ .appname = o->wait_app, .datname = o->wait_db, .usename = o->wait_user };
 		r->waits = waits_start(r->ctx, &f, o->wait_sample_ms);

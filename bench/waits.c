@@ -26,6 +26,7 @@
 struct waits_sampler {
 	PGconn *conn;
 	char *vals[3]; /* the filter's values, owned (NULL: no filter) */
+	int new_backends; /* wait_filter.new_backends */
 	int64_t interval_ns;
 	double interval_ms;
 	int prepared; /* the read is prepared, else sent with its text each time */
@@ -35,6 +36,8 @@ struct waits_sampler {
 	pthread_cond_t cv;
 	/* under mu */
 	int quit, counting;
+	char since[64]; /* new_backends: the server's time at the last read of the last window ("" before one) */
+	char window_since[64]; /* what this window's reads pass as the time backends must start at ("": all) */
 	unsigned gen; /* bumped at each edge: a read begun in another window is not counted */
 	struct wait_profile cur;
 	uint64_t failed_total;
@@ -56,25 +59,26 @@ static void first_line(const char *msg, char *out, size_t len)
 /* Prepares the read on a fresh connection; a pooler that refuses prepared statements gets the text each time. */
 static void prepare(struct waits_sampler *w)
 {
-	PGresult *res = PQprepare(w->conn, WAITS_STMT, sql_get("bench/wait_sample"), 3, NULL);
+	PGresult *res = PQprepare(w->conn, WAITS_STMT, sql_get("bench/wait_sample"), 4, NULL);
 	w->prepared = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	/* a read never waits on a lock, but a server in trouble must not hold the thread (and the run's end) */
 	PQclear(PQexec(w->conn, "SET statement_timeout = '5s'"));
 }
 
-static PGresult *read_activity(struct waits_sampler *w)
+static PGresult *read_activity(struct waits_sampler *w, const char *since)
 {
-	const char *const *vals = (const char *const *)w->vals;
+	const char *vals[4] = { w->vals[0], w->vals[1], w->vals[2], since && *since ? since : NULL };
 	if (w->prepared)
-		return PQexecPrepared(w->conn, WAITS_STMT, 3, vals, NULL, NULL, 0);
-	return PQexecParams(w->conn, sql_get("bench/wait_sample"), 3, NULL, vals, NULL, NULL, 0);
+		return PQexecPrepared(w->conn, WAITS_STMT, 4, vals, NULL, NULL, 0);
+	return PQexecParams(w->conn, sql_get("bench/wait_sample"), 4, NULL, vals, NULL, NULL, 0);
 }
 
 /* One read: its rows into a local profile, added to the window's under mu when the window is still the one
  * the read began in. */
-static void sample(struct waits_sampler *w, unsigned gen, int64_t *last_reset)
+static void sample(struct waits_sampler *w, unsigned gen, const char *since, int64_t *last_reset)
 {
+	char now[64] = "";
 	struct wait_profile one;
 	memset(&one, 0, sizeof one);
 	char err[256] = "";
@@ -89,14 +93,17 @@ static void sample(struct waits_sampler *w, unsigned gen, int64_t *last_reset)
 		}
 	}
 	if (PQstatus(w->conn) == CONNECTION_OK) {
-		PGresult *res = read_activity(w);
+		PGresult *res = read_activity(w, since);
 		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (ok) {
 			for (int i = 0; i < PQntuples(res); i++) {
-				const char *st = PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0);
-				const char *ty = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
-				const char *ev = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-				wait_profile_add(&one, st, ty, ev, strtoull(PQgetvalue(res, i, 3), NULL, 10));
+				snprintf(now, sizeof now, "%s", PQgetvalue(res, i, 0));
+				if (PQgetisnull(res, i, 4))
+					continue; /* no backend matched */
+				const char *st = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+				const char *ty = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+				const char *ev = PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3);
+				wait_profile_add(&one, st, ty, ev, strtoull(PQgetvalue(res, i, 4), NULL, 10));
 			}
 		} else {
 			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -113,6 +120,8 @@ static void sample(struct waits_sampler *w, unsigned gen, int64_t *last_reset)
 	}
 	if (w->counting && w->gen == gen) {
 		struct wait_profile *p = &w->cur;
+		if (ok && now[0]) /* the next window's backends start after this: its step opens them later */
+			snprintf(w->since, sizeof w->since, "%s", now);
 		if (ok) {
 			p->reads++;
 			p->samples += one.samples;
@@ -152,8 +161,10 @@ static void *sampler_main(void *arg)
 			continue; /* woken early by an edge or the end: look again */
 		}
 		unsigned gen = w->gen;
+		char since[64];
+		snprintf(since, sizeof since, "%s", w->window_since);
 		pthread_mutex_unlock(&w->mu);
-		sample(w, gen, &last_reset);
+		sample(w, gen, since, &last_reset);
 		next += w->interval_ns;
 		now = now_ns();
 		if (next <= now) /* late: the missed ticks are skipped, not made up */
@@ -176,13 +187,14 @@ struct waits_sampler *waits_start(const struct pgpb_ctx *ctx, const struct wait_
 	const char *fv[3] = { f->appname, f->datname, f->usename };
 	for (int i = 0; i < 3; i++)
 		w->vals[i] = fv[i] ? pgpb_strdup(fv[i]) : NULL;
+	w->new_backends = f->new_backends;
 	w->interval_ms = interval_ms;
 	w->interval_ns = (int64_t)(interval_ms * 1e6);
 	if (w->interval_ns < 1000000)
 		w->interval_ns = 1000000;
 	prepare(w);
 	/* the read must work now: a role that cannot run it is told before the first step */
-	PGresult *res = read_activity(w);
+	PGresult *res = read_activity(w, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char line[256];
 		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -208,6 +220,8 @@ struct waits_sampler *waits_start(const struct pgpb_ctx *ctx, const struct wait_
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	int rc = pthread_create(&w->th, NULL, sampler_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0) /* its own name in top and /proc, so its CPU time can be read apart (docs/run.md) */
+		pthread_setname_np(w->th, "pgpb-waits");
 	w->started = 1;
 	if (rc != 0) {
 		w->started = 0;
@@ -228,6 +242,7 @@ void waits_begin(struct waits_sampler *w)
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->mu);
+	snprintf(w->window_since, sizeof w->window_since, "%s", w->new_backends ? w->since : "");
 	memset(&w->cur, 0, sizeof w->cur);
 	w->cur.interval_ms = w->interval_ns / 1e6;
 	w->counting = 1;

@@ -14,6 +14,12 @@
  * their application_name (conn_worker_appname); an HTTP app's by its database and user. */
 struct wait_filter {
 	const char *appname, *datname, *usename;
+	/* 1: a window counts only the backends started since the last read of the window before it. A run's
+	 * steps each open connections of their own, and a step's query still running when the step closed its
+	 * connections goes on in its backend (the server notices the client gone only when it answers): those
+	 * backends carry the run's application_name but are not the next step's. 0 for an app's long-lived
+	 * pool. */
+	int new_backends;
 };
 
 /* The default period: measured to cost under 2% of a scale-1 sweep's throughput (docs/run.md). */
