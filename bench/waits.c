@@ -177,9 +177,16 @@ static void *sampler_main(void *arg)
 
 struct waits_sampler *waits_start(const struct pgpb_ctx *ctx, const struct wait_filter *f, double interval_ms)
 {
-	PGconn *conn = ctx_connect(ctx, "pgpagebench wait sampler");
-	if (!conn) {
-		log_warning("wait sampling off: the sampler could not connect");
+	/* not ctx_connect, whose failure is an error: a server short of slots costs the samples, not the run */
+	struct ctx_conninfo ci;
+	ctx_conninfo(ctx, "pgpagebench wait sampler", &ci);
+	PGconn *conn = PQconnectdbParams(ci.keys, ci.vals, 1);
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		char msg[1024], line[512];
+		conn_scrub(ctx->dbname, conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof msg);
+		first_line(msg, line, sizeof line);
+		log_warning("wait sampling off: the sampler could not connect: %s", line);
+		PQfinish(conn);
 		return NULL;
 	}
 	struct waits_sampler *w = pgpb_calloc(1, sizeof *w);

@@ -85,7 +85,7 @@ static void help(void)
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
 	       "  --wait-sample=TIME|off   read pg_stat_activity this often in each measured window: where the\n"
-	       "                           server time goes, into waits.csv (default 10ms)\n"
+	       "                           server time goes, into waits.csv (default 20ms)\n"
 	       "  --wait-filter=db=NAME,user=NAME,app=NAME\n"
 	       "                           sample the backends of this database, user and/or application_name\n"
 	       "                           (an app's, say) instead of the run's own\n"
