@@ -84,9 +84,9 @@ static void sample(struct waits_sampler *w, unsigned gen, const char *since, int
 	char err[256] = "";
 	int ok = 0;
 	if (PQstatus(w->conn) == CONNECTION_BAD) {
-		int64_t now = now_ns();
-		if (now - *last_reset >= RESET_EVERY_NS) {
-			*last_reset = now;
+		int64_t t = now_ns();
+		if (t - *last_reset >= RESET_EVERY_NS) {
+			*last_reset = t;
 			PQreset(w->conn);
 			if (PQstatus(w->conn) == CONNECTION_OK)
 				prepare(w);
