@@ -57,6 +57,12 @@ struct run_opts {
 	 * RUN_DEFAULT_GAP_S) covers writing a step and opening the next one's connections. */
 	double start_at, gap_s;
 	const char *host_tag; /* --host-tag: names this driver host in meta.json (NULL = the host name) */
+	/* --wait-sample: the run's own backends read in pg_stat_activity every wait_sample_ms during each
+	 * measured window (bench/waits.h); 0 = off */
+	double wait_sample_ms;
+	/* --wait-filter: sample the backends of this database, user and/or application_name instead (each
+	 * NULL when it does not filter; all NULL: the run's own) */
+	const char *wait_db, *wait_user, *wait_app;
 };
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */

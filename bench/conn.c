@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define READ_ONLY_SQL "SET default_transaction_read_only = on"
 #define SQLSTATE_DUPLICATE_PREPARED "42P05"
@@ -34,6 +35,14 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
 	memset(cp, 0, sizeof *cp);
 	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here */
 	ctx_conninfo(ctx, "pgpagebench run worker", &cp->ci);
+	/* a name of the run's own, set explicitly (after dbname: it overrides one a conninfo gives), by
+	 * which the wait sampler finds the run's backends in pg_stat_activity */
+	conn_worker_appname(cp->appname, sizeof cp->appname);
+	int n = 0;
+	while (cp->ci.keys[n])
+		n++;
+	cp->ci.keys[n] = "application_name", cp->ci.vals[n++] = cp->appname;
+	cp->ci.keys[n] = NULL, cp->ci.vals[n] = NULL;
 	if (ctx->schema) {
 		static const char fmt[] = "SET search_path = %s, pg_catalog";
 		char *ident = ctx_schema_ident(ctx);
@@ -47,6 +56,11 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
 	cp->protocol = protocol;
 	cp->stmt_name = "pgpagebench";
 	return 0;
+}
+
+void conn_worker_appname(char *buf, size_t len)
+{
+	snprintf(buf, len, "pgpagebench run worker %ld", (long)getpid());
 }
 
 void conn_params_free(struct conn_params *cp)

@@ -23,6 +23,7 @@ struct conn_params {
 	int binary; /* results in binary format: only when validation decodes columns (else text, as pgbench) */
 	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
 	int read_only; /* SET default_transaction_read_only = on first (unless --allow-writes) */
+	char appname[64]; /* application_name: conn_worker_appname */
 };
 
 enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
@@ -63,6 +64,9 @@ struct bconn {
 int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const char *sql, int nparams,
                      enum run_protocol protocol);
 void conn_params_free(struct conn_params *cp);
+/* The application_name of the run's connections: "pgpagebench run worker PID", the process's own, so two
+ * runs on one server are told apart (the wait sampler's filter). */
+void conn_worker_appname(char *buf, size_t len);
 
 /* Starts connecting (state BC_CONNECTING, events = POLLOUT). -1 when libpq could not even start. */
 int bconn_start(struct bconn *c, const struct conn_params *cp);

@@ -13,6 +13,7 @@
 #include "bench/srvstats.h"
 #include "bench/step.h"
 #include "bench/summary.h"
+#include "bench/waits.h"
 #include "common/alloc.h"
 #include "common/cli.h"
 #include "common/log.h"
@@ -58,6 +59,7 @@ struct run_opts run_opts_default(void)
 	o.page_size = 10;
 	o.reconnect_timeout_s = 30;
 	o.gap_s = RUN_DEFAULT_GAP_S;
+	o.wait_sample_ms = WAITS_DEFAULT_INTERVAL_MS;
 	return o;
 }
 
@@ -97,6 +99,7 @@ struct run {
 	int lock_fd; /* the results directory's lock (resdir/write.h), held until the charts are drawn */
 	struct progress progress;
 	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
+	struct waits_sampler *waits; /* --wait-sample: where the server time goes; NULL when off */
 };
 
 /* Names and creates the results directory (the default one is new: mkdir picks it atomically) and
@@ -292,6 +295,7 @@ static int explain_all(struct run *r, const char *dir)
 
 static void run_free(struct run *r)
 {
+	waits_stop(r->waits);
 	for (int k = 0; k < r->nrecs; k++)
 		recorder_free(&r->recs[k]);
 	free(r->recs);
@@ -485,6 +489,14 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
+	if (o->wait_sample_ms > 0) { /* the run's own backends, by their application_name, unless told others */
+		char app[64];
+		conn_worker_appname(app, sizeof app);
+		struct wait_filter f = { .appname = app, .new_backends = 1 };
+		if (o->wait_db || o->wait_user || o->wait_app)
+			f = (struct wait_filter){ .appname = o->wait_app, .datname = o->wait_db, .usename = o->wait_user };
+		r->waits = waits_start(r->ctx, &f, o->wait_sample_ms);
+	}
 	return 0;
 }
 
@@ -500,6 +512,20 @@ static void print_summary(const struct step *done, int ndone)
 	free(rows);
 }
 
+/* The terminal's lines of where the server time goes, under the summary table. */
+static void print_waits(const struct step *done, int ndone)
+{
+	const char **ids = pgpb_calloc((size_t)ndone, sizeof *ids);
+	const struct wait_profile **ps = pgpb_calloc((size_t)ndone, sizeof *ps);
+	for (int k = 0; k < ndone; k++) {
+		ids[k] = done[k].sr.id;
+		ps[k] = done[k].sr.waits;
+	}
+	waits_print(ids, ps, ndone);
+	free(ids);
+	free(ps);
+}
+
 /* Runs the plan's steps in order until one fails or a signal comes, closes the results, prints the
  * summary and the run's last line, and returns the exit status. */
 static int run_sweep(struct run *r, const char *dir)
@@ -507,7 +533,8 @@ static int run_sweep(struct run *r, const char *dir)
 	const struct run_opts *o = r->o;
 	struct step_shared sh = { .o = o, .quiet = r->quiet, .ctrl = r->ctrl, .srv = &r->srv, .recs = r->recs,
 	                          .scratch = &r->scratch, .res = &r->res, .progress = &r->progress,
-	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault };
+	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault,
+	                          .waits = r->waits };
 	if (o->start_at > 0) { /* the wall-clock start on the monotonic clock the steps keep time with */
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -550,8 +577,10 @@ static int run_sweep(struct run *r, const char *dir)
 	if (results_close(&r->res, interrupted || failed ? "interrupted" : "complete") < 0)
 		failed = 1;
 	progress_clear(&r->progress);
-	if (o->summary && ndone)
+	if (o->summary && ndone) {
 		print_summary(done, ndone);
+		print_waits(done, ndone);
+	}
 	int last_partial = ndone && done[ndone - 1].sr.partial;
 	for (int k = 0; k < ndone; k++)
 		step_free(&done[k]);

@@ -272,12 +272,14 @@ static void step_measure(const struct step_shared *sh, const struct step_def *sd
 			stopped = 1;
 		}
 		if (!lv->measuring && now >= env->t_measure && !stopped) {
+			waits_begin(sh->waits);
 			srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->before);
 			atomic_store(&env->t_snapped, mono_ns());
 			lv->cpu0 = cpu_s();
 			lv->measuring = 1;
 		}
 		if (lv->measuring && !lv->snapped && (now >= env->t_end || atomic_load(&env->t_stop))) {
+			waits_end(sh->waits, &st->waits);
 			lv->cpu1 = cpu_s();
 			srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->after);
 			lv->snapped = 1;
@@ -306,6 +308,7 @@ static void step_measure(const struct step_shared *sh, const struct step_def *sd
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	}
 	if (lv->measuring && !lv->snapped) {
+		waits_end(sh->waits, &st->waits);
 		lv->cpu1 = cpu_s();
 		srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->after);
 	}
@@ -474,6 +477,8 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	sr->client_cpu_s = lv->cpu1 - lv->cpu0;
 	sr->partial = fin < env->t_end;
 	srv_diff(&lv->before, &lv->after, &sr->srv);
+	if (sh->waits)
+		sr->waits = &st->waits;
 	step_judge(sr, sh->sched_slot > 0);
 	return 1;
 }

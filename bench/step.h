@@ -11,6 +11,7 @@
 #include "bench/recorder.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
+#include "bench/waits.h"
 
 #include <libpq-fe.h>
 
@@ -18,6 +19,7 @@
 struct step {
 	struct step_result sr;
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
+	struct wait_profile waits; /* where the server time went, when sampled (sr.waits points here) */
 };
 
 /* Progress lines on stderr while the steps run. */
@@ -47,6 +49,7 @@ struct step_shared {
 	struct engine_fault *fault; /* the run's first query error and missing prepared statements */
 	/* --start-at: step i's warm-up starts at sched_start + i x sched_slot (monotonic ns); 0 = no schedule */
 	int64_t sched_start, sched_slot;
+	struct waits_sampler *waits; /* the wait sampler, NULL when off */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include "bench/offsets.h"
 #include "bench/variants.h"
 #include "cmd/commands.h"
+#include "common/alloc.h"
 #include "common/cli.h"
 #include "common/ctx.h"
 #include "common/log.h"
@@ -90,6 +91,11 @@ static void help(void)
 	       "  --no-plot                do not draw the charts at the end\n"
 	       "  --progress               progress output even when not on a terminal (one line a second)\n"
 	       "  --no-progress            no progress output\n"
+	       "  --wait-sample=TIME|off   read pg_stat_activity this often in each measured window: where the\n"
+	       "                           server time goes, into waits.csv (default 20ms)\n"
+	       "  --wait-filter=db=NAME,user=NAME,app=NAME\n"
+	       "                           sample the backends of this database, user and/or application_name\n"
+	       "                           (an app's, say) instead of the run's own\n"
 	       "\nCI gates:\n"
 	       "  --threshold=EXPR         a limit every step must meet, FIGURE OP VALUE[UNIT], checked on the\n"
 	       "                           written results; exit 3 when one is not met or cannot be checked\n"
@@ -115,7 +121,7 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
-       OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD };
+       OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD, OPT_WAIT_SAMPLE, OPT_WAIT_FILTER };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -144,6 +150,8 @@ static const struct option longopts[] = {
 	{ "pool-order", required_argument, NULL, OPT_POOL_ORDER },
 	{ "allow-writes", no_argument, NULL, OPT_ALLOW_WRITES },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
+	{ "wait-sample", required_argument, NULL, OPT_WAIT_SAMPLE },
+	{ "wait-filter", required_argument, NULL, OPT_WAIT_FILTER },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ "start-at", required_argument, NULL, OPT_START_AT },
@@ -166,6 +174,7 @@ struct run_cli {
 	int scale_given, arrival_given, gap_given;
 	struct gate_threshold thresholds[RUN_THRESHOLDS_MAX]; /* --threshold, checked after the run */
 	int nthresholds;
+	char *wait_filter; /* --wait-filter's value, cut into the names run_opts points at */
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -174,6 +183,7 @@ static void run_cli_free(struct run_cli *cl)
 	free(cl->offsets);
 	free(cl->rates);
 	cli_free_words(cl->queries, cl->nqueries);
+	free(cl->wait_filter);
 }
 
 /* A list option's value, replacing an earlier one. 0 or -1 (logged). */
@@ -182,6 +192,35 @@ static int parse_list(const char *opt, const char *s, long min, long max, long *
 	free(*list);
 	*list = NULL;
 	return cli_parse_list(opt, s, min, max, list, n);
+}
+
+/* --wait-filter db=NAME,user=NAME,app=NAME (any of them, at least one): the names are kept in cl. 0 or -1. */
+static int parse_wait_filter(struct run_cli *cl, const char *s)
+{
+	struct run_opts *o = &cl->o;
+	free(cl->wait_filter);
+	cl->wait_filter = pgpb_strdup(s);
+	o->wait_db = o->wait_user = o->wait_app = NULL;
+	char *save = NULL;
+	for (char *item = strtok_r(cl->wait_filter, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		const char **slot = NULL;
+		if (eq) {
+			*eq = '\0';
+			slot = strcmp(item, "db") == 0 ? &o->wait_db : strcmp(item, "user") == 0 ? &o->wait_user
+			     : strcmp(item, "app") == 0 ? &o->wait_app : NULL;
+		}
+		if (!slot || !eq[1]) {
+			log_error("invalid value \"%s\" for option --wait-filter: each item is db=NAME, user=NAME or app=NAME", s);
+			return -1;
+		}
+		*slot = eq + 1;
+	}
+	if (!o->wait_db && !o->wait_user && !o->wait_app) {
+		log_error("invalid value \"%s\" for option --wait-filter: name a database, a user or an application", s);
+		return -1;
+	}
+	return 0;
 }
 
 /* One option of run's own (c from cli_getopt_next, value in optarg). 0 or -1 (reported). */
@@ -284,6 +323,23 @@ static int parse_option(struct run_cli *cl, int c)
 		return 0;
 	case OPT_RECONNECT_TIMEOUT:
 		return cli_parse_duration("--reconnect-timeout", optarg, &o->reconnect_timeout_s);
+	case OPT_WAIT_SAMPLE: {
+		double sec;
+		if (strcmp(optarg, "off") == 0) {
+			o->wait_sample_ms = 0;
+			return 0;
+		}
+		if (cli_parse_duration("--wait-sample", optarg, &sec) < 0)
+			return -1;
+		if (sec < 0.001 || sec > 10) {
+			log_error("invalid value \"%s\" for option --wait-sample: must be from 1ms to 10s, or off", optarg);
+			return -1;
+		}
+		o->wait_sample_ms = sec * 1000.0;
+		return 0;
+	}
+	case OPT_WAIT_FILTER:
+		return parse_wait_filter(cl, optarg);
 	case OPT_SCALE:
 		cl->scale_given = 1;
 		return cli_parse_double("--scale", optarg, 0.001, 1000, &cl->scale);

@@ -21,6 +21,11 @@
  * series stay apart in grey print. */
 static const char *const colours[CHART_NSTYLES] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
 	                                             "#E69F00", "#56B4E9", "#000000", "#8C6D31" };
+/* Stacked bars' colours: the Okabe-Ito eight, then six more set apart from them in hue or lightness. */
+static const char *const bar_colours[CHART_NBARCOLOURS] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7",
+	                                                    "#E69F00", "#56B4E9", "#000000", "#8C6D31",
+	                                                    "#F0E442", "#999999", "#882255", "#44AA99",
+	                                                    "#DDDDDD", "#AA4499" };
 /* libplot's filled circle, square, triangle, diamond and inverted triangle */
 static const int shapes[5] = { 16, 17, 18, 19, 20 };
 
@@ -517,9 +522,32 @@ static double map(const struct axis_map *m, double v)
 	return m->p0 + t * (m->p1 - m->p0);
 }
 
+/* A bar panel's extent: x one half unit beyond its outer bars, y from 0 to its highest stack. */
+static void bars_extent(const struct chart_panel *p, int is_y, double *lo, double *hi)
+{
+	size_t n = p->nseries ? p->series[0]->n : 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = p->series[0]->x[i], top = 0;
+		for (size_t j = 0; j < p->nseries; j++)
+			if (i < p->series[j]->n && isfinite(p->series[j]->y[i]) && p->series[j]->y[i] > 0)
+				top += p->series[j]->y[i];
+		if (!isfinite(x))
+			continue;
+		double a = is_y ? 0 : x - 0.5, b = is_y ? top : x + 0.5;
+		if (a < *lo)
+			*lo = a;
+		if (b > *hi)
+			*hi = b;
+	}
+}
+
 /* Widens [lo, hi] to the drawable values of one panel on one axis. */
 static void panel_extent(const struct chart_panel *p, int is_y, double *lo, double *hi)
 {
+	if (p->bars) {
+		bars_extent(p, is_y, lo, hi);
+		return;
+	}
 	const struct chart_axis *a = is_y ? &p->y : &p->x;
 	for (size_t j = 0; j < p->nseries; j++) {
 		const struct chart_series *s = p->series[j];
@@ -696,6 +724,35 @@ static void draw_series(struct rc *r, const struct chart_panel *p, const struct 
 	}
 }
 
+/* A bar panel's bars: each segment a filled box in its series' colour, outlined in white so neighbours stay
+ * apart; a hollow point's segment is an outline only. */
+static void draw_bars(struct rc *r, const struct chart_panel *p, const struct axis_map *mx, const struct axis_map *my)
+{
+	size_t n = p->nseries ? p->series[0]->n : 0;
+	double half = fabs(map(mx, 1) - map(mx, 0)) * 0.35;
+	for (size_t i = 0; i < n; i++) {
+		double x = p->series[0]->x[i], cum = 0;
+		if (!isfinite(x))
+			continue;
+		double px = map(mx, x);
+		for (size_t j = 0; j < p->nseries; j++) {
+			const struct chart_series *s = p->series[j];
+			if (i >= s->n || !isfinite(s->y[i]) || s->y[i] <= 0)
+				continue;
+			const char *colour = bar_colours[s->style % CHART_NBARCOLOURS];
+			int hollow = s->hollow && s->hollow[i];
+			double y0 = map(my, cum), y1 = map(my, cum + s->y[i]);
+			pen(r, hollow ? colour : "white", (r->png ? 1 : 0.6) * r->k, "solid");
+			pl_filltype_r(r->pl, hollow ? 0 : 1);
+			if (!hollow)
+				pl_fillcolorname_r(r->pl, colour);
+			pl_fbox_r(r->pl, px - half, y0, px + half, y1);
+			pl_filltype_r(r->pl, 0);
+			cum += s->y[i];
+		}
+	}
+}
+
 enum { FS_TITLE = 17, FS_SUB = 12, FS_TICK = 12, FS_AXIS = 13, FS_LEGEND = 12, FS_NOTE = 11, FS_MARK = 10 };
 
 /* Where a panel goes and which of its labels it draws. */
@@ -863,6 +920,10 @@ static void draw_panel(struct rc *r, const struct chart_panel *p, const struct p
 	draw_frame(r, p, b, mx);
 	draw_ticks(r, p, b, mx, my);
 	axis_titles(r, p, b->x0, b->x1, b->y0, b->y1, b->xtitle && !p->x.hide_labels, b->ytitle);
+	if (p->bars) {
+		draw_bars(r, p, mx, my);
+		return;
+	}
 	for (size_t j = 0; j < p->nseries; j++)
 		draw_series(r, p, p->series[j], mx, my);
 }
@@ -1052,10 +1113,19 @@ static void draw_legend(struct rc *r, const struct layout *L)
 			break;
 		}
 		double cy = ly - step / 2;
-		pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
-		line(r, lx, cy, lx + L->swatch, cy);
-		if (shows_markers(r, L->leg[e].p, s, L->mx[0].p1 - L->mx[0].p0))
-			draw_marker(r, s->style, s->dash, 0, lx + L->swatch / 2, cy);
+		if (L->leg[e].p->bars) { /* a filled square of the bar's colour */
+			double h = fs * k * 0.45;
+			pen(r, "white", (r->png ? 1 : 0.6) * k, "solid");
+			pl_filltype_r(r->pl, 1);
+			pl_fillcolorname_r(r->pl, bar_colours[s->style % CHART_NBARCOLOURS]);
+			pl_fbox_r(r->pl, lx + L->swatch / 2 - h, cy - h, lx + L->swatch / 2 + h, cy + h);
+			pl_filltype_r(r->pl, 0);
+		} else {
+			pen(r, colours[s->style % CHART_NSTYLES], series_width(r), dashes[s->dash % CHART_NDASHES]);
+			line(r, lx, cy, lx + L->swatch, cy);
+			if (shows_markers(r, L->leg[e].p, s, L->mx[0].p1 - L->mx[0].p0))
+				draw_marker(r, s->style, s->dash, 0, lx + L->swatch / 2, cy);
+		}
 		pl_pencolorname_r(r->pl, "#222222");
 		fit_label(r, s->label, buf, sizeof buf, L->legend_label_w + 1);
 		text(r, lx + L->swatch + 8 * k, cy, 'l', 'c', buf);

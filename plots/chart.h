@@ -56,6 +56,10 @@ struct chart_panel {
 	struct chart_mark *marks;
 	size_t nmarks;
 	double weight; /* share of the height (0 = equal); stacked panels only */
+	/* 1: stacked bars. Every series has the same points in the same order (NAN or 0 where it has none);
+	 * point i of each series is a segment of bar i at its x, stacked from 0 in series order, one colour a
+	 * series (CHART_NBARCOLOURS of them). A hollow point is drawn as an outline: a bar too thin to trust. */
+	int bars;
 	char title[64]; /* UTF-8; drawn above the panel in a grid */
 };
 
@@ -74,7 +78,7 @@ struct chart {
 };
 
 /* Palette sizes: colours/markers and dash styles cycle beyond these. */
-enum { CHART_NSTYLES = 8, CHART_NDASHES = 6 };
+enum { CHART_NSTYLES = 8, CHART_NDASHES = 6, CHART_NBARCOLOURS = 14 };
 
 void chart_init(struct chart *c, int width, int height, size_t npanels);
 struct chart_series *chart_series_add(struct chart_panel *p, int style, int dash, const char *fmt, ...)

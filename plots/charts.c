@@ -1009,6 +1009,64 @@ static int build_latency_split(const struct res_run *run, struct chart *c, char 
 	return 1;
 }
 
+/* ---- 11. where the server time goes: the wait profile of each step ---------------------------- */
+
+static int build_waits(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	if (!run->has_waits)
+		return skip(why, len, "the run has no waits.csv: it ran with --wait-sample off (or before the option)");
+	struct chart_panel *p = &c->panel[0];
+	p->bars = 1;
+	snprintf(p->x.title, sizeof p->x.title, "step (numbers as in the steps table)");
+	p->x.integer = 1;
+	set_axis(&p->y, "share of the backends' samples (%)", CHART_UNIT_NONE, 0);
+	p->y.from_zero = 1;
+	/* a series a class seen in some step, stacked from CPU up to the client side's idle time */
+	int mixq = run_mixes(run, 1), vpool = run_varies(run, RF_CONNECTIONS);
+	char thin[64] = "";
+	size_t nt = 0;
+	for (int k = 0; k < WAIT_NCLASSES; k++) {
+		int seen = 0;
+		for (size_t i = 0; i < run->nsteps && !seen; i++)
+			seen = run->steps[i].waits.cls[k] > 0;
+		if (!seen)
+			continue;
+		struct chart_series *cs = chart_series_add(p, k, 0, "%s", wait_class_labels[k]);
+		for (size_t i = 0; i < run->nsteps; i++) {
+			const struct res_waits *w = &run->steps[i].waits;
+			int few = w->samples < WAIT_MIN_SAMPLES;
+			chart_point_hollow(cs, (double)(i + 1), w->have && w->samples > 0 ? 100.0 * res_waits_share(w, k) : NAN,
+			                   few);
+		}
+	}
+	const struct res_step *prev = NULL;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *st = &run->steps[i];
+		int seg = mixq ? !prev || strcmp(prev->query, st->query) != 0
+		               : vpool && (!prev || prev->v[RF_CONNECTIONS] != st->v[RF_CONNECTIONS]);
+		if (seg) {
+			char label[16];
+			if (mixq)
+				snprintf(label, sizeof label, "%s", st->query);
+			else
+				snprintf(label, sizeof label, "pool %g", st->v[RF_CONNECTIONS]);
+			chart_mark_add(p, (double)(i + 1) - 0.5, label);
+		}
+		prev = st;
+		if (st->waits.have && st->waits.samples < WAIT_MIN_SAMPLES && nt < sizeof thin - 8)
+			nt += (size_t)snprintf(thin + nt, sizeof thin - nt, "%s%zu", nt ? ", " : "", i + 1);
+	}
+	if (!p->nseries)
+		return skip(why, len, "waits.csv holds no sample of the run's backends");
+	char few[96] = "";
+	if (nt)
+		snprintf(few, sizeof few, "; outlined: fewer than %d samples (step%s %s)", WAIT_MIN_SAMPLES,
+		         strchr(thin, ',') ? "s" : "", thin);
+	snprintf(c->note, sizeof c->note, "pg_stat_activity sampled in each measured window; idle = the backend waits for "
+	         "the client's next query%s", few);
+	return 1;
+}
+
 const struct charts_def charts_defs[] = {
 	{ "qps-vs-pool", "Queries per second by pool size",
 	  "Throughput of each closed-loop step, one line per offset: where the line flattens, more connections stop helping.",
@@ -1042,5 +1100,10 @@ const struct charts_def charts_defs[] = {
 	{ "corrected-vs-uncorrected", "Corrected versus uncorrected latency",
 	  "Open-loop steps: latency counted from the intended start against the actual send (coordinated omission).",
 	  build_corrected },
+	{ "server-waits", "Where the server time goes",
+	  "What pg_stat_activity showed the run's backends doing in each step's measured window: on CPU, waiting "
+	  "(by wait event class: IO, LWLock, Lock ...), or idle while the driver handles a result and sends the next "
+	  "query (client side). A tall idle share means the database is not the bottleneck.",
+	  build_waits },
 };
 const size_t charts_ndefs = sizeof charts_defs / sizeof charts_defs[0];

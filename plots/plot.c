@@ -101,6 +101,7 @@ static void fill_plot_page(FILE *f, void *arg)
 	if (http_compare_section(f, pg, 0))
 		fputs("<a href=\"#http-compare\">HTTP versus database latency</a>", f);
 	fputs("<a href=\"#server-time\">Server time per step</a>", f);
+	fputs("<a href=\"#waits\">Where the server time goes</a>", f);
 	char explain[4200];
 	struct stat st;
 	snprintf(explain, sizeof explain, "%s/explain", pg->run->dir);
@@ -111,6 +112,7 @@ static void fill_plot_page(FILE *f, void *arg)
 	fprintf(f, "<h2>Steps (%zu)</h2>\n", pg->run->nsteps);
 	report_steps_table(f, pg->run, pg->rel);
 	report_split_section(f, pg->run);
+	report_waits_section(f, pg->run);
 	report_explain_section(f, pg->run, pg->rel);
 	report_items(f, pg->items, pg->nitems);
 	http_compare_section(f, pg, 1);

@@ -39,6 +39,8 @@ void report_link(FILE *f, const char *dir, const char *rel, const char *name, co
  * step (or how to enable pg_stat_statements), and the summaries of the explain/ JSON files with links. */
 void report_split_section(FILE *f, const struct res_run *run);
 void report_explain_section(FILE *f, const struct res_run *run, const char *rel);
+/* Where the server time goes (plots/waits.c): each step's wait profile from waits.csv, or why there is none. */
+void report_waits_section(FILE *f, const struct res_run *run);
 
 /* Relative path from directory `from` to `to` (both existing); falls back to the absolute path. */
 void report_relpath(const char *from, const char *to, char *buf, size_t len);

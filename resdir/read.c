@@ -333,6 +333,70 @@ static int load_intervals(struct res_run *run)
 	return 0;
 }
 
+/* waits.csv is optional (a run with --wait-sample off, or from before it): a bad file only costs the chart
+ * and the table of where the server time goes. A step's class rows give its counts; its event rows, in file
+ * order (most first), its top events. */
+static int load_waits(struct res_run *run)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/waits.csv", run->dir);
+	size_t len;
+	int why;
+	char err[512];
+	char *buf = read_file(path, RES_INTERVALS_MAX, &len, &why, err, sizeof err);
+	if (!buf) {
+		if (is_fatal(why)) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (why != ENOENT)
+			log_warning("%s", err);
+		return 0;
+	}
+	struct csv c = { buf, buf, buf + len, 0 };
+	char *hdr[MAXCOLS], *f[MAXCOLS];
+	size_t nh = csv_record(&c, hdr, MAXCOLS), nf;
+	int cstep = col_index(hdr, nh, "step"), ckind = col_index(hdr, nh, "kind"), cname = col_index(hdr, nh, "name"),
+	    csamples = col_index(hdr, nh, "samples"), ctotal = col_index(hdr, nh, "step_samples");
+	if (cstep < 0 || ckind < 0 || cname < 0 || csamples < 0 || ctotal < 0) {
+		log_warning("ignoring \"%s\": it lacks the step, kind, name, samples or step_samples column", path);
+		free(buf);
+		return 0;
+	}
+	struct step_index ix;
+	index_init(&ix, run);
+	while ((nf = csv_record(&c, f, MAXCOLS)) > 0) {
+		if (nf == 1 && f[0][0] == '\0')
+			continue;
+		struct res_step *s = find_step(&ix, field(f, nf, cstep));
+		if (!s)
+			continue; /* a step not in steps.csv (cut short before its row was written) */
+		double n, total;
+		const char *kind = field(f, nf, ckind), *name = field(f, nf, cname);
+		if (parse_num(field(f, nf, csamples), &n) < 0 || parse_num(field(f, nf, ctotal), &total) < 0 || isnan(n) ||
+		    isnan(total) || n < 0 || total < 0) {
+			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
+			continue;
+		}
+		struct res_waits *w = &s->waits;
+		int k = strcmp(kind, "class") == 0 ? wait_class_find(name) : -1;
+		if (k >= 0) {
+			w->cls[k] = n;
+		} else if (strcmp(kind, "event") == 0 && w->ntop < WAIT_TOP_EVENTS) {
+			snprintf(w->top[w->ntop].name, sizeof w->top[w->ntop].name, "%s", name);
+			w->top[w->ntop++].n = (uint64_t)n;
+		} else {
+			continue; /* a class or kind of a later version */
+		}
+		w->have = 1;
+		w->samples = total;
+		run->has_waits = 1;
+	}
+	index_free(&ix);
+	free(buf);
+	return 0;
+}
+
 /* host-intervals.csv, a merged run's seconds host by host (resdir/merge.h): optional, like intervals.csv. */
 static int load_host_intervals(struct res_run *run)
 {
@@ -713,6 +777,8 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 		rc = load_intervals(run);
 	if (rc == 0 && (parts & RES_INTERVALS))
 		rc = load_host_intervals(run);
+	if (rc == 0 && (parts & RES_WAITS))
+		rc = load_waits(run);
 	if (parts & RES_HGRM) {
 		for (size_t i = 0; i < run->nsteps && rc == 0; i++)
 			rc = load_hgrm(run, &run->steps[i]);

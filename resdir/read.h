@@ -9,6 +9,7 @@
 #include "common/hist.h"
 #include "resdir/hgrm.h"
 #include "resdir/steps.h"
+#include "resdir/waits.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@ struct res_step {
 	size_t nsec;
 	struct res_host_second *hsec; /* a merged run: each host's seconds of the step (host-intervals.csv) */
 	size_t nhsec;
+	struct res_waits waits; /* its rows of waits.csv (waits.have 0 when none) */
 };
 
 struct res_run {
@@ -56,6 +58,7 @@ struct res_run {
 	size_t nintervals; /* rows of intervals.csv kept */
 	char **hosts; /* a merged run: the hosts' tags, in the order merged (from host-intervals.csv); else NULL */
 	size_t nhosts;
+	int has_waits; /* waits.csv was read and holds a step of steps.csv */
 };
 
 /* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the
@@ -77,7 +80,8 @@ enum {
 	RES_META_WARN = 2, /* with RES_META: warn when neither holds the run's context */
 	RES_INTERVALS = 4, /* intervals.csv */
 	RES_HGRM = 8, /* each step's .hgrm, else summary.json's buckets */
-	RES_ALL = 15,
+	RES_WAITS = 16, /* waits.csv */
+	RES_ALL = 31,
 };
 int res_load_parts(const char *dir, struct res_run *run, unsigned parts);
 void res_free(struct res_run *run);

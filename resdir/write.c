@@ -45,7 +45,7 @@ void results_now_iso(char *buf, size_t len)
 static int tool_file(const char *name)
 {
 	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", "hosts.csv",
-		                                         "host-intervals.csv", NULL };
+	                                         "host-intervals.csv", "waits.csv", NULL };
 	static const char *const other_files[] = { "index.html", "http-compare.csv", "http-compare-percentiles.csv",
 	                                           "http-compare-timeline.csv", "meta.json.tmp", "summary.json.tmp",
 	                                           "index.html.tmp", RESULTS_RESERVE_FILE, "hosts.csv.tmp",
@@ -387,7 +387,7 @@ static int create_csv(struct results *r, const char *name, const char *header, s
 int results_open(struct results *r, const char *dir, json_t *meta)
 {
 	memset(r, 0, sizeof *r);
-	r->steps_fd = r->intervals_fd = r->reserve_fd = -1;
+	r->steps_fd = r->intervals_fd = r->reserve_fd = r->waits_fd = -1;
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	r->meta = meta;
 	r->steps_json = json_array();
@@ -611,6 +611,8 @@ static json_t *step_json(const struct step_result *s, struct steps_buf *line)
 		json_object_set_new(hs, "service", hist_json(s->service));
 	}
 	json_object_set_new(j, "histograms", hs);
+	if (s->waits)
+		json_object_set_new(j, "waits", wait_json(s->waits));
 	return j;
 }
 
@@ -637,8 +639,10 @@ int results_step(struct results *r, const struct step_result *s)
 {
 	if (r->failed)
 		return -1;
-	struct steps_buf line = { 0 };
+	struct steps_buf line = { 0 }, waits = { 0 };
 	json_array_append_new(r->steps_json, step_json(s, &line));
+	if (s->waits)
+		wait_csv_rows(&waits, s->id, s->waits);
 	json_t *sum = summary_of(r);
 	size_t sn = 0;
 	char *st = json_text(sum, &sn);
@@ -689,6 +693,13 @@ int results_step(struct results *r, const struct step_result *s)
 		snprintf(bad, sizeof bad, "%s", spath);
 	if (!bad[0] && append_rows(r->intervals_fd, r->intervals_len, &r->seconds) < 0)
 		snprintf(bad, sizeof bad, "%s/intervals.csv", r->dir);
+	if (!bad[0] && waits.len && r->waits_fd < 0) { /* the first step sampled: the file starts with it */
+		r->waits_fd = create_csv(r, "waits.csv", wait_csv_header, strlen(wait_csv_header), &r->waits_len);
+		if (r->waits_fd < 0) /* reported: the undoing below does not report it again */
+			snprintf(bad, sizeof bad, "%s/waits.csv", r->dir);
+	}
+	if (!bad[0] && waits.len && append_rows(r->waits_fd, r->waits_len, &waits) < 0)
+		snprintf(bad, sizeof bad, "%s/waits.csv", r->dir);
 	if (!bad[0] && append_rows(r->steps_fd, r->steps_len, &line) < 0)
 		snprintf(bad, sizeof bad, "%s/steps.csv", r->dir);
 	if (!bad[0] && rename(tmp, spath) != 0)
@@ -698,6 +709,7 @@ int results_step(struct results *r, const struct step_result *s)
 		int err = errno;
 		cut_back(r->steps_fd, r->steps_len);
 		cut_back(r->intervals_fd, r->intervals_len);
+		cut_back(r->waits_fd, r->waits_len);
 		unlink(tmp);
 		for (int k = 0; k < nh; k++)
 			unlink(hpath[k]);
@@ -707,16 +719,19 @@ int results_step(struct results *r, const struct step_result *s)
 		r->hlog_failed = 0;
 		json_array_remove(r->steps_json, json_array_size(r->steps_json) - 1);
 		steps_buf_free(&line);
+		steps_buf_free(&waits);
 		r->seconds.len = 0;
 		errno = err;
 		return short_reserve ? fault_reserve(r, need) : fault(r, bad);
 	}
 	r->steps_len += (long long)line.len;
 	r->intervals_len += (long long)r->seconds.len;
+	r->waits_len += (long long)waits.len;
 	r->summary_size = sn;
 	r->seconds.len = 0;
 	hlog_seconds_clear(&r->hlog);
 	steps_buf_free(&line);
+	steps_buf_free(&waits);
 	return 0;
 }
 
@@ -752,7 +767,9 @@ int results_close(struct results *r, const char *status)
 		close(r->steps_fd);
 	if (r->intervals_fd >= 0)
 		close(r->intervals_fd);
-	r->steps_fd = r->intervals_fd = -1;
+	if (r->waits_fd >= 0)
+		close(r->waits_fd);
+	r->steps_fd = r->intervals_fd = r->waits_fd = -1;
 	steps_buf_free(&r->seconds); /* the seconds of a step never written */
 	hlog_seconds_clear(&r->hlog);
 	free(r->hlog.v);

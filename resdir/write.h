@@ -15,6 +15,7 @@
 #include "resdir/figures.h"
 #include "resdir/hlog.h"
 #include "resdir/steps.h"
+#include "resdir/waits.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct step_result {
 	 * was more than 1% of the duration (its window then misses other hosts'); scheduled 0 = no schedule */
 	int scheduled, start_slipped;
 	double start_late_s;
+	const struct wait_profile *waits; /* where the server time went (waits.csv), NULL when not sampled */
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
@@ -88,6 +90,8 @@ void results_unlock(int lock_fd);
 struct results {
 	char dir[4096];
 	int steps_fd, intervals_fd, reserve_fd; /* -1 when not open */
+	int waits_fd; /* waits.csv, created with the first step that has a wait profile; -1 until then */
+	long long waits_len; /* bytes of whole rows in waits.csv */
 	long long steps_len, intervals_len; /* bytes of whole rows written: a failed append is cut back to it */
 	long long reserve_len; /* bytes the reserve holds */
 	struct steps_buf seconds; /* intervals.csv rows of the step being run, written with its steps.csv row */

@@ -201,7 +201,7 @@ bg_drain
 check "mid-run: a psql session takes the lock" lock_take
 end=$((SECONDS + 30))
 until [ "$(psql_q -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-	WHERE l.relation = 'record'::regclass AND NOT l.granted AND a.application_name = 'pgpagebench run worker'")" -ge 1 ] ||
+	WHERE l.relation = 'record'::regclass AND NOT l.granted AND a.application_name LIKE 'pgpagebench run worker%'")" -ge 1 ] ||
 	[ $SECONDS -ge $end ]; do sleep 0.1; done
 kill -INT "$BG_PID"
 bg_end 30

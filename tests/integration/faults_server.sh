@@ -47,12 +47,12 @@ check "statement_timeout: plot draws the step" plots "$TEST_TMP/timeout"
 RUN_PID=$!
 workers=0
 for _ in $(seq 1 200); do # the step has started once its four worker connections are up (bounded: 20 s)
-	workers=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgpagebench run worker'")
+	workers=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgpagebench run worker%'")
 	[ "$workers" = 4 ] && break
 	sleep 0.1
 done
 check "the step's four worker connections are up" [ "$workers" = 4 ]
-killed=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgpagebench run worker'")
+killed=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'pgpagebench run worker%'")
 check "four worker backends terminated" [ "$killed" = 4 ]
 wait "$RUN_PID"
 RC=$?

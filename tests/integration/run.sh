@@ -104,7 +104,7 @@ pid=$!
 while IFS= read -r line; do
 	case $line in *"measuring 1/"*) break ;; esac
 done <"$fifo"
-psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgpagebench run worker'" >/dev/null
+psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE 'pgpagebench run worker%'" >/dev/null
 cat "$fifo" >"$TEST_TMP/lost.err"
 wait $pid
 rc=$?

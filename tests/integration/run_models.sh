@@ -19,7 +19,7 @@ ANALYZE;
 SQL
 json_q() { printf '\\set j `cat %s`\n%s\n' "$1" "$2" | psql_q; }
 csv_col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }' "$1"; }
-workers_now() { psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgpagebench run worker'"; }
+workers_now() { psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgpagebench run worker%'"; }
 # workers_seen N: the driver's backends while the run in the background is measuring: polled until N are
 # seen or the run has ended (a loaded machine can take longer than the step to start psql), the most seen
 workers_seen() {

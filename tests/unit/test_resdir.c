@@ -1,7 +1,8 @@
 /* test_resdir.c: the results directory written by resdir/write.h and read back by resdir/read.h: the
  * steps.csv column table (names, units), and one step written whole and read back by name, from
  * steps.csv, the .hgrm and summary.json alike; the directory's lock, its refusal of a run's files and
- * --force removing only the tool's; a step that cannot be written leaving every file as it was. */
+ * --force removing only the tool's; a step that cannot be written leaving every file as it was; waits.csv
+ * (where the server time goes) written and read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -340,6 +341,78 @@ static void step_all_or_nothing(void **state)
 	rm_rf(dir2);
 }
 
+/* Where the server time goes: a backend's class, the top events, waits.csv written with its step (not
+ * with a step that fails) and read back into the same counts. */
+static void waits_round_trip(void **state)
+{
+	(void)state;
+	assert_int_equal(wait_classify(NULL, NULL), WAIT_HIDDEN);
+	assert_int_equal(wait_classify("idle", "Client"), WAIT_IDLE);
+	assert_int_equal(wait_classify("idle in transaction (aborted)", "Client"), WAIT_IDLE_XACT);
+	assert_int_equal(wait_classify("active", NULL), WAIT_CPU);
+	assert_int_equal(wait_classify("active", "LWLock"), WAIT_LWLOCK);
+	assert_int_equal(wait_classify("active", "NewKind"), WAIT_OTHER);
+	assert_int_equal(wait_classify("disabled", NULL), WAIT_OTHER);
+	struct wait_profile p;
+	memset(&p, 0, sizeof p);
+	p.interval_ms = 20;
+	p.reads = 100;
+	wait_profile_add(&p, "active", NULL, NULL, 40);
+	wait_profile_add(&p, "active", "IO", "DataFileRead", 20);
+	wait_profile_add(&p, "active", "LWLock", "BufferMapping", 5);
+	wait_profile_add(&p, "active", "IO", "DataFileRead", 5);
+	wait_profile_add(&p, "active", "Lock", "transactionid", 25);
+	wait_profile_add(&p, "idle", "Client", "ClientRead", 30); /* the client's time: no event */
+	assert_int_equal(p.samples, 125);
+	assert_int_equal(p.nev, 3);
+	int top[WAIT_TOP_EVENTS];
+	assert_int_equal(wait_profile_top(&p, top, WAIT_TOP_EVENTS), 3);
+	assert_string_equal(p.ev[top[0]].name, "IO:DataFileRead"); /* 25, first by name of the equals */
+	assert_string_equal(p.ev[top[1]].name, "Lock:transactionid");
+	assert_string_equal(p.ev[top[2]].name, "LWLock:BufferMapping");
+	assert_int_equal(wait_profile_top(&p, top, 1), 1);
+	assert_string_equal(p.ev[top[0]].name, "IO:DataFileRead");
+
+	char dir[] = "/tmp/pgpb-test-resdir.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct hist lat;
+	struct step_result s;
+	make_step(&s, &lat, 1);
+	s.waits = &p;
+	struct results r;
+	assert_int_equal(results_open(&r, dir, json_object()), 0);
+	assert_false(exists(dir, "waits.csv")); /* created with the first step sampled */
+	assert_int_equal(results_step(&r, &s), 0);
+	assert_int_equal(lines(dir, "waits.csv"), 1 + WAIT_NCLASSES + 3);
+	/* a step that fails leaves waits.csv as it was */
+	char path[512];
+	snprintf(path, sizeof path, "%s/summary.json.tmp", dir);
+	assert_int_equal(mkdir(path, 0777), 0);
+	snprintf(s.id, sizeof s.id, "s002-threads-c4-o10");
+	assert_int_equal(results_step(&r, &s), -1);
+	assert_int_equal(lines(dir, "waits.csv"), 1 + WAIT_NCLASSES + 3);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(results_close(&r, "interrupted"), 0);
+
+	struct res_run run;
+	assert_int_equal(res_load(dir, &run), 0);
+	assert_true(run.has_waits);
+	const struct res_waits *w = &run.steps[0].waits;
+	assert_true(w->have);
+	assert_true(w->samples == 125 && w->cls[WAIT_CPU] == 40 && w->cls[WAIT_IO] == 25 && w->cls[WAIT_IDLE] == 30);
+	assert_true(res_waits_share(w, WAIT_LOCK) == 0.2);
+	double sum = 0;
+	for (int c = 0; c < WAIT_NCLASSES; c++)
+		sum += w->cls[c];
+	assert_true(sum == w->samples);
+	assert_int_equal(w->ntop, 3);
+	assert_string_equal(w->top[0].name, "IO:DataFileRead");
+	assert_int_equal(w->top[0].n, 25);
+	res_free(&run);
+	hist_free(&lat);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +422,7 @@ int main(void)
 		cmocka_unit_test(claim_refuses_and_force_replaces),
 		cmocka_unit_test(step_all_or_nothing),
 		cmocka_unit_test(hand_made),
+		cmocka_unit_test(waits_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
