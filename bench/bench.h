@@ -50,6 +50,8 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	int protocol_given; /* --protocol was given: behind a transaction pooler prepared is refused, not replaced */
+	const char *pooler_admin; /* --pooler-admin: a pooler's admin console (conninfo) for its mode and figures */
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,
