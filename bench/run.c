@@ -8,6 +8,7 @@
 #include "bench/engine_thread.h"
 #include "bench/explain.h"
 #include "bench/plan.h"
+#include "bench/poolstats.h"
 #include "bench/query.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
@@ -15,6 +16,8 @@
 #include "bench/summary.h"
 #include "common/alloc.h"
 #include "common/cli.h"
+#include "common/fdlimit.h"
+#include "common/pooler.h"
 #include "common/log.h"
 #include "common/sha256.h"
 #include "common/sig.h"
@@ -91,6 +94,9 @@ struct run {
 	int lock_fd; /* the results directory's lock (resdir/write.h), held until the charts are drawn */
 	struct progress progress;
 	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
+	struct run_opts opts; /* the caller's options, with the protocol a transaction pooler needs */
+	struct pool_admin pool; /* the pooler's admin console (--pooler, --pooler-admin); pool.conn NULL without */
+	int refused; /* the options cannot work against this target (exit 2) */
 };
 
 /* Names and creates the results directory (the default one is new: mkdir picks it atomically) and
@@ -180,6 +186,12 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		                              o->page_size));
 	else
 		json_object_set_new(opts, "offset_mix", json_null());
+	json_t *pooler = json_null();
+	if (r->pool.version[0])
+		pooler = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s}", "kind", "pgbouncer", "version", r->pool.version, "mode",
+		                   r->pool.mode, "pool_size", (json_int_t)r->pool.pool_size, "max_client_conn",
+		                   (json_int_t)r->pool.max_client_conn, "started_by",
+		                   r->ctx->pooler ? "pgpagebench" : "external");
 	json_t *meta = json_pack("{s:{s:s,s:s},s:s,s:s,s:n,s:s,s:s,s:{s:i,s:s},s:s,s:{s:s,s:i,s:o,s:b},"
 	                 "s:{s:s,s:f,s:I,s:I,s:I,s:I,s:s},s:{s:s,s:s,s:s},s:o}",
 	                 "tool", "name", PGPB_PROGNAME, "version", PGPB_VERSION, "run_id", slash ? slash + 1 : outdir,
@@ -199,6 +211,10 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		}
 		json_object_set_new(meta, "queries", list);
 	}
+	if (meta)
+		json_object_set_new(meta, "pooler", pooler);
+	else
+		json_decref(pooler);
 	return meta;
 }
 
@@ -249,6 +265,7 @@ static void run_free(struct run *r)
 	plan_free(&r->plan);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
+	pool_admin_close(&r->pool);
 	schema_lock_close(r->lock);
 	pthread_mutex_destroy(&r->decode_lock);
 }
@@ -267,13 +284,60 @@ static int count_fds(void)
 	return n - 1; /* the directory's own descriptor */
 }
 
-static void raise_fd_limit(long need)
+/* A descriptor a connection and FD_SPARE: the soft limit raised to it (said so), or -1 when the hard limit
+ * is too low (logged with both numbers). */
+static int raise_fd_limit(const struct run_opts *o, int quiet)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)need > rl.rlim_cur) {
-		rl.rlim_cur = (rlim_t)need < rl.rlim_max ? (rlim_t)need : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	long maxpool = run_max_pool(o);
+	char who[64];
+	snprintf(who, sizeof who, "%ld connection%s", maxpool, plural_s(maxpool));
+	return fdlimit_raise(maxpool + FD_SPARE, who, quiet);
+}
+
+/*
+ * The pooler in front, when the run knows it (--pooler: its own; --pooler-admin: one the user runs): its
+ * admin console opened for the per-step figures, and the protocol checked against its pool mode, before
+ * anything is prepared. In transaction (or statement) mode a named prepared statement lives on one server
+ * connection and the next transaction may run on another: --protocol prepared is refused (exit 2), and the
+ * default protocol becomes extended. 0, or -1 (logged; r->refused for the protocol).
+ */
+static int check_pooler(struct run *r)
+{
+	char conninfo[4200];
+	const char *db, *user;
+	if (r->ctx->pooler) {
+		pooler_admin_conninfo(r->ctx->pooler, conninfo, sizeof conninfo);
+		db = "postgres";
+		user = pooler_user(r->ctx->pooler);
+	} else if (r->o->pooler_admin) {
+		snprintf(conninfo, sizeof conninfo, "%s", r->o->pooler_admin);
+		db = PQdb(r->ctrl);
+		user = PQuser(r->ctrl);
+	} else {
+		return 0;
 	}
+	if (pool_admin_open(&r->pool, conninfo, db, user) < 0)
+		return -1;
+	if (r->ctx->pooler) /* the pool appears with its first client: the mode is the one configured */
+		snprintf(r->pool.mode, sizeof r->pool.mode, "%s", pooler_mode_name(pooler_mode(r->ctx->pooler)));
+	int pooled = strcmp(r->pool.mode, "transaction") == 0 || strcmp(r->pool.mode, "statement") == 0;
+	if (r->ctx->verbose)
+		log_info("%s in %s mode in front of the server (pool of %ld server connections, max_client_conn %ld)",
+		         r->pool.version, r->pool.mode[0] ? r->pool.mode : "an unknown", r->pool.pool_size,
+		         r->pool.max_client_conn);
+	if (!pooled || r->opts.protocol != RUN_PROTO_PREPARED)
+		return 0;
+	if (r->opts.protocol_given) {
+		log_error("--protocol prepared cannot run behind %s in %s mode", r->pool.version, r->pool.mode);
+		log_hint("A transaction pooler runs each transaction on any server connection, where the statement a "
+		         "connection prepared is missing: use --protocol extended or simple.");
+		r->refused = 1;
+		return -1;
+	}
+	r->opts.protocol = RUN_PROTO_EXTENDED;
+	if (!r->quiet)
+		log_info("--protocol extended: prepared statements do not survive %s in %s mode", r->pool.version, r->pool.mode);
+	return 0;
 }
 
 /* The options run_exec refuses before touching anything (its callers may build them by hand). 0 or -1. */
@@ -370,8 +434,8 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	if (!r->lock)
 		return -1;
 	struct schema_dataset ds;
-	if (schema_require_complete(r->ctrl, &ds) < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 ||
-	    prepare_queries(r) < 0)
+	if (check_pooler(r) < 0 || schema_require_complete(r->ctrl, &ds) < 0 ||
+	    srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 || prepare_queries(r) < 0)
 		return -1;
 	plan_steps(o, ncpu(), &r->plan);
 	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
@@ -414,7 +478,8 @@ static int run_sweep(struct run *r, const char *dir)
 	const struct run_opts *o = r->o;
 	struct step_shared sh = { .o = o, .quiet = r->quiet, .ctrl = r->ctrl, .srv = &r->srv, .recs = r->recs,
 	                          .scratch = &r->scratch, .res = &r->res, .progress = &r->progress,
-	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault };
+	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault,
+	                          .pool = r->pool.conn ? &r->pool : NULL };
 	struct step *done = pgpb_calloc((size_t)r->plan.nsteps, sizeof *done);
 	int ndone = 0, failed = 0;
 	uint64_t verrors = 0, ok = 0;
@@ -490,11 +555,16 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 	r->lock_fd = -1;
 	pthread_mutex_init(&r->decode_lock, NULL);
 	r->ctx = ctx;
-	r->o = o;
+	r->opts = *o;
+	r->o = &r->opts;
+	o = r->o;
 	r->quiet = o->quiet || ctx->quiet;
 	long threads = o->threads > 0 ? o->threads : ncpu();
 	r->threads = threads > 0 ? (int)threads : 1;
-	raise_fd_limit(run_max_pool(o) + FD_SPARE);
+	if (raise_fd_limit(o, r->quiet) < 0) {
+		run_free(r);
+		return EXIT_RUNTIME;
+	}
 	if (hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
 		log_error("could not set up the latency histograms");
 		run_free(r);
@@ -506,6 +576,8 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 		rc = run_sweep(r, out->dir);
 	if (rc == EXIT_RUNTIME && sig_caught())
 		rc = sig_exit_status();
+	else if (rc == EXIT_RUNTIME && r->refused)
+		rc = EXIT_USAGE;
 	out->lock_fd = r->lock_fd; /* the caller draws the charts into the directory, then run_release */
 	run_free(r);
 	return rc;

@@ -11,6 +11,7 @@
 #include "bench/recorder.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
+#include "bench/poolstats.h"
 
 #include <libpq-fe.h>
 
@@ -45,6 +46,7 @@ struct step_shared {
 	int threads; /* driver threads of the threads model (--threads) */
 	long long qualifying; /* rows the queries page through, counted before the sweep */
 	struct engine_fault *fault; /* the run's first query error and missing prepared statements */
+	struct pool_admin *pool; /* a pooler's admin console (--pooler, --pooler-admin), else NULL */
 };
 
 /*

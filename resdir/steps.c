@@ -72,6 +72,14 @@ const struct steps_column steps_columns[RF_COUNT] = {
 	[RF_HICCUP_P99_US] = { "hiccup_p99_us", STEPS_INT, 0, "us", 1 },
 	[RF_HICCUP_MAX_US] = { "hiccup_max_us", STEPS_INT, 0, "us", 1 },
 	[RF_DRIVER_SATURATED] = { "driver_saturated", STEPS_INT, 0, "", 1 },
+	[RF_POOLER_XACTS] = { "pooler_xacts", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_QUERIES] = { "pooler_queries", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_WAIT_US] = { "pooler_wait_us", STEPS_INT, 0, "us", 0 },
+	[RF_POOLER_WAIT_MEAN_US] = { "pooler_wait_mean_us", STEPS_NUM, 1, "us", 0 },
+	[RF_POOLER_QUERY_MEAN_US] = { "pooler_query_mean_us", STEPS_NUM, 1, "us", 0 },
+	[RF_POOLER_CL_WAITING_MAX] = { "pooler_cl_waiting_max", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_MAXWAIT_US] = { "pooler_maxwait_us", STEPS_INT, 0, "us", 0 },
+	[RF_POOLER_SERVERS_MAX] = { "pooler_servers_max", STEPS_INT, 0, "", 0 },
 };
 
 void steps_text(struct steps_row *row, enum res_field f, const char *v)

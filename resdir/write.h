@@ -48,6 +48,7 @@ struct step_result {
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
 	char saturated_why[256];
+	struct pool_diff pool; /* a pooler's figures over the window (have = 0 without one) */
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
