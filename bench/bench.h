@@ -75,7 +75,8 @@ struct run_outcome {
 int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome *out);
 /* Unlocks the results directory. */
 void run_release(const struct run_outcome *out);
-/* -v: logs the open file descriptors before the sweep and now, so a leak shows (docs/run.md). */
+/* -v: logs the open file descriptors before the sweep and now, so a leak shows, and the process's peak
+ * resident memory (docs/run.md). */
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out);
 /* The largest number of connections a step of o opens (the temporary cluster's max_connections). */
 long run_max_pool(const struct run_opts *o);

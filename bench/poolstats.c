@@ -185,6 +185,9 @@ void pool_sample(struct pool_admin *pa, struct pool_diff *d)
 			d->maxwait_max_us = maxwait;
 		if (servers > d->servers_max)
 			d->servers_max = servers;
+		long long clients = (num(res, i, "cl_active") > 0 ? num(res, i, "cl_active") : 0) + (waiting > 0 ? waiting : 0);
+		if (clients > d->clients_max)
+			d->clients_max = clients;
 		d->samples++;
 	}
 	PQclear(res);

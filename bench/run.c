@@ -590,6 +590,10 @@ void run_release(const struct run_outcome *out)
 
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out)
 {
-	if (ctx->verbose && out->started)
+	if (ctx->verbose && out->started) {
 		log_info("open file descriptors: %d before the sweep, %d after", out->fds_before, count_fds());
+		struct rusage ru; /* this process alone: not the temporary cluster's or the pooler's */
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			log_info("peak resident memory of the driver: %.1f MB", (double)ru.ru_maxrss / 1024.0);
+	}
 }

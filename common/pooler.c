@@ -171,6 +171,7 @@ struct pooler *pooler_start(const struct cluster *c, const struct pooler_opts *o
 	         "[pgbouncer]\n"
 	         "listen_addr =\n"
 	         "listen_port = %d\n"
+	         "listen_backlog = 4096\n"
 	         "unix_socket_dir = %s\n"
 	         "auth_type = trust\n"
 	         "auth_file = %s\n"

@@ -221,7 +221,8 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		      "wait mean</th><th title=\"most clients waiting for a server connection at once (SHOW POOLS)\">pooler "
 		      "clients waiting</th><th title=\"the longest wait of a waiting client (SHOW POOLS maxwait)\">pooler "
 		      "longest wait</th><th title=\"the server's time per query as the pooler saw it (SHOW STATS)\">pooler "
-		      "query mean</th><th title=\"most server connections the pooler held open\">pooler servers</th>",
+		      "query mean</th><th title=\"most server connections the pooler held open\">pooler servers</th><th title=\"most client "
+		      "connections the pooler held at once (active and waiting)\">pooler clients</th>",
 		      f);
 	fputs("</tr>\n", f);
 	int thin = 0, empty = 0, unmet = 0;
@@ -295,6 +296,7 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 			cell(f, CHART_UNIT_US, s->v[RF_POOLER_MAXWAIT_US]);
 			cell(f, CHART_UNIT_US, s->v[RF_POOLER_QUERY_MEAN_US]);
 			cell(f, CHART_UNIT_NONE, s->v[RF_POOLER_SERVERS_MAX]);
+			cell(f, CHART_UNIT_NONE, s->v[RF_POOLER_CLIENTS_MAX]);
 		}
 		fputs("</tr>\n", f);
 	}

@@ -42,6 +42,7 @@ struct pool_diff {
 	long long cl_waiting_max; /* most clients waiting for a server at one sample */
 	long long maxwait_max_us; /* the longest wait of a waiting client at one sample */
 	long long servers_max; /* most server connections open at one sample */
+	long long clients_max; /* most client connections it held (active and waiting) at one sample */
 	long samples; /* SHOW POOLS samples taken in the window */
 };
 

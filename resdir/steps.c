@@ -80,6 +80,7 @@ const struct steps_column steps_columns[RF_COUNT] = {
 	[RF_POOLER_CL_WAITING_MAX] = { "pooler_cl_waiting_max", STEPS_INT, 0, "", 0 },
 	[RF_POOLER_MAXWAIT_US] = { "pooler_maxwait_us", STEPS_INT, 0, "us", 0 },
 	[RF_POOLER_SERVERS_MAX] = { "pooler_servers_max", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_CLIENTS_MAX] = { "pooler_clients_max", STEPS_INT, 0, "", 0 },
 };
 
 void steps_text(struct steps_row *row, enum res_field f, const char *v)

@@ -550,6 +550,7 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 			steps_int(w, RF_POOLER_CL_WAITING_MAX, s->pool.cl_waiting_max);
 			steps_int(w, RF_POOLER_MAXWAIT_US, s->pool.maxwait_max_us);
 			steps_int(w, RF_POOLER_SERVERS_MAX, s->pool.servers_max);
+			steps_int(w, RF_POOLER_CLIENTS_MAX, s->pool.clients_max);
 		}
 	}
 	steps_int(w, RF_PARTIAL, s->partial);
