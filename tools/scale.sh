@@ -17,7 +17,7 @@ not_ok() { echo "not ok - $*"; fails=$((fails + 1)); }
 col() { awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }' "$1"; }
 
 # a hard limit below what the clients need: refused before anything connects, both numbers named
-(ulimit -Hn 4096 && "$B" run -h /nonexistent --pools "$CLIENTS" --model async) >"$T/low.out" 2>"$T/low.err"
+(ulimit -n 4096 && "$B" run -h /nonexistent --pools "$CLIENTS" --model async) >"$T/low.out" 2>"$T/low.err"
 rc=$?
 if [ "$rc" = 1 ] && grep -q "error: $CLIENTS connections need $((CLIENTS + 64)) open files, but the hard limit is 4096" "$T/low.err" &&
 	grep -q 'hint: Raise the hard limit' "$T/low.err"; then
