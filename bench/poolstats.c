@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/sig.h"
 
+#include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,101 @@ void pool_sample(struct pool_admin *pa, struct pool_diff *d)
 		d->samples++;
 	}
 	PQclear(res);
+}
+
+/* ---- the probe for a transaction pooler -------------------------------------------------------- */
+
+#define PROBE_WAIT_MS 2000
+
+/* Waits at most ms for conn's socket (a signal ends it early). */
+static void wait_sock(PGconn *conn, short ev, long long ms)
+{
+	struct pollfd p = { PQsocket(conn), ev, 0 };
+	poll(&p, 1, ms < 100 ? (int)ms : 100);
+}
+
+/* Connects the second client within PROBE_WAIT_MS; NULL when it could not. */
+static PGconn *probe_connect(const struct ctx_conninfo *ci)
+{
+	PGconn *c = PQconnectStartParams(ci->keys, ci->vals, 1);
+	long long until = mono_ms() + PROBE_WAIT_MS;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	while (c && PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		long long left = until - mono_ms();
+		if (left <= 0 || sig_caught())
+			break;
+		wait_sock(c, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, left);
+		st = PQconnectPoll(c);
+	}
+	if (c && st == PGRES_POLLING_OK && PQstatus(c) == CONNECTION_OK)
+		return c;
+	PQfinish(c);
+	return NULL;
+}
+
+/* One statement on the second client within PROBE_WAIT_MS: its one-value answer in out, 0; -1 when it
+ * failed or did not answer in time (a pool with no server session free). */
+static int probe_exec(PGconn *c, const char *sql, char *out, size_t len)
+{
+	if (!PQsendQuery(c, sql))
+		return -1;
+	long long until = mono_ms() + PROBE_WAIT_MS;
+	int ok = 1;
+	for (;;) {
+		while (!PQisBusy(c)) {
+			PGresult *r = PQgetResult(c);
+			if (!r)
+				return ok ? 0 : -1;
+			ExecStatusType s = PQresultStatus(r);
+			if (s == PGRES_TUPLES_OK && PQntuples(r) == 1 && out)
+				snprintf(out, len, "%s", PQgetvalue(r, 0, 0));
+			else if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+				ok = 0;
+			PQclear(r);
+		}
+		long long left = until - mono_ms();
+		if (left <= 0 || sig_caught())
+			return -1;
+		wait_sock(c, POLLIN, left);
+		if (!PQconsumeInput(c))
+			return -1;
+	}
+}
+
+/* ctrl's server process id now (its own transaction), or -1. */
+static long ctrl_pid(PGconn *ctrl)
+{
+	PGresult *r = ctx_exec(ctrl, "asking for the server's process id", "SELECT pg_backend_pid()", 0, NULL);
+	long pid = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	return pid;
+}
+
+int pool_probe(PGconn *ctrl, const struct ctx_conninfo *ci, char *what, size_t len)
+{
+	long x1 = ctrl_pid(ctrl);
+	snprintf(what, len, "the server talks to this connection directly");
+	if (x1 < 0 || x1 == (long)PQbackendPID(ctrl))
+		return -1;
+	long x2 = ctrl_pid(ctrl);
+	if (x2 < 0)
+		return -1;
+	if (x2 != x1) {
+		snprintf(what, len, "two transactions of one connection ran in server processes %ld and %ld", x1, x2);
+		return 1;
+	}
+	snprintf(what, len, "a pooler is in front of the server (process id %d given, %ld serving)", PQbackendPID(ctrl), x1);
+	PGconn *b = probe_connect(ci);
+	char pid[32] = "";
+	int proven = 0;
+	if (b && probe_exec(b, "BEGIN", NULL, 0) == 0 && probe_exec(b, "SELECT pg_backend_pid()", pid, sizeof pid) == 0 &&
+	    atol(pid) == x2) {
+		snprintf(what, len, "another connection's transaction was handed server process %ld, which had just "
+		         "served this one", x2);
+		proven = 1;
+	}
+	PQfinish(b); /* its transaction ends with it */
+	return proven;
 }
 
 void pool_diff(const struct pool_snap *a, const struct pool_snap *b, struct pool_diff *d)

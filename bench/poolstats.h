@@ -37,4 +37,17 @@ void pool_sample(struct pool_admin *pa, struct pool_diff *d);
 /* The window's figures from its two edges (the samples already in d). */
 void pool_diff(const struct pool_snap *a, const struct pool_snap *b, struct pool_diff *d);
 
+/*
+ * Whether ctrl reaches the server through a transaction pooler the run was not told of, proven by
+ * behaviour (a session pooler pins one server session to each client for its life; a transaction pooler
+ * does not): the server's pg_backend_pid() differs from the process id the connection was given (any
+ * pooler); then ctrl's next transaction runs on another server session (round robin), or a second client
+ * (ci, a bounded wait) opening a transaction is handed the session ctrl just used (the most recently
+ * released one). Returns 1 when proven, 0 when a pooler is there but transaction pooling was not shown
+ * (session mode, or a busy pool), -1 when ctrl talks to the server directly (or the probe could not run).
+ * what says which was seen, for a message.
+ */
+struct ctx_conninfo;
+int pool_probe(PGconn *ctrl, const struct ctx_conninfo *ci, char *what, size_t len);
+
 #endif

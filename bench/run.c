@@ -295,6 +295,39 @@ static int raise_fd_limit(const struct run_opts *o, int quiet)
 }
 
 /*
+ * Without a word about a pooler, --protocol prepared (given or the default) is checked against what the
+ * target does: a transaction pooler, proven by behaviour (bench/poolstats.h: pool_probe), refuses it as
+ * check_pooler does. Anything short of proof lets the run go on: the errors are then caught per query. 0
+ * or -1 (logged, r->refused).
+ */
+static int probe_pooler(struct run *r)
+{
+	if (r->opts.protocol != RUN_PROTO_PREPARED)
+		return 0;
+	struct ctx_conninfo ci;
+	char what[256];
+	ctx_conninfo_load(r->ctx, "pgpagebench run probe", &ci);
+	int found = pool_probe(r->ctrl, &ci, what, sizeof what);
+	if (found >= 0 && r->ctx->verbose)
+		log_info("%s", what);
+	if (found <= 0)
+		return 0;
+	if (r->opts.protocol_given) {
+		log_error("--protocol prepared cannot run behind a transaction pooler");
+		log_detail("%s.", what);
+		log_hint("A transaction pooler (PgBouncer in transaction mode) runs each transaction on any server "
+		         "connection, where the statement a connection prepared is missing: use --protocol extended or "
+		         "simple.");
+		r->refused = 1;
+		return -1;
+	}
+	r->opts.protocol = RUN_PROTO_EXTENDED;
+	if (!r->quiet)
+		log_info("--protocol extended: prepared statements do not survive a transaction pooler (%s)", what);
+	return 0;
+}
+
+/*
  * The pooler in front, when the run knows it (--pooler: its own; --pooler-admin: one the user runs): its
  * admin console opened for the per-step figures, and the protocol checked against its pool mode, before
  * anything is prepared. In transaction (or statement) mode a named prepared statement lives on one server
@@ -314,7 +347,7 @@ static int check_pooler(struct run *r)
 		db = PQdb(r->ctrl);
 		user = PQuser(r->ctrl);
 	} else {
-		return 0;
+		return probe_pooler(r);
 	}
 	if (pool_admin_open(&r->pool, conninfo, db, user) < 0)
 		return -1;
