@@ -167,6 +167,29 @@ void pool_snapshot(struct pool_admin *pa, struct pool_snap *out)
 	PQclear(res);
 }
 
+long long pool_clients(struct pool_admin *pa)
+{
+	PGresult *res = show(pa, "SHOW POOLS");
+	if (!res)
+		return -1;
+	int i = find_row(res, "database", pa->db, "user", pa->user);
+	long long n = i < 0 ? 0 : num(res, i, "cl_active") + num(res, i, "cl_waiting");
+	PQclear(res);
+	return n;
+}
+
+void pool_wait_clients(struct pool_admin *pa, long long n, long wait_ms)
+{
+	long long until = mono_ms() + wait_ms;
+	while (pa->conn && !sig_caught() && mono_ms() < until) {
+		long long now = pool_clients(pa);
+		if (now < 0 || now <= n)
+			return;
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
 void pool_sample(struct pool_admin *pa, struct pool_diff *d)
 {
 	PGresult *res = show(pa, "SHOW POOLS");

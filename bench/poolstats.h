@@ -32,6 +32,11 @@ struct pool_snap {
 	long long xacts, queries, query_us, wait_us;
 };
 void pool_snapshot(struct pool_admin *pa, struct pool_snap *out);
+/* The client connections the pool holds now (active and waiting), -1 when unknown. */
+long long pool_clients(struct pool_admin *pa);
+/* Waits (SHOW POOLS every 10 ms, at most wait_ms) until the pool holds at most n clients: the last step's
+ * closed connections may still count against max_client_conn for a moment after the driver closed them. */
+void pool_wait_clients(struct pool_admin *pa, long long n, long wait_ms);
 /* One SHOW POOLS sample into the step's maxima (d->samples counts them). */
 void pool_sample(struct pool_admin *pa, struct pool_diff *d);
 /* The window's figures from its two edges (the samples already in d). */

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define POOL_DRAIN_MS 5000 /* between steps: how long the pooler may take to drop the last step's clients */
 #define FD_SPARE 64 /* descriptors beyond the connections: files, the control connection, eventfds */
 
 static const long default_pools[] = { 1, 2, 4, 8 };
@@ -96,6 +97,7 @@ struct run {
 	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
 	struct run_opts opts; /* the caller's options, with the protocol a transaction pooler needs */
 	struct pool_admin pool; /* the pooler's admin console (--pooler, --pooler-admin); pool.conn NULL without */
+	long long pool_clients0; /* the clients it held before the first step (the run's own, and others') */
 	int refused; /* the options cannot work against this target (exit 2) */
 };
 
@@ -351,6 +353,7 @@ static int check_pooler(struct run *r)
 	}
 	if (pool_admin_open(&r->pool, conninfo, db, user) < 0)
 		return -1;
+	r->pool_clients0 = pool_clients(&r->pool);
 	if (r->ctx->pooler) /* the pool appears with its first client: the mode is the one configured */
 		snprintf(r->pool.mode, sizeof r->pool.mode, "%s", pooler_mode_name(pooler_mode(r->ctx->pooler)));
 	int pooled = strcmp(r->pool.mode, "transaction") == 0 || strcmp(r->pool.mode, "statement") == 0;
@@ -526,6 +529,9 @@ static int run_sweep(struct run *r, const char *dir)
 			failed = !sig_caught();
 			break;
 		}
+		if (r->pool.conn && i > 0) /* the last step's clients gone from the pooler, so they do not count
+		                             * against its max_client_conn (a bounded wait) */
+			pool_wait_clients(&r->pool, r->pool_clients0, POOL_DRAIN_MS);
 		int rc = step_run(&sh, sd, i, &r->qs[sd->query], st, &written);
 		if (!written)
 			step_free(st);
