@@ -418,6 +418,13 @@ int run_main(int argc, char **argv)
 	if (cl.pooler_mode) {
 		ctx.pooler_mode = cl.pooler_mode;
 		ctx.pooler_pool_size = cl.pooler_pool_size ? cl.pooler_pool_size : POOLER_DEFAULT_POOL_SIZE;
+		/* in session mode a client keeps its server connection: the others would wait for good */
+		if (cl.pooler_mode == POOLER_SESSION && run_max_pool(&cl.o) > ctx.pooler_pool_size) {
+			rc = cli_usage_error("run", "a step of %ld connections cannot run behind PgBouncer in session mode with "
+			                     "a pool of %ld server connections (each client keeps one); raise "
+			                     "--pooler-pool-size or use transaction mode", run_max_pool(&cl.o), ctx.pooler_pool_size);
+			goto out;
+		}
 		ctx.pooler_max_client_conn = run_max_pool(&cl.o) + POOLER_SPARE_CLIENTS;
 	}
 	char maxconn[64];

@@ -28,6 +28,9 @@ expect_fail "--protocol prepared behind PgBouncer in transaction mode" 2 \
 	"$B" run --ephemeral --pooler pgbouncer --protocol prepared
 check "... with the hint naming extended, simple and session mode" \
 	grep -q 'hint: .*use --protocol extended or simple, or --pooler pgbouncer=session' "$TEST_TMP/err"
+expect_fail "session mode with more clients than server connections (they would wait for good)" 2 \
+	'error: a step of 30 connections cannot run behind PgBouncer in session mode with a pool of 20' \
+	"$B" run --ephemeral --pooler pgbouncer=session --pools 30
 check "... before a cluster or a pooler was started" eval '! grep -q "datagen\|pgbouncer ready" "$TEST_TMP/err"'
 
 # ---- transaction mode: a small sweep through a pool of 2 server connections -------------------------
