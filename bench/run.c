@@ -507,6 +507,33 @@ static void print_summary(const struct step *done, int ndone)
 	free(rows);
 }
 
+/* Behind a pooler the run reads: each step's wait for a server connection beside its latency (part of
+ * it), with the pooler's queue; the same figures as steps.csv's pooler_* and mean_us columns. */
+static void print_pooler(const struct run *r, const struct step *done, int ndone)
+{
+	int any = 0;
+	for (int k = 0; k < ndone; k++)
+		any |= done[k].sr.pool.have;
+	if (!any)
+		return;
+	printf("pooler: %s, %s mode, pool of %ld server connections; its clients' wait for one is part of the latency\n",
+	       r->pool.version, r->pool.mode[0] ? r->pool.mode : "unknown", r->pool.pool_size);
+	for (int k = 0; k < ndone; k++) {
+		const struct step_result *sr = &done[k].sr;
+		const struct pool_diff *p = &sr->pool;
+		if (!p->have)
+			continue;
+		printf("  %-28s", sr->id);
+		if (p->xacts && sr->lat && sr->lat->total)
+			printf(" wait %.3f ms a transaction of a %.3f ms mean latency,", p->wait_mean_us / 1000.0,
+			       hist_mean(sr->lat) / 1000.0);
+		if (p->samples)
+			printf(" up to %lld clients waiting (longest %.3f ms), %lld clients, %lld server connections",
+			       p->cl_waiting_max, (double)p->maxwait_max_us / 1000.0, p->clients_max, p->servers_max);
+		printf("\n");
+	}
+}
+
 /* Runs the plan's steps in order until one fails or a signal comes, closes the results, prints the
  * summary and the run's last line, and returns the exit status. */
 static int run_sweep(struct run *r, const char *dir)
@@ -549,8 +576,10 @@ static int run_sweep(struct run *r, const char *dir)
 	if (results_close(&r->res, interrupted || failed ? "interrupted" : "complete") < 0)
 		failed = 1;
 	progress_clear(&r->progress);
-	if (o->summary && ndone)
+	if (o->summary && ndone) {
 		print_summary(done, ndone);
+		print_pooler(r, done, ndone);
+	}
 	int last_partial = ndone && done[ndone - 1].sr.partial;
 	for (int k = 0; k < ndone; k++)
 		step_free(&done[k]);

@@ -72,6 +72,10 @@ check "... and every step has the wait per transaction, the query mean and the q
 	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 	      $h["pooler_wait_mean_us"] != "" && $h["pooler_query_mean_us"] != "" && $h["pooler_cl_waiting_max"] != "" { n++ }
 	      END { print n + 0 }' "$T/steps.csv")" = 2 ]
+W=$(csv_col "$T/steps.csv" pooler_wait_mean_us | tail -1)
+TW=$(sed -n 's/^  s002-[^ ]* *wait \([0-9.]*\) ms a transaction of a .*/\1/p' "$TEST_TMP/out")
+check "... the terminal's pooler line gives steps.csv's wait per transaction ($TW ms, $W us)" \
+	awk -v t="$TW" -v w="$W" 'BEGIN { d = t - w / 1000; exit !(t != "" && d < 0.0011 && d > -0.0011) }'
 "$B" plot "$T" >/dev/null 2>&1
 check "... the report shows the pooler and its per-step figures" \
 	eval 'grep -q "<th>pooler</th><td>PgBouncer 1.18.0, transaction mode, pool of 2 server connections" "$T/index.html" &&
