@@ -29,8 +29,12 @@ static long long mono_ms(void)
 static void lost(struct pool_admin *pa, const char *what, const char *why)
 {
 	char line[256];
-	log_warning("the pooler's admin console stopped answering (%s): %s; the steps from here have no pooler "
-	            "figures", what, log_firstline(why && *why ? why : "no answer", line, sizeof line));
+	if (pa->opening)
+		log_error("could not read the pooler's admin console (%s): %s", what,
+		          log_firstline(why && *why ? why : "no answer", line, sizeof line));
+	else
+		log_warning("the pooler's admin console stopped answering (%s): %s; the steps from here have no pooler "
+		            "figures", what, log_firstline(why && *why ? why : "no answer", line, sizeof line));
 	PQfinish(pa->conn);
 	pa->conn = NULL;
 }
@@ -113,6 +117,7 @@ int pool_admin_open(struct pool_admin *pa, const char *conninfo, const char *db,
 		pa->conn = NULL;
 		return -1;
 	}
+	pa->opening = 1;
 	PGresult *res = show(pa, "SHOW VERSION");
 	if (!res)
 		return -1;
@@ -141,6 +146,7 @@ int pool_admin_open(struct pool_admin *pa, const char *conninfo, const char *db,
 			snprintf(pa->mode, sizeof pa->mode, "%s", PQgetvalue(res, i, c));
 		PQclear(res);
 	}
+	pa->opening = 0;
 	return pa->conn ? 0 : -1;
 }
 

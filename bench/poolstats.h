@@ -19,6 +19,7 @@ struct pool_admin {
 	char mode[16]; /* the pool's pool_mode: "transaction", "session", "statement", or "" before it exists */
 	long pool_size; /* the database's pool_size, -1 when unknown */
 	long max_client_conn; /* -1 when unknown */
+	int opening; /* pool_admin_open is reading it: a failure is the run's error, not a warning */
 };
 
 /* Connects to conninfo (the admin console) for the pool db/user and reads version, mode and size. 0, or -1
