@@ -33,6 +33,14 @@ expect_fail "session mode with more clients than server connections (they would 
 	"$B" run --ephemeral --pooler pgbouncer=session --pools 30
 check "... before a cluster or a pooler was started" eval '! grep -q "datagen\|pgbouncer ready" "$TEST_TMP/err"'
 
+# ---- a pooler that does not start: the cluster is stopped and its directory removed -------------------
+mkdir "$TEST_TMP/tmpf"
+chmod 755 "$TEST_TMP/tmpf"
+expect_fail "a pgbouncer that exits at once" 1 'error: pgbouncer did not start' \
+	env TMPDIR="$TEST_TMP/tmpf" PGPB_PGBOUNCER=/bin/false timeout -k 5 120 "$B" run --ephemeral --pooler pgbouncer \
+	--pools 1 "${SMALL[@]}"
+check "... leaves no directory behind ($(ls "$TEST_TMP/tmpf"))" [ -z "$(ls -A "$TEST_TMP/tmpf")" ]
+
 # ---- transaction mode: a small sweep through a pool of 2 server connections -------------------------
 T=$TEST_TMP/tx
 run_cmd timeout -k 5 120 "$B" run --ephemeral --pooler pgbouncer=transaction --pooler-pool-size 2 --pools 1,6 \
