@@ -148,6 +148,14 @@ check "... without --protocol the run goes through it with extended (exit $RC: $
 check "... and reads its figures: meta.json's pooler started_by external, pooler_xacts in steps.csv" \
 	eval '[ "$(meta "$TEST_TMP/ext/meta.json" pooler.started_by)" = external ] &&
 	      [ -n "$(csv_col "$TEST_TMP/ext/steps.csv" pooler_xacts)" ]'
+# not told of the pooler at all: found by what it does (PgBouncer hands out the server session released
+# last, so a second client's transaction gets the one the control connection just used)
+run_cmd timeout -k 5 60 "$B" run -h "$X" -p 6545 -U postgres -d postgres --pools 1 --offsets 0 --duration 0.3s \
+	--warmup 0 --no-plot --no-progress --protocol prepared --out "$TEST_TMP/ext-probe"
+check "a PgBouncer in transaction mode the run was not told of: prepared refused up front (exit $RC)" \
+	eval '[ "$RC" = 2 ] && grep -q "error: --protocol prepared cannot run behind a transaction pooler" "$TEST_TMP/err" &&
+	      grep -q "detail: another connection.s transaction was handed server process [0-9]*, which had just served this one" "$TEST_TMP/err" &&
+	      [ ! -e "$TEST_TMP/ext-probe/steps.csv" ]'
 expect_fail "--pooler-admin that is not an admin console" 1 'could not connect to the pooler.s admin console|not PgBouncer' \
 	ext --pooler-admin "host=$X port=6545 user=nobody_here dbname=pgbouncer" --out "$TEST_TMP/ext-bad"
 kill -INT "$XPID"
