@@ -113,17 +113,21 @@ int ctx_open(struct pgpb_ctx *ctx)
 	}
 	struct cluster_opts co = { .settings = ctx->settings, .nsettings = ctx->nsettings,
 	                           .verbose = ctx->verbose, .quiet = ctx->quiet, .keep = ctx->keep };
+	struct pooler_opts po = { .mode = (enum pooler_mode)ctx->pooler_mode, .pool_size = ctx->pooler_pool_size,
+	                          .max_client_conn = ctx->pooler_max_client_conn, .verbose = ctx->verbose };
+	if (ctx->pooler_mode) {
+		char who[64];
+		snprintf(who, sizeof who, "pgbouncer's %ld client connections", po.max_client_conn);
+		/* PgBouncer inherits the limit: a descriptor a client and one a server connection, and its own;
+		 * refused before the cluster is made */
+		if (fdlimit_raise(po.max_client_conn + po.pool_size + 64, who, ctx->quiet) < 0)
+			return EXIT_RUNTIME;
+	}
 	ctx->cluster = cluster_start(&co);
 	if (!ctx->cluster)
 		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
 	if (ctx->pooler_mode) {
-		struct pooler_opts po = { .mode = (enum pooler_mode)ctx->pooler_mode, .pool_size = ctx->pooler_pool_size,
-		                          .max_client_conn = ctx->pooler_max_client_conn, .verbose = ctx->verbose };
-		char who[64];
-		snprintf(who, sizeof who, "pgbouncer's %ld client connections", po.max_client_conn);
-		/* PgBouncer inherits the limit: a descriptor a client and one a server connection, and its own */
-		if (fdlimit_raise(po.max_client_conn + po.pool_size + 64, who, ctx->quiet) == 0)
-			ctx->pooler = pooler_start(ctx->cluster, &po);
+		ctx->pooler = pooler_start(ctx->cluster, &po);
 		if (!ctx->pooler) {
 			cluster_stop(ctx->cluster);
 			ctx->cluster = NULL;

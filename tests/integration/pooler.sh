@@ -32,6 +32,13 @@ expect_fail "session mode with more clients than server connections (they would 
 	'error: a step of 30 connections cannot run behind PgBouncer in session mode with a pool of 20' \
 	"$B" run --ephemeral --pooler pgbouncer=session --pools 30
 check "... before a cluster or a pooler was started" eval '! grep -q "datagen\|pgbouncer ready" "$TEST_TMP/err"'
+expect_fail "a hard open-file limit below what PgBouncer's clients need, before the cluster is made" 1 \
+	"error: pgbouncer's 316 client connections need 400 open files, but the hard limit is 256 \\(soft limit 256\\)" \
+	bash -c 'ulimit -n 256 && exec "$0" run --ephemeral --pooler pgbouncer --pools 300 --model async' "$B"
+check "... with the ulimit hint" grep -q 'hint: Raise the hard limit (as root: ulimit -Hn 400' "$TEST_TMP/err"
+expect_fail "the same for the driver's own connections, before it connects" 1 \
+	'error: 300 connections need 364 open files, but the hard limit is 256' \
+	bash -c 'ulimit -n 256 && exec "$0" run -h /nonexistent --pools 300 --model async' "$B"
 
 # ---- a pooler that does not start: the cluster is stopped and its directory removed -------------------
 mkdir "$TEST_TMP/tmpf"
