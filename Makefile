@@ -26,7 +26,7 @@ SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check check-build check-sanitize check-tsan fuzz fuzz-build check-fresh demo perf install clean pkgconfig
+.PHONY: all deps check check-scale check-build check-sanitize check-tsan fuzz fuzz-build check-fresh demo perf install clean pkgconfig
 all: $(BUILD)/pgpagebench
 
 # deps: installs missing Debian packages as root, else prints the apt-get line and fails.
@@ -106,6 +106,12 @@ demo: deps
 perf: deps
 	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
 	@tools/perf.sh $(abspath $(BUILD)/pgpagebench)
+
+# check-scale: the heavy runs kept out of `make check` (tools/scale.sh): 10,000 clients on one driver process
+# through PgBouncer, its memory and the open-file limits. A few minutes.
+check-scale: deps
+	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
+	@tools/scale.sh $(abspath $(BUILD)/pgpagebench)
 
 # check-fresh: a minbase Debian 12 root (debootstrap), git and make, then `make demo` and `make check` in it.
 check-fresh:

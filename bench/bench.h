@@ -63,6 +63,8 @@ struct run_opts {
 	/* --wait-filter: sample the backends of this database, user and/or application_name instead (each
 	 * NULL when it does not filter; all NULL: the run's own) */
 	const char *wait_db, *wait_user, *wait_app;
+	int protocol_given; /* --protocol was given: behind a transaction pooler prepared is refused, not replaced */
+	const char *pooler_admin; /* --pooler-admin: a pooler's admin console (conninfo) for its mode and figures */
 };
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */
@@ -95,7 +97,8 @@ struct run_outcome {
 int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome *out);
 /* Unlocks the results directory. */
 void run_release(const struct run_outcome *out);
-/* -v: logs the open file descriptors before the sweep and now, so a leak shows (docs/run.md). */
+/* -v: logs the open file descriptors before the sweep and now, so a leak shows, and the process's peak
+ * resident memory (docs/run.md). */
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out);
 /* The largest number of connections a step of o opens (the temporary cluster's max_connections). */
 long run_max_pool(const struct run_opts *o);

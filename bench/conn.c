@@ -33,8 +33,9 @@ int conn_params_init(struct conn_params *cp, const struct pgpb_ctx *ctx, const c
                      enum run_protocol protocol)
 {
 	memset(cp, 0, sizeof *cp);
-	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here */
-	ctx_conninfo(ctx, "pgpagebench run worker", &cp->ci);
+	/* the same keywords ctx_connect uses, so -h/-p/-U/-d and --ephemeral mean the same thing here; through
+	 * the temporary cluster's pooler when it has one */
+	ctx_conninfo_load(ctx, "pgpagebench run worker", &cp->ci);
 	/* a name of the run's own, set explicitly (after dbname: it overrides one a conninfo gives), by
 	 * which the wait sampler finds the run's backends in pg_stat_activity */
 	conn_worker_appname(cp->appname, sizeof cp->appname);

@@ -8,6 +8,7 @@
 #include "bench/engine_thread.h"
 #include "bench/explain.h"
 #include "bench/plan.h"
+#include "bench/poolstats.h"
 #include "bench/query.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
@@ -16,6 +17,8 @@
 #include "bench/waits.h"
 #include "common/alloc.h"
 #include "common/cli.h"
+#include "common/fdlimit.h"
+#include "common/pooler.h"
 #include "common/log.h"
 #include "common/sha256.h"
 #include "common/sig.h"
@@ -32,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define POOL_DRAIN_MS 5000 /* between steps: how long the pooler may take to drop the last step's clients */
 #define FD_SPARE 64 /* descriptors beyond the connections: files, the control connection, eventfds */
 
 static const long default_pools[] = { 1, 2, 4, 8 };
@@ -100,6 +104,10 @@ struct run {
 	struct progress progress;
 	struct engine_fault fault; /* the engines' first failure and missing prepared statements */
 	struct waits_sampler *waits; /* --wait-sample: where the server time goes; NULL when off */
+	struct run_opts opts; /* the caller's options, with the protocol a transaction pooler needs */
+	struct pool_admin pool; /* the pooler's admin console (--pooler, --pooler-admin); pool.conn NULL without */
+	long long pool_clients0; /* the clients it held before the first step (the run's own, and others') */
+	int refused; /* the options cannot work against this target (exit 2) */
 };
 
 /* Names and creates the results directory (the default one is new: mkdir picks it atomically) and
@@ -224,6 +232,12 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		                              o->page_size));
 	else
 		json_object_set_new(opts, "offset_mix", json_null());
+	json_t *pooler = json_null();
+	if (r->pool.version[0])
+		pooler = json_pack("{s:s,s:s,s:s,s:I,s:I,s:s}", "kind", "pgbouncer", "version", r->pool.version, "mode",
+		                   r->pool.mode, "pool_size", (json_int_t)r->pool.pool_size, "max_client_conn",
+		                   (json_int_t)r->pool.max_client_conn, "started_by",
+		                   r->ctx->pooler ? "pgpagebench" : "external");
 	json_t *meta = json_pack("{s:{s:s,s:s},s:s,s:s,s:n,s:s,s:s,s:{s:i,s:s},s:s,s:{s:s,s:i,s:o,s:b},"
 	                 "s:{s:s,s:f,s:I,s:I,s:I,s:I,s:s},s:{s:s,s:s,s:s},s:o}",
 	                 "tool", "name", PGPB_PROGNAME, "version", PGPB_VERSION, "run_id", slash ? slash + 1 : outdir,
@@ -254,6 +268,10 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		json_object_set_new(meta, "host_tag", json_string(o->host_tag ? o->host_tag : host));
 		json_object_set_new(meta, "schedule", schedule_json(o));
 	}
+	if (meta)
+		json_object_set_new(meta, "pooler", pooler);
+	else
+		json_decref(pooler);
 	return meta;
 }
 
@@ -305,6 +323,7 @@ static void run_free(struct run *r)
 	plan_free(&r->plan);
 	hist_free(&r->scratch);
 	PQfinish(r->ctrl);
+	pool_admin_close(&r->pool);
 	schema_lock_close(r->lock);
 	pthread_mutex_destroy(&r->decode_lock);
 }
@@ -323,13 +342,94 @@ static int count_fds(void)
 	return n - 1; /* the directory's own descriptor */
 }
 
-static void raise_fd_limit(long need)
+/* A descriptor a connection and FD_SPARE: the soft limit raised to it (said so), or -1 when the hard limit
+ * is too low (logged with both numbers). */
+static int raise_fd_limit(const struct run_opts *o, int quiet)
 {
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)need > rl.rlim_cur) {
-		rl.rlim_cur = (rlim_t)need < rl.rlim_max ? (rlim_t)need : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	long maxpool = run_max_pool(o);
+	char who[64];
+	snprintf(who, sizeof who, "%ld connection%s", maxpool, plural_s(maxpool));
+	return fdlimit_raise(maxpool + FD_SPARE, who, quiet);
+}
+
+/*
+ * Without a word about a pooler, --protocol prepared (given or the default) is checked against what the
+ * target does: a transaction pooler, proven by behaviour (bench/poolstats.h: pool_probe), refuses it as
+ * check_pooler does. Anything short of proof lets the run go on: the errors are then caught per query. 0
+ * or -1 (logged, r->refused).
+ */
+static int probe_pooler(struct run *r)
+{
+	if (r->opts.protocol != RUN_PROTO_PREPARED)
+		return 0;
+	struct ctx_conninfo ci;
+	char what[256];
+	ctx_conninfo_load(r->ctx, "pgpagebench run probe", &ci);
+	int found = pool_probe(r->ctrl, &ci, what, sizeof what);
+	if (found >= 0 && r->ctx->verbose)
+		log_info("%s", what);
+	if (found <= 0)
+		return 0;
+	if (r->opts.protocol_given) {
+		log_error("--protocol prepared cannot run behind a transaction pooler");
+		log_detail("%s.", what);
+		log_hint("A transaction pooler (PgBouncer in transaction mode) runs each transaction on any server "
+		         "connection, where the statement a connection prepared is missing: use --protocol extended or "
+		         "simple.");
+		r->refused = 1;
+		return -1;
 	}
+	r->opts.protocol = RUN_PROTO_EXTENDED;
+	if (!r->quiet)
+		log_info("--protocol extended: prepared statements do not survive a transaction pooler (%s)", what);
+	return 0;
+}
+
+/*
+ * The pooler in front, when the run knows it (--pooler: its own; --pooler-admin: one the user runs): its
+ * admin console opened for the per-step figures, and the protocol checked against its pool mode, before
+ * anything is prepared. In transaction (or statement) mode a named prepared statement lives on one server
+ * connection and the next transaction may run on another: --protocol prepared is refused (exit 2), and the
+ * default protocol becomes extended. 0, or -1 (logged; r->refused for the protocol).
+ */
+static int check_pooler(struct run *r)
+{
+	char conninfo[4200];
+	const char *db, *user;
+	if (r->ctx->pooler) {
+		pooler_admin_conninfo(r->ctx->pooler, conninfo, sizeof conninfo);
+		db = "postgres";
+		user = pooler_user(r->ctx->pooler);
+	} else if (r->o->pooler_admin) {
+		snprintf(conninfo, sizeof conninfo, "%s", r->o->pooler_admin);
+		db = PQdb(r->ctrl);
+		user = PQuser(r->ctrl);
+	} else {
+		return probe_pooler(r);
+	}
+	if (pool_admin_open(&r->pool, conninfo, db, user) < 0)
+		return -1;
+	r->pool_clients0 = pool_clients(&r->pool);
+	if (r->ctx->pooler) /* the pool appears with its first client: the mode is the one configured */
+		snprintf(r->pool.mode, sizeof r->pool.mode, "%s", pooler_mode_name(pooler_mode(r->ctx->pooler)));
+	int pooled = strcmp(r->pool.mode, "transaction") == 0 || strcmp(r->pool.mode, "statement") == 0;
+	if (r->ctx->verbose)
+		log_info("%s in %s mode in front of the server (pool of %ld server connections, max_client_conn %ld)",
+		         r->pool.version, r->pool.mode[0] ? r->pool.mode : "an unknown", r->pool.pool_size,
+		         r->pool.max_client_conn);
+	if (!pooled || r->opts.protocol != RUN_PROTO_PREPARED)
+		return 0;
+	if (r->opts.protocol_given) {
+		log_error("--protocol prepared cannot run behind %s in %s mode", r->pool.version, r->pool.mode);
+		log_hint("A transaction pooler runs each transaction on any server connection, where the statement a "
+		         "connection prepared is missing: use --protocol extended or simple.");
+		r->refused = 1;
+		return -1;
+	}
+	r->opts.protocol = RUN_PROTO_EXTENDED;
+	if (!r->quiet)
+		log_info("--protocol extended: prepared statements do not survive %s in %s mode", r->pool.version, r->pool.mode);
+	return 0;
 }
 
 /* The options run_exec refuses before touching anything (its callers may build them by hand). 0 or -1. */
@@ -456,7 +556,7 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	if (!r->lock)
 		return -1;
 	struct schema_dataset ds;
-	int checked = dataset_check(r, &ds);
+	int checked = check_pooler(r) < 0 ? -1 : dataset_check(r, &ds);
 	if (checked < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 || prepare_queries(r, checked) < 0)
 		return -1;
 	if (!checked && o->offset_mix) { /* the mix draws its pages over the tool's qualifying rows */
@@ -526,6 +626,33 @@ static void print_waits(const struct step *done, int ndone)
 	free(ps);
 }
 
+/* Behind a pooler the run reads: each step's wait for a server connection beside its latency (part of
+ * it), with the pooler's queue; the same figures as steps.csv's pooler_* and mean_us columns. */
+static void print_pooler(const struct run *r, const struct step *done, int ndone)
+{
+	int any = 0;
+	for (int k = 0; k < ndone; k++)
+		any |= done[k].sr.pool.have;
+	if (!any)
+		return;
+	printf("pooler: %s, %s mode, pool of %ld server connections; its clients' wait for one is part of the latency\n",
+	       r->pool.version, r->pool.mode[0] ? r->pool.mode : "unknown", r->pool.pool_size);
+	for (int k = 0; k < ndone; k++) {
+		const struct step_result *sr = &done[k].sr;
+		const struct pool_diff *p = &sr->pool;
+		if (!p->have)
+			continue;
+		printf("  %-28s", sr->id);
+		if (p->xacts && sr->lat && sr->lat->total)
+			printf(" wait %.3f ms a transaction of a %.3f ms mean latency,", p->wait_mean_us / 1000.0,
+			       hist_mean(sr->lat) / 1000.0);
+		if (p->samples)
+			printf(" up to %lld clients waiting (longest %.3f ms), %lld clients, %lld server connections",
+			       p->cl_waiting_max, (double)p->maxwait_max_us / 1000.0, p->clients_max, p->servers_max);
+		printf("\n");
+	}
+}
+
 /* Runs the plan's steps in order until one fails or a signal comes, closes the results, prints the
  * summary and the run's last line, and returns the exit status. */
 static int run_sweep(struct run *r, const char *dir)
@@ -534,7 +661,7 @@ static int run_sweep(struct run *r, const char *dir)
 	struct step_shared sh = { .o = o, .quiet = r->quiet, .ctrl = r->ctrl, .srv = &r->srv, .recs = r->recs,
 	                          .scratch = &r->scratch, .res = &r->res, .progress = &r->progress,
 	                          .threads = r->threads, .qualifying = r->qualifying, .fault = &r->fault,
-	                          .waits = r->waits };
+	                          .waits = r->waits, .pool = r->pool.conn ? &r->pool : NULL };
 	if (o->start_at > 0) { /* the wall-clock start on the monotonic clock the steps keep time with */
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -556,6 +683,9 @@ static int run_sweep(struct run *r, const char *dir)
 			failed = !sig_caught();
 			break;
 		}
+		if (r->pool.conn && i > 0) /* the last step's clients gone from the pooler, so they do not count
+		                             * against its max_client_conn (a bounded wait) */
+			pool_wait_clients(&r->pool, r->pool_clients0, POOL_DRAIN_MS);
 		int rc = step_run(&sh, sd, i, &r->qs[sd->query], st, &written);
 		if (!written)
 			step_free(st);
@@ -580,6 +710,7 @@ static int run_sweep(struct run *r, const char *dir)
 	if (o->summary && ndone) {
 		print_summary(done, ndone);
 		print_waits(done, ndone);
+		print_pooler(r, done, ndone);
 	}
 	int last_partial = ndone && done[ndone - 1].sr.partial;
 	for (int k = 0; k < ndone; k++)
@@ -624,11 +755,16 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 	r->lock_fd = -1;
 	pthread_mutex_init(&r->decode_lock, NULL);
 	r->ctx = ctx;
-	r->o = o;
+	r->opts = *o;
+	r->o = &r->opts;
+	o = r->o;
 	r->quiet = o->quiet || ctx->quiet;
 	long threads = o->threads > 0 ? o->threads : ncpu();
 	r->threads = threads > 0 ? (int)threads : 1;
-	raise_fd_limit(run_max_pool(o) + FD_SPARE);
+	if (raise_fd_limit(o, r->quiet) < 0) {
+		run_free(r);
+		return EXIT_RUNTIME;
+	}
 	if (hist_init(&r->scratch, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
 		log_error("could not set up the latency histograms");
 		run_free(r);
@@ -640,6 +776,8 @@ int run_exec(struct pgpb_ctx *ctx, const struct run_opts *o, struct run_outcome 
 		rc = run_sweep(r, out->dir);
 	if (rc == EXIT_RUNTIME && sig_caught())
 		rc = sig_exit_status();
+	else if (rc == EXIT_RUNTIME && r->refused)
+		rc = EXIT_USAGE;
 	out->lock_fd = r->lock_fd; /* the caller draws the charts into the directory, then run_release */
 	run_free(r);
 	return rc;
@@ -652,6 +790,10 @@ void run_release(const struct run_outcome *out)
 
 void run_report_fds(const struct pgpb_ctx *ctx, const struct run_outcome *out)
 {
-	if (ctx->verbose && out->started)
+	if (ctx->verbose && out->started) {
 		log_info("open file descriptors: %d before the sweep, %d after", out->fds_before, count_fds());
+		struct rusage ru; /* this process alone: not the temporary cluster's or the pooler's */
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			log_info("peak resident memory of the driver: %.1f MB", (double)ru.ru_maxrss / 1024.0);
+	}
 }

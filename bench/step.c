@@ -33,6 +33,7 @@ struct step_live {
 	struct engine *e;
 	/* the measured window: the server's counters and the process CPU time at its two edges */
 	struct srv_snap before, after;
+	struct pool_snap pool_before, pool_after; /* the pooler's counters at the same edges, when it has one */
 	int measuring, snapped;
 	double cpu0, cpu1;
 	long next_sec; /* the next per-second row to collect */
@@ -274,6 +275,8 @@ static void step_measure(const struct step_shared *sh, const struct step_def *sd
 		if (!lv->measuring && now >= env->t_measure && !stopped) {
 			waits_begin(sh->waits);
 			srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->before);
+			if (sh->pool)
+				pool_snapshot(sh->pool, &lv->pool_before);
 			atomic_store(&env->t_snapped, mono_ns());
 			lv->cpu0 = cpu_s();
 			lv->measuring = 1;
@@ -282,7 +285,11 @@ static void step_measure(const struct step_shared *sh, const struct step_def *sd
 			waits_end(sh->waits, &st->waits);
 			lv->cpu1 = cpu_s();
 			srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->after);
+			if (sh->pool)
+				pool_snapshot(sh->pool, &lv->pool_after);
 			lv->snapped = 1;
+		} else if (lv->measuring && !lv->snapped && sh->pool) {
+			pool_sample(sh->pool, &st->sr.pool); /* the pooler's queue, a tenth of a second apart */
 		}
 		collect_seconds(sh, lv, st->sr.id, &errs, &last, &have_last);
 		if (done)
@@ -311,6 +318,8 @@ static void step_measure(const struct step_shared *sh, const struct step_def *sd
 		waits_end(sh->waits, &st->waits);
 		lv->cpu1 = cpu_s();
 		srv_snapshot(sh->ctrl, sh->srv, queryid, &lv->after);
+		if (sh->pool)
+			pool_snapshot(sh->pool, &lv->pool_after);
 	}
 }
 
@@ -479,6 +488,7 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	srv_diff(&lv->before, &lv->after, &sr->srv);
 	if (sh->waits)
 		sr->waits = &st->waits;
+	pool_diff(&lv->pool_before, &lv->pool_after, &sr->pool);
 	step_judge(sr, sh->sched_slot > 0);
 	return 1;
 }

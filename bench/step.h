@@ -12,6 +12,7 @@
 #include "resdir/write.h"
 #include "bench/srvstats.h"
 #include "bench/waits.h"
+#include "bench/poolstats.h"
 
 #include <libpq-fe.h>
 
@@ -50,6 +51,7 @@ struct step_shared {
 	/* --start-at: step i's warm-up starts at sched_start + i x sched_slot (monotonic ns); 0 = no schedule */
 	int64_t sched_start, sched_slot;
 	struct waits_sampler *waits; /* the wait sampler, NULL when off */
+	struct pool_admin *pool; /* a pooler's admin console (--pooler, --pooler-admin), else NULL */
 };
 
 /*

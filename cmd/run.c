@@ -11,6 +11,7 @@
 #include "common/ctx.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "common/pooler.h"
 #include "common/sig.h"
 #include "datagen/datagen.h"
 #include "plots/gates.h"
@@ -28,6 +29,7 @@
 #define DEFAULT_MAX_CONNECTIONS 100 /* PostgreSQL's own default: raised only when a pool needs more */
 #define RUN_THRESHOLDS_MAX 32 /* --threshold options a run takes */
 #define EPHEMERAL_SCALE 0.1 /* the temporary cluster's dataset unless --scale: demo's, quick to load */
+#define POOLER_SPARE_CLIENTS 16 /* the pooler's max_client_conn above the largest pool (admin console, probes) */
 
 static const char *const protocol_words[] = { "simple", "extended", "prepared", NULL };
 static const char *const model_words[] = { "threads", "async", NULL };
@@ -113,6 +115,13 @@ static void help(void)
 	       "  --host-tag=NAME          this host's name in meta.json (default: the host name)\n"
 	       "\nWith --ephemeral the temporary cluster is filled first (datagen):\n"
 	       "  --scale=S                its dataset's size, 0.001 to 1000 (default 0.1: 10,000 records)\n"
+	       "  --pooler=pgbouncer[=MODE]\n"
+	       "                           put PgBouncer in front of it (MODE transaction, the default, or\n"
+	       "                           session); the load goes through it, its figures into the results\n"
+	       "  --pooler-pool-size=N     the pooler's server connections (default 20)\n"
+	       "\nBehind a pooler you run (-h/-p point at it):\n"
+	       "  --pooler-admin=CONNINFO  its admin console (dbname=pgbouncer): pool mode checked, SHOW STATS and\n"
+	       "                           SHOW POOLS read around each step\n"
 	       "See docs/run.md and docs/results.md.\n"
 	       CTX_HELP);
 }
@@ -121,7 +130,8 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
-       OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD, OPT_WAIT_SAMPLE, OPT_WAIT_FILTER };
+       OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD, OPT_WAIT_SAMPLE, OPT_WAIT_FILTER,
+       OPT_POOLER, OPT_POOLER_POOL_SIZE, OPT_POOLER_ADMIN };
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -159,6 +169,9 @@ static const struct option longopts[] = {
 	{ "host-tag", required_argument, NULL, OPT_HOST_TAG },
 	{ "validate", no_argument, NULL, OPT_VALIDATE },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "pooler", required_argument, NULL, OPT_POOLER },
+	{ "pooler-pool-size", required_argument, NULL, OPT_POOLER_POOL_SIZE },
+	{ "pooler-admin", required_argument, NULL, OPT_POOLER_ADMIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -175,6 +188,8 @@ struct run_cli {
 	struct gate_threshold thresholds[RUN_THRESHOLDS_MAX]; /* --threshold, checked after the run */
 	int nthresholds;
 	char *wait_filter; /* --wait-filter's value, cut into the names run_opts points at */
+	int pooler_mode; /* --pooler: enum pooler_mode */
+	long pooler_pool_size; /* --pooler-pool-size; 0 = not given */
 };
 
 static void run_cli_free(struct run_cli *cl)
@@ -254,6 +269,27 @@ static int parse_option(struct run_cli *cl, int c)
 		if (cli_parse_choice("--protocol", optarg, protocol_words, &k) < 0)
 			return -1;
 		o->protocol = (enum run_protocol)k;
+		o->protocol_given = 1;
+		return 0;
+	case OPT_POOLER:
+		if (strcmp(optarg, "pgbouncer") == 0 || strcmp(optarg, "pgbouncer=transaction") == 0) {
+			cl->pooler_mode = POOLER_TRANSACTION;
+		} else if (strcmp(optarg, "pgbouncer=session") == 0) {
+			cl->pooler_mode = POOLER_SESSION;
+		} else {
+			log_error("invalid value \"%s\" for option --pooler: expected pgbouncer, pgbouncer=transaction or "
+			          "pgbouncer=session", optarg);
+			return -1;
+		}
+		return 0;
+	case OPT_POOLER_POOL_SIZE:
+		return cli_parse_long("--pooler-pool-size", optarg, 1, 10000, &cl->pooler_pool_size);
+	case OPT_POOLER_ADMIN:
+		if (!*optarg) {
+			log_error("invalid value \"\" for option --pooler-admin: a conninfo is required");
+			return -1;
+		}
+		o->pooler_admin = optarg;
 		return 0;
 	case OPT_QUERY:
 		o->query_file = strcmp(optarg, "seed") == 0 ? NULL : optarg;
@@ -378,6 +414,27 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
 	} else if (o->workers) {
 		o->model = RUN_MODEL_POOL;
 	}
+	if (cl->pooler_mode && !ctx->ephemeral)
+		return cli_usage_error("run", "--pooler applies to --ephemeral (in front of a pooler you run, point -h/-p at "
+		                       "it and give --pooler-admin)");
+	if (cl->pooler_mode && ctx->keep)
+		return cli_usage_error("run", "--pooler cannot be combined with --keep");
+	if (cl->pooler_pool_size && !cl->pooler_mode)
+		return cli_usage_error("run", "--pooler-pool-size applies to --pooler");
+	if (o->pooler_admin && cl->pooler_mode)
+		return cli_usage_error("run", "--pooler-admin is for a pooler you run; --pooler's own is read already");
+	if (cl->pooler_mode == POOLER_TRANSACTION && o->protocol == RUN_PROTO_PREPARED) {
+		if (o->protocol_given) {
+			log_error("--protocol prepared cannot run behind PgBouncer in transaction mode");
+			log_hint("PgBouncer 1.18 in transaction mode runs each transaction on any server connection, where "
+			         "the statement a connection prepared is missing: use --protocol extended or simple, or "
+			         "--pooler pgbouncer=session.");
+			return EXIT_USAGE;
+		}
+		o->protocol = RUN_PROTO_EXTENDED; /* the default protocol, where it cannot work */
+		if (!ctx->quiet)
+			log_info("--protocol extended: prepared statements do not survive a transaction pooler");
+	}
 	if (cl->scale_given && !ctx->ephemeral)
 		return cli_usage_error("run", "--scale applies to --ephemeral (fill a server you connect to with datagen)");
 	if (cl->loops_given && !cl->model_async)
@@ -416,7 +473,8 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
  * the user set max_connections. maxconn holds the added setting. 0, or -1 (logged). */
 static int size_cluster(struct pgpb_ctx *ctx, const struct run_opts *o, char *maxconn, size_t len)
 {
-	long maxpool = run_max_pool(o);
+	/* behind the pooler the server sees its pool, not the clients */
+	long maxpool = ctx->pooler_mode ? ctx->pooler_pool_size : run_max_pool(o);
 	int user_set = 0;
 	for (size_t k = 0; k < ctx->nsettings; k++)
 		user_set |= strncmp(ctx->settings[k], MAX_CONNECTIONS_SETTING, strlen(MAX_CONNECTIONS_SETTING)) == 0;
@@ -474,6 +532,18 @@ int run_main(int argc, char **argv)
 	rc = finish_options(&cl, &g, &ctx);
 	if (rc)
 		goto out;
+	if (cl.pooler_mode) {
+		ctx.pooler_mode = cl.pooler_mode;
+		ctx.pooler_pool_size = cl.pooler_pool_size ? cl.pooler_pool_size : POOLER_DEFAULT_POOL_SIZE;
+		/* in session mode a client keeps its server connection: the others would wait for good */
+		if (cl.pooler_mode == POOLER_SESSION && run_max_pool(&cl.o) > ctx.pooler_pool_size) {
+			rc = cli_usage_error("run", "a step of %ld connections cannot run behind PgBouncer in session mode with "
+			                     "a pool of %ld server connections (each client keeps one); raise "
+			                     "--pooler-pool-size or use transaction mode", run_max_pool(&cl.o), ctx.pooler_pool_size);
+			goto out;
+		}
+		ctx.pooler_max_client_conn = run_max_pool(&cl.o) + POOLER_SPARE_CLIENTS;
+	}
 	char maxconn[64];
 	rc = EXIT_USAGE;
 	if (ctx.ephemeral && size_cluster(&ctx, &cl.o, maxconn, sizeof maxconn) < 0)

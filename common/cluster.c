@@ -748,6 +748,21 @@ void cluster_stop(struct cluster *c)
 	free(c);
 }
 
+int cluster_spawn(const struct cluster *c, char *const argv[], const char *logpath)
+{
+	pid_t pid = spawn(c, argv, logpath, 0, SIGTERM);
+	return pid < 0 ? -1 : (int)pid;
+}
+
+int cluster_give(const struct cluster *c, const char *path)
+{
+	if (c->as_root && chown(path, c->uid, c->gid) < 0) {
+		log_error("could not give file \"%s\" to user \"%s\": %s", path, CLUSTER_USER, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes s as one shell word (single-quoted unless it needs no quoting). */
 static void put_shell_word(FILE *f, const char *s)
 {

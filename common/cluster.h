@@ -32,6 +32,18 @@ void cluster_stop(struct cluster *c);
  * then frees c without stopping it. */
 void cluster_detach(struct cluster *c);
 
+/*
+ * Starts a companion process of the cluster (a pooler in front of it) the way the server runs: argv[0] an
+ * absolute path, no shell, in the cluster's directory, as its owner when the tool runs as root, stdin from
+ * /dev/null and stdout/stderr appended to logpath, in a process group of its own (a terminal's ^C reaches
+ * only the tool, which stops it in order), SIGTERM when the tool dies without cleaning up. Returns its pid
+ * or -1 (logged); the caller waits for it.
+ */
+int cluster_spawn(const struct cluster *c, char *const argv[], const char *logpath);
+/* Gives a file the tool wrote into the cluster's directory to the cluster's owner (as root; else nothing
+ * to do). 0, or -1 (logged). */
+int cluster_give(const struct cluster *c, const char *path);
+
 /* Finds the PostgreSQL bin directory: $PGPB_PG_BINDIR, `pg_config --bindir`, PATH, then the highest
  * /usr/lib/postgresql/N/bin. 0 on success, -1 (logged) when none holds initdb, pg_ctl and postgres. */
 int cluster_find_bindir(char *out, size_t len);

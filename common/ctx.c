@@ -6,7 +6,9 @@
 #include "common/alloc.h"
 #include "common/cli.h"
 #include "common/cluster.h"
+#include "common/fdlimit.h"
 #include "common/log.h"
+#include "common/pooler.h"
 #include "common/sig.h"
 #include "common/sqlfiles.h"
 
@@ -111,9 +113,27 @@ int ctx_open(struct pgpb_ctx *ctx)
 	}
 	struct cluster_opts co = { .settings = ctx->settings, .nsettings = ctx->nsettings,
 	                           .verbose = ctx->verbose, .quiet = ctx->quiet, .keep = ctx->keep };
+	struct pooler_opts po = { .mode = (enum pooler_mode)ctx->pooler_mode, .pool_size = ctx->pooler_pool_size,
+	                          .max_client_conn = ctx->pooler_max_client_conn, .verbose = ctx->verbose };
+	if (ctx->pooler_mode) {
+		char who[64];
+		snprintf(who, sizeof who, "pgbouncer's %ld client connections", po.max_client_conn);
+		/* PgBouncer inherits the limit: a descriptor a client and one a server connection, and its own;
+		 * refused before the cluster is made */
+		if (fdlimit_raise(po.max_client_conn + po.pool_size + 64, who, ctx->quiet) < 0)
+			return EXIT_RUNTIME;
+	}
 	ctx->cluster = cluster_start(&co);
 	if (!ctx->cluster)
 		return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
+	if (ctx->pooler_mode) {
+		ctx->pooler = pooler_start(ctx->cluster, &po);
+		if (!ctx->pooler) {
+			cluster_stop(ctx->cluster);
+			ctx->cluster = NULL;
+			return sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
+		}
+	}
 	return 0;
 }
 
@@ -133,6 +153,22 @@ void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, stru
 		ci->keys[n] = "port", ci->vals[n++] = ctx->port;
 		ci->keys[n] = "user", ci->vals[n++] = ctx->user;
 	}
+	ci->keys[n] = "fallback_application_name", ci->vals[n++] = application_name ? application_name : PGPB_PROGNAME;
+	ci->keys[n] = NULL, ci->vals[n] = NULL;
+}
+
+void ctx_conninfo_load(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci)
+{
+	if (!ctx->pooler) {
+		ctx_conninfo(ctx, application_name, ci);
+		return;
+	}
+	int n = 0;
+	snprintf(ci->port, sizeof ci->port, "%d", pooler_port(ctx->pooler));
+	ci->keys[n] = "host", ci->vals[n++] = pooler_host(ctx->pooler);
+	ci->keys[n] = "port", ci->vals[n++] = ci->port;
+	ci->keys[n] = "user", ci->vals[n++] = pooler_user(ctx->pooler);
+	ci->keys[n] = "dbname", ci->vals[n++] = "postgres";
 	ci->keys[n] = "fallback_application_name", ci->vals[n++] = application_name ? application_name : PGPB_PROGNAME;
 	ci->keys[n] = NULL, ci->vals[n] = NULL;
 }
@@ -441,6 +477,8 @@ int ctx_reconnect(const struct pgpb_ctx *ctx, PGconn *conn, const char *name, co
 
 void ctx_close(struct pgpb_ctx *ctx)
 {
+	pooler_stop(ctx->pooler);
+	ctx->pooler = NULL;
 	if (!ctx->cluster)
 		return;
 	if (ctx->keep)

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 struct cluster;
+struct pooler;
 
 struct pgpb_ctx {
 	const char *command; /* "schema", "run", ... */
@@ -22,6 +23,10 @@ struct pgpb_ctx {
 	const char *settings[64]; /* --pg-setting name=value */
 	size_t nsettings;
 	struct cluster *cluster; /* owned; set by ctx_open when ephemeral */
+	/* --pooler (run): PgBouncer in front of the temporary cluster, started by ctx_open after it */
+	int pooler_mode; /* enum pooler_mode (common/pooler.h); 0 = none */
+	long pooler_pool_size, pooler_max_client_conn;
+	struct pooler *pooler; /* owned; set by ctx_open when pooler_mode */
 	int argc; /* the whole command line, for meta.json (masked) */
 	char **argv;
 };
@@ -67,6 +72,9 @@ struct ctx_conninfo {
 	char port[16];
 };
 void ctx_conninfo(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci);
+/* The connection the load goes through: the temporary cluster's pooler when one runs (--pooler), else
+ * what ctx_conninfo gives. The tool's own connections (control, lock, datagen) reach the server directly. */
+void ctx_conninfo_load(const struct pgpb_ctx *ctx, const char *application_name, struct ctx_conninfo *ci);
 /* Connects; on failure logs one line and returns NULL. application_name names the purpose. */
 PGconn *ctx_connect(const struct pgpb_ctx *ctx, const char *application_name);
 /*
@@ -97,7 +105,8 @@ int ctx_ping(PGconn *conn, char *why, size_t len);
  * or interrupted by a signal (not logged).
  */
 int ctx_reconnect(const struct pgpb_ctx *ctx, PGconn *conn, const char *name, const char *lost, double timeout_s);
-/* Stops and removes the temporary cluster (or, with --keep, prints how to stop it). Safe to call twice. */
+/* Stops the pooler, then stops and removes the temporary cluster (or, with --keep, prints how to stop it).
+ * Safe to call twice. */
 void ctx_close(struct pgpb_ctx *ctx);
 /* Schema name quoted as an identifier ("public" when none); malloc'd (never NULL), caller frees. */
 char *ctx_schema_ident(const struct pgpb_ctx *ctx);

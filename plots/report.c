@@ -111,6 +111,7 @@ void report_context_table(FILE *f, const struct res_run *run, const char *rel)
 	}
 	row(f, "database", run->database);
 	row(f, "server", run->server_version);
+	row(f, "pooler", run->pooler);
 	row(f, "settings", run->settings);
 	if (run->dataset_scale[0] || run->dataset_fingerprint[0]) {
 		snprintf(buf, sizeof buf, "scale %s, %s", run->dataset_scale, run->dataset_fingerprint);
@@ -194,8 +195,9 @@ int report_pct_cell(FILE *f, const struct res_step *s, int field, double p)
 
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 {
-	int pool = 0, open = 0, hiccup = 0, saturated = 0;
+	int pool = 0, open = 0, hiccup = 0, saturated = 0, pooler = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
+		pooler |= isfinite(run->steps[i].v[RF_POOLER_XACTS]);
 		pool |= isfinite(run->steps[i].v[RF_WAIT_P99_US]);
 		open |= res_is_open_loop(&run->steps[i]);
 		hiccup |= isfinite(run->steps[i].v[RF_HICCUP_P99_US]);
@@ -224,6 +226,14 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		fputs("<th>wait p99</th><th>service p99</th>", f);
 	if (hiccup)
 		fputs("<th>driver hiccup p99</th><th>driver hiccup max</th>", f);
+	if (pooler)
+		fputs("<th title=\"the pooler's clients' wait for a server connection per transaction (SHOW STATS)\">pooler "
+		      "wait mean</th><th title=\"most clients waiting for a server connection at once (SHOW POOLS)\">pooler "
+		      "clients waiting</th><th title=\"the longest wait of a waiting client (SHOW POOLS maxwait)\">pooler "
+		      "longest wait</th><th title=\"the server's time per query as the pooler saw it (SHOW STATS)\">pooler "
+		      "query mean</th><th title=\"most server connections the pooler held open\">pooler servers</th><th title=\"most client "
+		      "connections the pooler held at once (active and waiting)\">pooler clients</th>",
+		      f);
 	fputs("</tr>\n", f);
 	int thin = 0, empty = 0, unmet = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
@@ -289,6 +299,14 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		if (hiccup) {
 			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_P99_US]);
 			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_MAX_US]);
+		}
+		if (pooler) {
+			cell(f, CHART_UNIT_US, s->v[RF_POOLER_WAIT_MEAN_US]);
+			cell(f, CHART_UNIT_NONE, s->v[RF_POOLER_CL_WAITING_MAX]);
+			cell(f, CHART_UNIT_US, s->v[RF_POOLER_MAXWAIT_US]);
+			cell(f, CHART_UNIT_US, s->v[RF_POOLER_QUERY_MEAN_US]);
+			cell(f, CHART_UNIT_NONE, s->v[RF_POOLER_SERVERS_MAX]);
+			cell(f, CHART_UNIT_NONE, s->v[RF_POOLER_CLIENTS_MAX]);
 		}
 		fputs("</tr>\n", f);
 	}

@@ -35,4 +35,19 @@ struct srv_diff {
 	double mean_exec_us, stddev_exec_us, mean_plan_us;
 };
 
+/* One step's figures from a pooler's admin console (PgBouncer's SHOW STATS diffed around the window, SHOW
+ * POOLS sampled through it); meaningful only when have is set. */
+struct pool_diff {
+	int have;
+	long long xacts, queries; /* transactions and queries the pooler passed on in the window */
+	long long wait_us; /* time its clients waited for a server connection in the window, summed */
+	double wait_mean_us; /* wait_us per transaction */
+	double query_mean_us; /* the server's time per query as the pooler saw it */
+	long long cl_waiting_max; /* most clients waiting for a server at one sample */
+	long long maxwait_max_us; /* the longest wait of a waiting client at one sample */
+	long long servers_max; /* most server connections open at one sample */
+	long long clients_max; /* most client connections it held (active and waiting) at one sample */
+	long samples; /* SHOW POOLS samples taken in the window */
+};
+
 #endif

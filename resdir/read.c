@@ -742,6 +742,18 @@ static int load_meta(struct res_run *run, int warn)
 	}
 	jflat(run->settings, sizeof run->settings, json_object_get(json_object_get(m, "server"), "settings"));
 	jflat(run->options, sizeof run->options, json_object_get(m, "options"));
+	json_t *pl = json_object_get(m, "pooler");
+	if (json_is_object(pl)) { /* a pooler in front of the server: what it was and how it pooled */
+		char version[64], mode[32], size[24], maxc[24], by[32];
+		jcopy(version, sizeof version, pl, "version");
+		jcopy(mode, sizeof mode, pl, "mode");
+		jcopy(size, sizeof size, pl, "pool_size");
+		jcopy(maxc, sizeof maxc, pl, "max_client_conn");
+		jcopy(by, sizeof by, pl, "started_by");
+		snprintf(run->pooler, sizeof run->pooler, "%s, %s mode, pool of %s server connections, max_client_conn %s%s",
+		         version[0] ? version : "a pooler", mode[0] ? mode : "unknown", size[0] ? size : "?",
+		         maxc[0] ? maxc : "?", strcmp(by, "pgpagebench") == 0 ? " (started by the run)" : "");
+	}
 	json_decref(m);
 	return 0;
 }

@@ -44,6 +44,7 @@ struct res_run {
 	char hostname[256], connection[512], command_line[2048], query_name[256], query_sha[80], dataset_scale[32];
 	char dataset_fingerprint[160], settings[512], options[1024];
 	char database[640]; /* meta.json's "database": "NAME on HOST:PORT"; "" for runs from before it */
+	char pooler[256]; /* "PgBouncer 1.18.0, transaction mode, pool of 20 server connections, ..."; "" without one */
 	char *query_text; /* malloc'd, may be NULL */
 	int cpus;
 	int has_meta;

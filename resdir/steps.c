@@ -74,6 +74,15 @@ const struct steps_column steps_columns[RF_COUNT] = {
 	[RF_DRIVER_SATURATED] = { "driver_saturated", STEPS_INT, 0, "", 1 },
 	[RF_START_LATE_S] = { "start_late_s", STEPS_NUM, 3, "s", 0 },
 	[RF_START_SLIPPED] = { "start_slipped", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_XACTS] = { "pooler_xacts", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_QUERIES] = { "pooler_queries", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_WAIT_US] = { "pooler_wait_us", STEPS_INT, 0, "us", 0 },
+	[RF_POOLER_WAIT_MEAN_US] = { "pooler_wait_mean_us", STEPS_NUM, 1, "us", 0 },
+	[RF_POOLER_QUERY_MEAN_US] = { "pooler_query_mean_us", STEPS_NUM, 1, "us", 0 },
+	[RF_POOLER_CL_WAITING_MAX] = { "pooler_cl_waiting_max", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_MAXWAIT_US] = { "pooler_maxwait_us", STEPS_INT, 0, "us", 0 },
+	[RF_POOLER_SERVERS_MAX] = { "pooler_servers_max", STEPS_INT, 0, "", 0 },
+	[RF_POOLER_CLIENTS_MAX] = { "pooler_clients_max", STEPS_INT, 0, "", 0 },
 };
 
 void steps_text(struct steps_row *row, enum res_field f, const char *v)

@@ -547,6 +547,21 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 		steps_int(w, RF_DB_BLKS_HIT, s->srv.blks_hit);
 		steps_int(w, RF_DB_BLKS_READ, s->srv.blks_read);
 	}
+	if (s->pool.have) {
+		steps_int(w, RF_POOLER_XACTS, s->pool.xacts);
+		steps_int(w, RF_POOLER_QUERIES, s->pool.queries);
+		steps_int(w, RF_POOLER_WAIT_US, s->pool.wait_us);
+		if (s->pool.xacts)
+			steps_num(w, RF_POOLER_WAIT_MEAN_US, s->pool.wait_mean_us);
+		if (s->pool.queries)
+			steps_num(w, RF_POOLER_QUERY_MEAN_US, s->pool.query_mean_us);
+		if (s->pool.samples) {
+			steps_int(w, RF_POOLER_CL_WAITING_MAX, s->pool.cl_waiting_max);
+			steps_int(w, RF_POOLER_MAXWAIT_US, s->pool.maxwait_max_us);
+			steps_int(w, RF_POOLER_SERVERS_MAX, s->pool.servers_max);
+			steps_int(w, RF_POOLER_CLIENTS_MAX, s->pool.clients_max);
+		}
+	}
 	steps_int(w, RF_PARTIAL, s->partial);
 	steps_int(w, RF_THREADS, s->threads);
 	/* how far the figures can be trusted: thin tails, empty pages, an unmet rate */

@@ -57,6 +57,7 @@ struct step_result {
 	int scheduled, start_slipped;
 	double start_late_s;
 	const struct wait_profile *waits; /* where the server time went (waits.csv), NULL when not sampled */
+	struct pool_diff pool; /* a pooler's figures over the window (have = 0 without one) */
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
