@@ -50,6 +50,9 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	/* --connect-per-request (-C, as pgbench): each request opens its own connection (set up as the kept ones:
+	 * read-only, search_path, PREPARE) and closes it after its answer; the connect time is measured apart */
+	int connect_per_request;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

@@ -18,6 +18,7 @@
 struct step {
 	struct step_result sr;
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
+	struct hist connect, query; /* --connect-per-request */
 };
 
 /* Progress lines on stderr while the steps run. */

@@ -75,6 +75,13 @@ static void help(void)
 	       "                           start; a step per rate)\n"
 	       "  --arrival=KIND           open-loop schedule: constant (default) or poisson\n"
 	       "  --preset=seed-article    threads over a pool (W = P = 2 x CPUs) beside async (1 loop, same pool)\n"
+	       "  -C, --connect-per-request\n"
+	       "                           each request opens a new connection and closes it after the answer\n"
+	       "                           (Django's CONN_MAX_AGE=0, pgbench -C); the latency includes the connect\n"
+	       "                           (its setup too: read-only, search_path and, under --protocol prepared,\n"
+	       "                           the PREPARE), shown apart as connect_* beside query_* (send to answer);\n"
+	       "                           with --workers the pool's connections become slots: a worker opens one\n"
+	       "                           in the slot it borrows and closes it before giving the slot back\n"
 	       "\nOutput:\n"
 	       "  --out=DIR                results directory (default results/<timestamp>)\n"
 	       "  --force                  replace the results of an earlier run in --out (only the files\n"
@@ -96,6 +103,7 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_QUERY, OPT_OUT, OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MIX, OPT_MODEL,
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE };
+#define OPT_CONNECT_PER_REQUEST 'C'
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -126,6 +134,7 @@ static const struct option longopts[] = {
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "connect-per-request", no_argument, NULL, OPT_CONNECT_PER_REQUEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -253,6 +262,9 @@ static int parse_option(struct run_cli *cl, int c)
 	case OPT_SCALE:
 		cl->scale_given = 1;
 		return cli_parse_double("--scale", optarg, 0.001, 1000, &cl->scale);
+	case OPT_CONNECT_PER_REQUEST:
+		o->connect_per_request = 1;
+		return 0;
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;
@@ -346,6 +358,7 @@ int run_main(int argc, char **argv)
 	struct run_cli cl = { .o = run_opts_default() };
 	struct cli_getopt g;
 	cli_getopt_init(&g, "run", argc, argv, longopts, help, &ctx);
+	g.shortopts = CTX_SHORTOPTS "C";
 	int c, rc = EXIT_USAGE;
 	while ((c = cli_getopt_next(&g)) > 0)
 		if (parse_option(&cl, c) < 0)

@@ -29,6 +29,8 @@ struct srv_diff {
 	long long xact_commit, blks_hit, blks_read;
 	long long calls, shared_hit, shared_read;
 	double mean_exec_us, stddev_exec_us, mean_plan_us;
+	int have_sessions; /* PostgreSQL 14 and later: pg_stat_database.sessions */
+	long long sessions; /* sessions the server counted in the window (a backend counts its own as it exits) */
 };
 
 #endif

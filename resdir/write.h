@@ -48,6 +48,11 @@ struct step_result {
 	const struct hist *hiccup; /* the driver threads' hiccups (how late they woke), microseconds */
 	int saturated; /* the driver was too late for the latencies to be PostgreSQL's */
 	char saturated_why[256];
+	/* --connect-per-request (else NULL and 0): the requests finished in the window that opened their
+	 * connection (connects), how long opening and setting it up took (connect_time) and the query alone from send
+	 * to answer (query_time, successful ones); requests whose connect failed (also in errors) */
+	const struct hist *connect_time, *query_time;
+	uint64_t connects, connect_errors;
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
