@@ -91,6 +91,18 @@ run_cmd "$B" run --pools 1 --offsets 0 --duration 0.2s --warmup 0 --no-plot --no
 check "kept connections: the connect columns are empty (exit $RC)" \
 	[ "$RC,$(csv_col "$TEST_TMP/kept/steps.csv" connects),$(csv_col "$TEST_TMP/kept/steps.csv" connect_p50_us)" = "0,," ]
 
+# the report: the steps table shows the connects and both times, the chart draws them (kept: skipped)
+run_cmd "$B" plot "$R" --format svg
+check "plot of the -C run exits 0 (stderr: $ERR)" [ "$RC" = 0 ]
+check "the connect-vs-query chart is drawn" [ -s "$R/charts/connect-vs-query.svg" ]
+check "the chart holds connect and query, p50 and p99 (one offset)" \
+	[ "$(grep -c '>\(connect\|query\) p\(50\|99\)</text>' "$R/charts/connect-vs-query.svg")" = 4 ]
+c50=$(csv_col "$R/steps.csv" connect_p50_us | head -1)
+check "the report's steps table shows the connects and steps.csv's connect p50 ($c50 us)" \
+	eval 'grep -q "connects (server sessions)" "$R/index.html" && grep -q "<td>$(awk -v v="$c50" "BEGIN { printf \"%.3f ms\", v / 1000 }")</td>" "$R/index.html"'
+run_cmd "$B" plot "$TEST_TMP/kept" --format svg
+check "kept connections: the chart is skipped, saying why" grep -q '^skipped connect-vs-query: .*--connect-per-request' "$TEST_TMP/out"
+
 # ---- the shared pool: the pool's connections are slots ------------------------------------------------
 P=$TEST_TMP/pool
 run_cmd "$B" run --connect-per-request --workers 2 --pools 1,2 --offsets 0 --protocol simple --duration 0.5s \
