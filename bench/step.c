@@ -185,9 +185,9 @@ static int step_open(const struct step_shared *sh, const struct step_def *sd, in
 			log_error("could not open %d connection%s for step %s", lv->n, plural_s(lv->n), sr->id);
 		return -1;
 	}
-	/* --connect-per-request: the step's connections were opened once, untimed, to learn that the server
-	 * takes that many (else the step fails here, with the hint, as with kept connections); each request
-	 * opens its own from now on */
+	/* --connect-per-request: the step's connections were opened once, outside the requests, to learn that
+	 * the server takes that many (else the step fails here, with the hint, as with kept connections); each
+	 * request opens its own from now on */
 	if (o->connect_per_request)
 		for (int k = 0; k < lv->n; k++)
 			bconn_close(&lv->conns[k]);
