@@ -30,7 +30,7 @@ struct srv_diff {
 	long long calls, shared_hit, shared_read;
 	double mean_exec_us, stddev_exec_us, mean_plan_us;
 	int have_sessions; /* PostgreSQL 14 and later: pg_stat_database.sessions */
-	long long sessions; /* sessions the server counted in the window (a backend counts its own as it exits) */
+	long long sessions; /* sessions the server counted in the window (a backend reports its own soon after it starts) */
 };
 
 #endif
