@@ -72,7 +72,7 @@ rows_agree() {
 
 # ---- -C at pools 1 and 4: the event loops ------------------------------------------------------------
 R=$TEST_TMP/c
-run_cmd "$B" run -C --pools 1,4 --offsets 0 --duration 0.5s --warmup 0.2s --no-plot --no-progress --out "$R"
+run_cmd "$B" run -C --pools 1,4 --offsets 0 --duration 0.5s --warmup 0.2s --no-plot --no-progress --out "$R" -v
 check "run -C at pools 1 and 4 exits 0 (stderr: $ERR)" [ "$RC" = 0 ]
 check "two steps, no error" [ "$(csv_col "$R/steps.csv" errors | tr "\n" " ")" = "0 0 " ]
 check "a request a connection: connects = ok on every step" \
@@ -83,6 +83,8 @@ check "the terminal table shows the connect beside the query" grep -q '^step .* 
 check "the server counted sessions in the window (pg_stat_database.sessions)" \
 	[ "$(csv_col "$R/steps.csv" db_sessions | grep -c "^[0-9][0-9]*$")" = 2 ]
 check "no backend of the driver is left once the run is over" no_workers_left
+fds=$(sed -n 's/.*open file descriptors: \([0-9]*\) before the sweep, \([0-9]*\) after.*/\1 \2/p' <<<"$ERR")
+check "no file descriptor left behind by the connections opened and closed ($fds)" eval '[ -n "$fds" ] && [ "${fds% *}" = "${fds#* }" ]'
 check "no reconnect is counted: a new connection a request is not a reconnect" \
 	[ "$(csv_col "$R/steps.csv" reconnects | sort -u)" = 0 ]
 
