@@ -37,8 +37,6 @@ static void summary_header(int open, int conn)
 	printf(" %9s %9s %9s\n", "cpu/q_us", "server_ms", "rest_ms");
 }
 
-/* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
- * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
 /* --connect-per-request: the connect time's and the query time's p50 (ms), which the latency adds up. */
 static void summary_connect(const struct step_result *s)
 {
@@ -50,6 +48,8 @@ static void summary_connect(const struct step_result *s)
 	printf(" %9s %9s", conn, query);
 }
 
+/* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
+ * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
 static void summary_row(const struct step_result *s, int open, int conn)
 {
 	char off[24];
