@@ -65,6 +65,9 @@ struct run_opts {
 	const char *wait_db, *wait_user, *wait_app;
 	int protocol_given; /* --protocol was given: behind a transaction pooler prepared is refused, not replaced */
 	const char *pooler_admin; /* --pooler-admin: a pooler's admin console (conninfo) for its mode and figures */
+	/* --connect-per-request (-C, as pgbench): each request opens its own connection (set up as the kept ones:
+	 * read-only, search_path, PREPARE) and closes it after its answer; the connect time is measured apart */
+	int connect_per_request;
 };
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */

@@ -225,6 +225,13 @@ static int out_of_slots(const struct bconn *c)
 	return 0;
 }
 
+const char *bconn_failure_sqlstate(const struct bconn *c)
+{
+	if (c->err_sqlstate[0])
+		return c->err_sqlstate;
+	return out_of_slots(c) ? "53300" : "08001";
+}
+
 /* The first failure of conn_open_all, with a hint when its cause is known. */
 static void report_failure(const struct bconn *c, const struct conn_params *cp, int n)
 {

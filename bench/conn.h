@@ -58,6 +58,10 @@ struct bconn {
 	int unusable; /* the query left the connection in a state the driver cannot go on from (a COPY): close it */
 	char err[256]; /* last connect or setup error */
 	char err_sqlstate[6]; /* the server's SQLSTATE for a setup error ("" when it sent none) */
+	/* the request in flight (monotonic ns): when it began, which with --connect-per-request is when its
+	 * connection began to open (else when the query was sent), and when that connection was ready (0: a kept
+	 * connection) */
+	int64_t t_req, t_ready;
 };
 
 /* Fills cp from the ctx (same rules as ctx_connect); 0 or -1 (logged). */
@@ -74,6 +78,10 @@ int bconn_start(struct bconn *c, const struct conn_params *cp);
  * or still BC_CONNECTING/BC_SETUP with c->events and c->fd updated). */
 enum bconn_state bconn_advance(struct bconn *c, const struct conn_params *cp);
 void bconn_close(struct bconn *c);
+/* The SQLSTATE a failed connect or setup counts under: the server's for a setup statement; for the connect
+ * itself (libpq keeps no SQLSTATE for it) 53300 when the server or a pooler had no connection slot left,
+ * else 08001 (sqlclient_unable_to_establish_sqlconnection). */
+const char *bconn_failure_sqlstate(const struct bconn *c);
 
 /*
  * Opens n connections at once (all connects in flight together, driven by poll) and sets each up.

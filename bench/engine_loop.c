@@ -6,6 +6,9 @@
  * free connection and its latency counts from when it was due. No locks; one clock read a completion.
  * A failed query is counted by SQLSTATE and the loop goes on; a lost connection (or one a COPY left
  * unusable) is re-established with exponential backoff inside the loop while the others keep working.
+ * With --connect-per-request a connection is a slot: each request opens a connection in it without
+ * blocking the loop (conn.c's state machine), sends its query once the setup is done, and closes it after
+ * the answer; a connect that fails counts as the request's error and the slot waits out a backoff.
  */
 #include "bench/engine_loop.h"
 #include "common/alloc.h"
@@ -64,6 +67,8 @@ static void send_query(struct loop *l, struct bconn *c, int64_t now, int64_t int
 	struct eng_thread *t = l->t;
 	int ok = engine_send(t, c);
 	c->t_start = now;
+	if (!t->env->per_request)
+		c->t_req = now; /* a kept connection: the request starts with the send */
 	c->t_intended = intended;
 	c->state = BC_BUSY;
 	if (!ok) {
@@ -78,17 +83,52 @@ static void send_query(struct loop *l, struct bconn *c, int64_t now, int64_t int
 	watch(t, c, f == 1 ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
+static void backoff(struct loop *l, struct bconn *c, int64_t now);
+
+/* --connect-per-request: a request begins on the free slot c: its connection starts to open now. */
+static void request_begin(struct loop *l, struct bconn *c, int64_t now, int64_t intended)
+{
+	c->t_req = now;
+	c->t_ready = 0;
+	c->t_intended = intended;
+	if (bconn_start(c, l->t->env->cp) < 0) {
+		engine_connect_failed(l->t, c, now);
+		backoff(l, c, now);
+		return;
+	}
+	watch(l->t, c, to_epoll(c->events));
+}
+
+/* --connect-per-request: the request's connection is set up at `now`: its query leaves. */
+static void request_connected(struct loop *l, struct bconn *c, int64_t now)
+{
+	c->t_ready = now;
+	watch(l->t, c, EPOLLIN);
+	if (!engine_over(l->t->env, now))
+		send_query(l, c, now, c->t_intended);
+}
+
+/* A request begins on a free connection (or, per request, a free slot). */
+static void begin(struct loop *l, struct bconn *c, int64_t now, int64_t intended)
+{
+	if (l->t->env->per_request)
+		request_begin(l, c, now, intended);
+	else
+		send_query(l, c, now, intended);
+}
+
 /* A connection is free: closed loop sends at once, open loop queues it for the next due query. */
 static void ready(struct loop *l, struct bconn *c, int64_t now)
 {
 	struct engine_env *env = l->t->env;
-	c->state = BC_READY;
+	if (!env->per_request)
+		c->state = BC_READY;
 	if (engine_over(env, now))
 		return;
 	if (env->rate > 0)
 		l->idle[l->nidle++] = c;
 	else
-		send_query(l, c, now, now);
+		begin(l, c, now, now);
 }
 
 /* Open loop: every due query that has a free connection leaves now. */
@@ -96,7 +136,15 @@ static void dispatch(struct loop *l, int64_t now)
 {
 	struct eng_thread *t = l->t;
 	while (l->nidle > 0 && t->sched.next <= now && now < t->env->t_end)
-		send_query(l, l->idle[--l->nidle], now, sched_take(&t->sched));
+		begin(l, l->idle[--l->nidle], now, sched_take(&t->sched));
+}
+
+/* --connect-per-request: the request is over: its connection is closed and the slot is free. */
+static void request_end(struct loop *l, struct bconn *c, int64_t now)
+{
+	unwatch(l->t, c);
+	bconn_close(c);
+	ready(l, c, now);
 }
 
 /* Closes c and schedules its reconnection after the next backoff delay. */
@@ -113,8 +161,11 @@ static void backoff(struct loop *l, struct bconn *c, int64_t now)
 /* The connection died: the query in flight counts as an error, then reconnect after a backoff. */
 static void lost(struct loop *l, struct bconn *c, int64_t now)
 {
-	if (c->state == BC_BUSY)
+	if (c->state == BC_BUSY) {
 		engine_query_lost(l->t, c, now);
+		if (engine_in_window(l->t->env, now))
+			engine_connect_parts(l->t, c, now, 0);
+	}
 	backoff(l, c, now);
 }
 
@@ -141,22 +192,27 @@ static void complete(struct loop *l, struct bconn *c)
 		long sec = engine_second(env, now);
 		if (c->outcome == QUERY_OK) {
 			if (env->rate > 0) {
-				int64_t lag = c->t_start - c->t_intended;
-				recorder_ok_parts(t->rec, sec, ns_to_us(now - c->t_intended), -1, -1, ns_to_us(now - c->t_start),
+				int64_t lag = c->t_req - c->t_intended;
+				recorder_ok_parts(t->rec, sec, ns_to_us(now - c->t_intended), -1, -1, ns_to_us(now - c->t_req),
 				                  ns_to_us(lag));
 				if (lag > ENGINE_LATE_NS)
 					t->rec->late_starts++;
 			} else {
-				recorder_ok(t->rec, sec, ns_to_us(now - c->t_start));
+				recorder_ok(t->rec, sec, ns_to_us(now - c->t_req));
 			}
 		} else if (c->outcome == QUERY_INVALID) {
 			recorder_verror(t->rec, sec);
 		} else {
 			recorder_error(t->rec, sec, c->sqlstate);
 		}
+		engine_connect_parts(t, c, now, c->outcome == QUERY_OK);
 	}
 	if (c->outcome == QUERY_OK)
 		c->backoff_ms = 0;
+	if (env->per_request) {
+		request_end(l, c, now);
+		return;
+	}
 	if (c->unusable || PQstatus(c->pg) == CONNECTION_BAD) {
 		backoff(l, c, now); /* the error was counted just above */
 		return;
@@ -171,13 +227,18 @@ static void handle(struct loop *l, struct bconn *c, unsigned events)
 	if (c->state == BC_CONNECTING || c->state == BC_SETUP) {
 		enum bconn_state st = bconn_advance(c, env->cp);
 		int64_t now = mono_ns();
-		if (st == BC_READY) {
+		if (st == BC_READY && env->per_request) {
+			request_connected(l, c, now);
+		} else if (st == BC_READY) {
 			if (engine_in_window(env, now))
 				t->rec->reconnects++;
 			watch(t, c, EPOLLIN);
 			ready(l, c, now);
 		} else if (st == BC_FAILED) {
-			engine_reconnect_failed(env, c);
+			if (env->per_request)
+				engine_connect_failed(t, c, now);
+			else
+				engine_reconnect_failed(env, c);
 			backoff(l, c, now);
 		} else {
 			watch(t, c, to_epoll(c->events));
@@ -244,6 +305,11 @@ static void reconnect_due(struct loop *l, int64_t now, int64_t *wake)
 			continue;
 		}
 		t->nbackoff--;
+		if (t->env->per_request) { /* the slot is free again: the next request opens its own connection */
+			c->state = BC_NONE;
+			ready(l, c, now);
+			continue;
+		}
 		if (bconn_start(c, t->env->cp) < 0) {
 			backoff(l, c, now);
 			continue;
@@ -265,6 +331,8 @@ void *engine_loop_main(void *arg)
 		if (t->conns[i].state == BC_READY) {
 			watch(t, &t->conns[i], EPOLLIN);
 			ready(&l, &t->conns[i], now);
+		} else if (env->per_request) {
+			ready(&l, &t->conns[i], now); /* a free slot */
 		}
 	}
 	struct epoll_event evs[LOOP_MAX_EVENTS];

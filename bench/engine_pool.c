@@ -11,6 +11,11 @@
  * worker that returned it cannot take it back first. --pool-order lifo keeps the unfair pool: a returned
  * connection goes back on the free list and the first worker to ask for it, usually the one that just
  * returned it, takes it, while the woken waiter finds the list empty and waits again.
+ *
+ * With --connect-per-request the pool's connections become slots (at most P connections open at once): a
+ * worker borrows a slot as it would a connection, opens a new connection in it, runs its query, closes it
+ * and gives the slot back. With W = P that is Django's CONN_MAX_AGE=0 under W gunicorn threads. The time
+ * holding the slot (service) then includes the connect.
  */
 #include "bench/engine_pool.h"
 #include "common/alloc.h"
@@ -56,7 +61,7 @@ struct pool *engine_pool_new(struct bconn *conns, int n, const struct engine_env
 	pthread_condattr_setclock(&p->cattr, CLOCK_MONOTONIC);
 	p->lifo = env->pool_lifo;
 	for (int i = 0; i < n; i++)
-		if (conns[i].state == BC_READY)
+		if (conns[i].state == BC_READY || env->per_request) /* per request: every slot starts free */
 			p->free[p->nfree++] = &conns[i];
 	if (env->rate > 0)
 		sched_init(&p->sched, env->rate, env->poisson, env->t_begin, env->seed ^ SCHED_SALT_POOL);
@@ -262,12 +267,46 @@ static int reconnect(struct eng_thread *t, struct bconn *c)
 	}
 }
 
+/* --connect-per-request: opens the borrowed slot's connection for the request that began at c->t_req; 0
+ * ready (c->t_ready set), -1 failed (c->err says why), 1 the step ended first. */
+static int request_open(struct eng_thread *t, struct bconn *c)
+{
+	c->t_ready = 0;
+	if (bconn_start(c, t->env->cp) < 0)
+		return -1;
+	while (c->state == BC_CONNECTING || c->state == BC_SETUP) {
+		if (!wait_fd(t, c->fd, (short)c->events))
+			return 1;
+		bconn_advance(c, t->env->cp);
+	}
+	if (c->state != BC_READY)
+		return -1;
+	c->t_ready = mono_ns();
+	return 0;
+}
+
+/* --connect-per-request: after a failed connect, the worker waits *backoff_ms (doubling up to the most, as a
+ * reconnect does) before its next request; 0, or -1 when the step ended first. */
+static int request_backoff(struct eng_thread *t, int *backoff_ms)
+{
+	*backoff_ms = engine_backoff_next(*backoff_ms);
+	int64_t until = mono_ns() + (int64_t)*backoff_ms * NS_PER_MS;
+	for (int64_t now = mono_ns(); now < until; now = mono_ns()) {
+		if (engine_over(t->env, now))
+			return -1;
+		engine_nap(until - now < POOL_BACKOFF_NAP_NS ? until - now : POOL_BACKOFF_NAP_NS);
+		tick(t, mono_ns());
+	}
+	return 0;
+}
+
 void *engine_pool_main(void *arg)
 {
 	struct eng_thread *t = arg;
 	struct engine_env *env = t->env;
 	struct pool *p = t->pool;
 	int64_t unsent = -1; /* open loop: the due time this worker took and has not sent yet */
+	int connect_backoff_ms = 0; /* --connect-per-request: the delay after this worker's last failed connect */
 	for (;;) {
 		int64_t now = mono_ns();
 		if (engine_over(env, now))
@@ -298,7 +337,21 @@ void *engine_pool_main(void *arg)
 			release(p, c);
 			break;
 		}
-		c->t_start = t1;
+		c->t_req = t1;
+		if (env->per_request) {
+			int oc = request_open(t, c);
+			if (oc != 0) {
+				if (oc < 0)
+					engine_connect_failed(t, c, mono_ns());
+				bconn_close(c);
+				release(p, c);
+				if (oc > 0 || request_backoff(t, &connect_backoff_ms) < 0)
+					break;
+				continue;
+			}
+			connect_backoff_ms = 0;
+		}
+		c->t_start = c->t_ready ? c->t_ready : t1;
 		int rc = run_query(t, c);
 		int64_t t2 = mono_ns();
 		if (rc == 1) { /* stopped mid-query: not measured */
@@ -306,6 +359,14 @@ void *engine_pool_main(void *arg)
 				t->rec->edge_end++; /* in flight when the window ended */
 			release(p, c);
 			break;
+		}
+		if (rc < 0 && env->per_request) { /* its connection is closed anyway: no reconnect */
+			engine_query_lost(t, c, t2);
+			if (engine_in_window(env, t2))
+				engine_connect_parts(t, c, t2, 0);
+			bconn_close(c);
+			release(p, c);
+			continue;
 		}
 		if (rc < 0) {
 			engine_query_lost(t, c, t2);
@@ -320,6 +381,10 @@ void *engine_pool_main(void *arg)
 		enum query_outcome outcome = c->outcome;
 		char sqlstate[sizeof c->sqlstate];
 		memcpy(sqlstate, c->sqlstate, sizeof sqlstate);
+		if (in)
+			engine_connect_parts(t, c, t2, outcome == QUERY_OK);
+		if (env->per_request)
+			bconn_close(c);
 		release(p, c);
 		if (outcome != QUERY_ERROR)
 			engine_edge(t, in, t1, t2);

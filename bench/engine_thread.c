@@ -160,6 +160,18 @@ void engine_reconnect_failed(struct engine_env *env, const struct bconn *c)
 	           c->err);
 }
 
+void engine_connect_failed(struct eng_thread *t, const struct bconn *c, int64_t now)
+{
+	struct engine_env *env = t->env;
+	const char *code = bconn_failure_sqlstate(c);
+	if (engine_in_window(env, now)) {
+		recorder_error(t->rec, engine_second(env, now), code);
+		t->rec->connect_errors++;
+	}
+	engine_message(env, "could not connect", c->err);
+	note_fault(env, code, "could not connect", c->err);
+}
+
 void engine_thread_finish(struct eng_thread *t, int64_t fin)
 {
 	const struct engine_env *env = t->env;

@@ -63,6 +63,7 @@ struct engine_env {
 	int stop_fd; /* eventfd, readable once stop is set: wakes every loop at once */
 	uint64_t seed;
 	struct engine_fault *fault; /* the run's (NULL: not kept) */
+	int per_request; /* --connect-per-request: a request opens its connection and closes it after the answer */
 };
 
 /* The second (0-based) of the measured time holding monotonic time t. */
@@ -225,7 +226,21 @@ static inline void engine_edge(struct eng_thread *t, int in, int64_t started, in
 	}
 }
 
+/* --connect-per-request: what a request that got a connection adds, when it finished in the window: its
+ * connect time (from starting to open it to its setup done) and, when it succeeded (ok), its query time
+ * (from the send to the answer). Nothing for a kept connection. */
+static inline void engine_connect_parts(struct eng_thread *t, const struct bconn *c, int64_t now, int ok)
+{
+	if (c->t_ready)
+		recorder_connect(t->rec, ns_to_us(c->t_ready - c->t_req), ok ? ns_to_us(now - c->t_start) : -1);
+}
+
 /* engine_thread.c */
+
+/* --connect-per-request: the request's connection could not be opened at `now`: the request counts as an
+ * error in the window (bconn_failure_sqlstate) and as a connect error, and the failure is reported among
+ * the step's first messages. */
+void engine_connect_failed(struct eng_thread *t, const struct bconn *c, int64_t now);
 
 /* Sends the next query on c (offset drawn, text built for the simple protocol); 1 sent, 0 failed. */
 int engine_send(struct eng_thread *t, struct bconn *c);

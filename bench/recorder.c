@@ -23,6 +23,9 @@ int recorder_init(struct recorder *r, const atomic_int *stop, int flags)
 	if ((flags & REC_OPEN) && (hist_init(&r->uncorrected, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
 	                           hist_init(&r->lag, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))
 		return -1;
+	if ((flags & REC_CONNECT) && (hist_init(&r->connect, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+	                              hist_init(&r->query, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0))
+		return -1;
 	for (int i = 0; i < REC_RING; i++)
 		if (hist_init(&r->ring[i].h, HIST_LOWEST, HIST_HIGHEST, REC_SECOND_DIGITS) < 0) {
 			recorder_free(r);
@@ -40,6 +43,8 @@ void recorder_free(struct recorder *r)
 	hist_free(&r->service);
 	hist_free(&r->uncorrected);
 	hist_free(&r->lag);
+	hist_free(&r->connect);
+	hist_free(&r->query);
 	for (int i = 0; i < REC_RING; i++)
 		hist_free(&r->ring[i].h);
 }
@@ -57,6 +62,11 @@ void recorder_reset(struct recorder *r)
 		hist_reset(&r->uncorrected);
 		hist_reset(&r->lag);
 	}
+	if (r->flags & REC_CONNECT) {
+		hist_reset(&r->connect);
+		hist_reset(&r->query);
+	}
+	r->connects = r->connect_errors = 0;
 	r->late_starts = 0;
 	r->dropped = 0;
 	r->cur = -1;
@@ -131,6 +141,16 @@ void recorder_verror(struct recorder *r, long sec)
 		recorder_advance(r, sec);
 	r->ring[sec % REC_RING].verrors++;
 	r->verrors++;
+}
+
+void recorder_connect(struct recorder *r, int64_t connect_us, int64_t query_us)
+{
+	if (!(r->flags & REC_CONNECT))
+		return;
+	r->connects++;
+	hist_record(&r->connect, connect_us);
+	if (query_us >= 0)
+		hist_record(&r->query, query_us);
 }
 
 void recorder_finish(struct recorder *r, long last)

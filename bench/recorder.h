@@ -24,7 +24,8 @@ struct rec_second {
 
 /* Which extra distributions a run keeps (the shared pool and open-loop models). */
 enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time holding it */
-       REC_OPEN = 2 /* open loop: latency from the actual send, and schedule lag */ };
+       REC_OPEN = 2, /* open loop: latency from the actual send, and schedule lag */
+       REC_CONNECT = 4 /* --connect-per-request: connect time, and query time from send to answer */ };
 
 /* One a thread, written on every query: 64-byte aligned (see run.c) so two threads never share a line. */
 struct recorder {
@@ -45,6 +46,12 @@ struct recorder {
 	 * returned; and queries in flight when it ended (finished after it, or abandoned) */
 	uint64_t edge_start, edge_end;
 	struct hist hiccup; /* hiccup meter: how late the thread woke against its tick, in the window */
+	/* REC_CONNECT, for the requests finished in the window that got a connection: how many (connects), the
+	 * time from starting to open it to its setup done (connect), and from sending the query to its answer
+	 * (query, successful queries only); connect_errors: requests whose connection could not be opened (also
+	 * in errors, by SQLSTATE) */
+	struct hist connect, query;
+	uint64_t connects, connect_errors;
 	struct rec_code codes[REC_CODES];
 	int ncodes;
 };
@@ -61,6 +68,9 @@ void recorder_ok_parts(struct recorder *r, long sec, int64_t us, int64_t wait_us
                        int64_t uncorrected_us, int64_t lag_us);
 void recorder_error(struct recorder *r, long sec, const char *sqlstate);
 void recorder_verror(struct recorder *r, long sec);
+/* REC_CONNECT: a request that opened its connection, with its connect time and (query_us >= 0, successful
+ * queries) its query time. Recorded beside recorder_ok/_error/_verror of the same request. */
+void recorder_connect(struct recorder *r, int64_t connect_us, int64_t query_us);
 /* Owner thread, at the end: closes every second up to and including last (-1: none measured). */
 void recorder_finish(struct recorder *r, long last);
 

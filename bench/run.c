@@ -223,6 +223,7 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	json_object_set_new(opts, "loops", o->model == RUN_MODEL_ASYNC ? json_integer(o->loops > 0 ? o->loops : 1) : json_null());
 	json_object_set_new(opts, "rates", o->nrates ? list_json(o->rates, o->nrates) : json_null());
 	json_object_set_new(opts, "allow_writes", json_boolean(o->allow_writes));
+	json_object_set_new(opts, "connect_per_request", json_boolean(o->connect_per_request));
 	json_object_set_new(opts, "arrival", o->nrates ? json_string(o->poisson ? "poisson" : "constant") : json_null());
 	if (o->preset_seed_article)
 		json_object_set_new(opts, "preset", json_string("seed-article"));
@@ -505,6 +506,8 @@ static int make_recorders(struct run *r)
 		if (sd->rate > 0)
 			flags |= REC_OPEN;
 	}
+	if (r->o->connect_per_request)
+		flags |= REC_CONNECT;
 	/* 64-byte aligned (struct recorder): two threads never share a cache line */
 	r->recs = pgpb_aligned_calloc(_Alignof(struct recorder), (size_t)maxthreads, sizeof *r->recs);
 	r->nrecs = maxthreads;

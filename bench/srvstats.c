@@ -161,12 +161,18 @@ void srv_snapshot(PGconn *conn, const struct srv_info *info, long long queryid, 
 	/* pg_stat_statements first: its counts are matched against the client's at the window's edge */
 	if (info->pgss && queryid)
 		snapshot_pgss(conn, queryid, out);
-	PGresult *res = ctx_exec(conn, "reading the server's counters", sql_get("bench/stat_database"), 0, NULL);
+	int sessions = info->version_num >= 140000; /* pg_stat_database.sessions is new in 14 */
+	PGresult *res = ctx_exec(conn, "reading the server's counters",
+	                         sql_get(sessions ? "bench/stat_database_sessions" : "bench/stat_database"), 0, NULL);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		out->have_db = 1;
 		out->xact_commit = atoll(PQgetvalue(res, 0, 1));
 		out->blks_hit = atoll(PQgetvalue(res, 0, 2));
 		out->blks_read = atoll(PQgetvalue(res, 0, 3));
+		if (sessions && PQnfields(res) > 4 && !PQgetisnull(res, 0, 4)) {
+			out->have_sessions = 1;
+			out->sessions = atoll(PQgetvalue(res, 0, 4));
+		}
 	}
 	PQclear(res);
 }
@@ -198,6 +204,10 @@ void srv_diff(const struct srv_snap *a, const struct srv_snap *b, struct srv_dif
 		out->xact_commit = b->xact_commit - a->xact_commit;
 		out->blks_hit = b->blks_hit - a->blks_hit;
 		out->blks_read = b->blks_read - a->blks_read;
+	}
+	if (a->have_sessions && b->have_sessions) {
+		out->have_sessions = 1;
+		out->sessions = b->sessions - a->sessions;
 	}
 	if (a->have_pgss && b->have_pgss) {
 		out->have_pgss = 1;

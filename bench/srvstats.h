@@ -22,6 +22,8 @@ struct srv_info {
 struct srv_snap {
 	int have_db, have_pgss;
 	long long xact_commit, blks_hit, blks_read;
+	int have_sessions; /* PostgreSQL 14 and later */
+	long long sessions;
 	long long calls, plans, shared_hit, shared_read;
 	double total_exec_ms, sumsq_exec_ms, total_plan_ms;
 };

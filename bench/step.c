@@ -149,6 +149,7 @@ static void env_setup(const struct step_shared *sh, const struct step_def *sd, i
 	env->npieces = o->protocol == RUN_PROTO_SIMPLE ? q->npieces : 0;
 	env->seed = STEP_SEED + (uint64_t)i;
 	env->fault = sh->fault;
+	env->per_request = o->connect_per_request;
 	int64_t start = mono_ns();
 	env->t_begin = start;
 	env->t_measure = start + (int64_t)(o->warmup_s * 1e9);
@@ -203,6 +204,12 @@ static int step_open(const struct step_shared *sh, const struct step_def *sd, in
 			log_error("could not open %d connection%s for step %s", lv->n, plural_s(lv->n), sr->id);
 		return -1;
 	}
+	/* --connect-per-request: the step's connections were opened once, outside the requests, to learn that
+	 * the server takes that many (else the step fails here, with the hint, as with kept connections); each
+	 * request opens its own from now on */
+	if (o->connect_per_request)
+		for (int k = 0; k < lv->n; k++)
+			bconn_close(&lv->conns[k]);
 	for (int k = 0; k < lv->nthreads; k++)
 		recorder_reset(&sh->recs[k]);
 	if (q->variant && q->variant->keyset) {
@@ -344,7 +351,7 @@ static void merge_codes(struct step_result *sr, const struct recorder *rec)
 }
 
 /* The step's own histograms, as its model needs them, pointed at by the step_result view. 0 or -1. */
-static int step_hists(struct step *st, const struct step_def *sd)
+static int step_hists(struct step *st, const struct step_def *sd, int per_request)
 {
 	struct step_result *sr = &st->sr;
 	if (hist_init(&st->lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
@@ -366,11 +373,19 @@ static int step_hists(struct step *st, const struct step_def *sd)
 		sr->uncorrected = &st->uncorrected;
 		sr->lag = &st->lag;
 	}
+	if (per_request) {
+		if (hist_init(&st->connect, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0 ||
+		    hist_init(&st->query, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)
+			return -1;
+		sr->connect_time = &st->connect;
+		sr->query_time = &st->query;
+	}
 	return 0;
 }
 
 /* Adds what every driver thread recorded into the step. */
-static void merge_recorders(struct step *st, const struct step_def *sd, const struct recorder *recs, int n)
+static void merge_recorders(struct step *st, const struct step_def *sd, int per_request, const struct recorder *recs,
+                            int n)
 {
 	struct step_result *sr = &st->sr;
 	for (int k = 0; k < n; k++) {
@@ -387,6 +402,12 @@ static void merge_recorders(struct step *st, const struct step_def *sd, const st
 			sr->dropped += rec->dropped;
 		}
 		hist_merge(&st->hiccup, &rec->hiccup);
+		if (per_request) {
+			hist_merge(&st->connect, &rec->connect);
+			hist_merge(&st->query, &rec->query);
+			sr->connects += rec->connects;
+			sr->connect_errors += rec->connect_errors;
+		}
 		sr->inflight_start += rec->edge_start;
 		sr->inflight_end += rec->edge_end;
 		sr->ok += rec->ok;
@@ -473,11 +494,11 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 	int64_t fin = stop_at && stop_at < env->t_end ? stop_at : env->t_end;
 	if (!lv->measuring || fin <= env->t_measure)
 		return 0;
-	if (step_hists(st, sd) < 0) {
+	if (step_hists(st, sd, sh->o->connect_per_request) < 0) {
 		log_error("could not set up the latency histograms");
 		return -1;
 	}
-	merge_recorders(st, sd, sh->recs, lv->nthreads);
+	merge_recorders(st, sd, sh->o->connect_per_request, sh->recs, lv->nthreads);
 	sr->threads = lv->nthreads;
 	sr->duration_s = (double)(fin - env->t_measure) / 1e9;
 	struct timespec wall;
@@ -508,7 +529,9 @@ void step_free(struct step *st)
 	step_trim(st);
 	hist_free(&st->lat);
 	hist_free(&st->wait);
-	st->sr.lat = st->sr.wait = NULL;
+	hist_free(&st->connect);
+	hist_free(&st->query);
+	st->sr.lat = st->sr.wait = st->sr.connect_time = st->sr.query_time = NULL;
 }
 
 /* After the step is written: its warnings, and the progress line that closes it. */

@@ -21,6 +21,7 @@ struct step {
 	struct step_result sr;
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
 	struct wait_profile waits; /* where the server time went, when sampled (sr.waits points here) */
+	struct hist connect, query; /* --connect-per-request */
 };
 
 /* Progress lines on stderr while the steps run. */

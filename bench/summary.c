@@ -25,18 +25,32 @@ static double error_share(const struct step_result *s)
 	return all ? (double)s->errors / (double)all : 0;
 }
 
-static void summary_header(int open)
+static void summary_header(int open, int conn)
 {
-	printf("%-28s %-11s %6s %7s %8s %10s %10s %10s %10s %9s %7s %6s", "step", "query", "conns", "offset", "n", "qps",
-	       "p50_ms", "p99_ms", "max_ms", "wait_p99", "errors", "valerr");
+	printf("%-28s %-11s %6s %7s %8s %10s %10s %10s %10s", "step", "query", "conns", "offset", "n", "qps", "p50_ms",
+	       "p99_ms", "max_ms");
+	if (conn)
+		printf(" %9s %9s", "conn_p50", "query_p50");
+	printf(" %9s %7s %6s", "wait_p99", "errors", "valerr");
 	if (open)
 		printf(" %8s", "dropped");
 	printf(" %9s %9s %9s\n", "cpu/q_us", "server_ms", "rest_ms");
 }
 
+/* --connect-per-request: the connect time's and the query time's p50 (ms), which the latency adds up. */
+static void summary_connect(const struct step_result *s)
+{
+	char conn[32] = "-", query[32] = "-";
+	if (s->connect_time && s->connect_time->total)
+		summary_fmt_pct(s->connect_time, 50, conn, sizeof conn);
+	if (s->query_time && s->query_time->total)
+		summary_fmt_pct(s->query_time, 50, query, sizeof query);
+	printf(" %9s %9s", conn, query);
+}
+
 /* One row a step. server_ms: pg_stat_statements' mean execution (+ planning) time of the query during the
  * step; rest_ms: the client's mean latency minus that (network, driver, queueing): "-" when unknown. */
-static void summary_row(const struct step_result *s, int open)
+static void summary_row(const struct step_result *s, int open, int conn)
 {
 	char off[24];
 	if (s->mix)
@@ -59,9 +73,11 @@ static void summary_row(const struct step_result *s, int open)
 		snprintf(srv, sizeof srv, "%.3f%s", server_us / 1000.0, mark);
 		snprintf(rest, sizeof rest, "%.3f%s", (hist_mean(h) - server_us) / 1000.0, mark);
 	}
-	printf("%-28s %-11.11s %6ld %7s %8llu %10.1f %10s %10s %10s %9s %7llu %6llu", s->id, s->query, s->connections, off,
-	       (unsigned long long)s->ok, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, p50, p99, max, wait,
-	       (unsigned long long)s->errors, (unsigned long long)s->verrors);
+	printf("%-28s %-11.11s %6ld %7s %8llu %10.1f %10s %10s %10s", s->id, s->query, s->connections, off,
+	       (unsigned long long)s->ok, s->duration_s > 0 ? (double)s->ok / s->duration_s : 0, p50, p99, max);
+	if (conn)
+		summary_connect(s);
+	printf(" %9s %7llu %6llu", wait, (unsigned long long)s->errors, (unsigned long long)s->verrors);
 	if (open) {
 		char dropped[24] = "-";
 		if (s->rate > 0)
@@ -149,13 +165,18 @@ static void summary_notes(const struct step_result *const *done, int n)
 
 void summary_print(const struct step_result *const *steps, int n)
 {
-	int open = 0;
-	for (int k = 0; k < n; k++)
+	int open = 0, conn = 0;
+	for (int k = 0; k < n; k++) {
 		open |= steps[k]->rate > 0;
-	summary_header(open);
+		conn |= steps[k]->connect_time != NULL;
+	}
+	summary_header(open, conn);
 	for (int k = 0; k < n; k++)
-		summary_row(steps[k], open);
+		summary_row(steps[k], open, conn);
 	summary_notes(steps, n);
+	if (conn)
+		printf("conn_p50, query_p50: --connect-per-request: opening the request's connection (with its setup) and "
+		       "its query alone (send to answer); the latency columns count from the connect\n");
 	fflush(stdout); /* the table before the warnings that point at it */
 	thin_hint(steps, n);
 	errors_hint(steps, n);

@@ -82,6 +82,13 @@ static void help(void)
 	       "                           start; a step per rate)\n"
 	       "  --arrival=KIND           open-loop schedule: constant (default) or poisson\n"
 	       "  --preset=seed-article    threads over a pool (W = P = 2 x CPUs) beside async (1 loop, same pool)\n"
+	       "  -C, --connect-per-request\n"
+	       "                           each request opens a new connection and closes it after the answer\n"
+	       "                           (Django's CONN_MAX_AGE=0, pgbench -C); the latency includes the connect\n"
+	       "                           (its setup too: read-only, search_path and, under --protocol prepared,\n"
+	       "                           the PREPARE), shown apart as connect_* beside query_* (send to answer);\n"
+	       "                           with --workers the pool's connections become slots: a worker opens one\n"
+	       "                           in the slot it borrows and closes it before giving the slot back\n"
 	       "\nOutput:\n"
 	       "  --out=DIR                results directory (default results/<timestamp>)\n"
 	       "  --force                  replace the results of an earlier run in --out (only the files\n"
@@ -132,6 +139,7 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
        OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD, OPT_WAIT_SAMPLE, OPT_WAIT_FILTER,
        OPT_POOLER, OPT_POOLER_POOL_SIZE, OPT_POOLER_ADMIN };
+#define OPT_CONNECT_PER_REQUEST 'C'
 
 static const struct option longopts[] = {
 	CTX_LONGOPTS,
@@ -172,6 +180,7 @@ static const struct option longopts[] = {
 	{ "pooler", required_argument, NULL, OPT_POOLER },
 	{ "pooler-pool-size", required_argument, NULL, OPT_POOLER_POOL_SIZE },
 	{ "pooler-admin", required_argument, NULL, OPT_POOLER_ADMIN },
+	{ "connect-per-request", no_argument, NULL, OPT_CONNECT_PER_REQUEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -393,6 +402,9 @@ static int parse_option(struct run_cli *cl, int c)
 		o->host_tag = optarg;
 		return 0;
 	}
+	case OPT_CONNECT_PER_REQUEST:
+		o->connect_per_request = 1;
+		return 0;
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;
@@ -521,6 +533,7 @@ int run_main(int argc, char **argv)
 	struct run_cli cl = { .o = run_opts_default() };
 	struct cli_getopt g;
 	cli_getopt_init(&g, "run", argc, argv, longopts, help, &ctx);
+	g.shortopts = CTX_SHORTOPTS "C";
 	int c, rc = EXIT_USAGE;
 	while ((c = cli_getopt_next(&g)) > 0)
 		if (parse_option(&cl, c) < 0)

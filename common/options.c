@@ -19,7 +19,7 @@ void cli_getopt_init(struct cli_getopt *g, const char *command, int argc, char *
 int cli_getopt_next(struct cli_getopt *g)
 {
 	for (;;) {
-		int c = getopt_long(g->argc, g->argv, CTX_SHORTOPTS, g->longopts, NULL);
+		int c = getopt_long(g->argc, g->argv, g->shortopts ? g->shortopts : CTX_SHORTOPTS, g->longopts, NULL);
 		if (c == -1)
 			return 0;
 		if (c == CTX_OPT_HELP) {

@@ -30,6 +30,7 @@ struct cli_getopt {
 	const char *no_connection; /* set: -h, -p, -U and -d are refused with this message */
 	int no_cluster; /* with no_connection: --ephemeral, --keep, --pg-setting and --schema are refused too */
 	int rc; /* the exit status when next or end returned -1: 0 after --help, else 2 (already reported) */
+	const char *shortopts; /* NULL: CTX_SHORTOPTS; a command with short options of its own sets CTX_SHORTOPTS "..." */
 };
 void cli_getopt_init(struct cli_getopt *g, const char *command, int argc, char **argv, const struct option *longopts,
                      void (*help)(void), struct pgpb_ctx *ctx);

@@ -791,6 +791,48 @@ static int build_pool_wait(const struct res_run *run, struct chart *c, char *why
 	return 1;
 }
 
+/* ---- connect vs query time (--connect-per-request) -------------------------------------------- */
+
+/* Closed-loop steps run with --connect-per-request that answered a query: they carry both times. */
+static int f_connect(const struct res_step *s)
+{
+	return !res_is_open_loop(s) && isfinite(s->v[RF_CONNECT_P50_US]) && isfinite(s->v[RF_QUERY_P50_US]);
+}
+
+static void connect_points(struct chart_series *const *l, const struct res_step *st, double x)
+{
+	chart_point(l[0], x, st->v[RF_CONNECT_P50_US]);
+	chart_point(l[1], x, st->v[RF_QUERY_P50_US]);
+	if (l[2]) {
+		chart_point(l[2], x, st->v[RF_CONNECT_P99_US]);
+		chart_point(l[3], x, st->v[RF_QUERY_P99_US]);
+	}
+}
+
+static int build_connect_query(const struct res_run *run, struct chart *c, char *why, size_t len)
+{
+	struct grouping gr;
+	if (grouping_init(&gr, run, f_connect, BY_OFFSET, 1) == 0)
+		return skip(why, len, "the run did not open a connection per request (run --connect-per-request), so "
+		                      "there is no connect time");
+	struct chart_panel *p = &c->panel[0];
+	pool_axis(run, f_connect, &p->x);
+	set_axis(&p->y, "time per request (log scale)", CHART_UNIT_US, 1);
+	/* one group: connect and query in a colour each, p50 solid and p99 dotted; else a colour per group */
+	int one = gr.gs.n == 1;
+	static const struct line_spec lines_one[] = { { "connect p50", 0, 0 }, { "query p50", 1, 0 },
+		                                      { "connect p99", 0, 2 }, { "query p99", 1, 2 } };
+	static const struct line_spec lines[] = { { "connect p50 %s", GROUP, 0 }, { "query p50 %s", GROUP, 1 } };
+	group_lines sv;
+	grouping_lines(c, &gr, one ? lines_one : lines, one ? 4 : 2, sv);
+	grouping_fill(&gr, sv, RF_CONNECTIONS, connect_points);
+	sort_all(c);
+	snprintf(c->note, sizeof c->note, "connect: opening the request's connection, its setup included; query: "
+	         "from the send to the answer; the step's latency is their sum%s",
+	         one ? "" : " (solid: connect, dashed: query)");
+	return 1;
+}
+
 /* ---- 7. throughput vs p99 for rate sweeps ---------------------------------------------------- */
 
 static int build_throughput_latency(const struct res_run *run, struct chart *c, char *why, size_t len)
@@ -1105,5 +1147,11 @@ const struct charts_def charts_defs[] = {
 	  "(by wait event class: IO, LWLock, Lock ...), or idle while the driver handles a result and sends the next "
 	  "query (client side). A tall idle share means the database is not the bottleneck.",
 	  build_waits },
+	{ "connect-vs-query", "Connect versus query time per request",
+	  "--connect-per-request: the time to open each request's connection (with its setup: read-only, "
+	  "search_path, and the PREPARE under the prepared protocol) against the query's own time, by pool size. "
+	  "Where the connect line lies above the query line, a pooler or kept connections save more than any "
+	  "index would.",
+	  build_connect_query },
 };
 const size_t charts_ndefs = sizeof charts_defs / sizeof charts_defs[0];

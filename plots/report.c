@@ -193,12 +193,36 @@ int report_pct_cell(FILE *f, const struct res_step *s, int field, double p)
 	return thin;
 }
 
+/* --connect-per-request: the step's connects (with the server's sessions), and its connect and query times
+ * as steps.csv gives them; "-" for a step without. */
+static void connect_cells(FILE *f, const struct res_step *s)
+{
+	char buf[96] = "-";
+	if (isfinite(s->v[RF_CONNECTS]) && isfinite(s->v[RF_DB_SESSIONS]))
+		snprintf(buf, sizeof buf, "%.15g (%.15g)", s->v[RF_CONNECTS], s->v[RF_DB_SESSIONS]);
+	else if (isfinite(s->v[RF_CONNECTS]))
+		snprintf(buf, sizeof buf, "%.15g", s->v[RF_CONNECTS]);
+	fputs(s->v[RF_CONNECT_ERRORS] > 0 ? "<td class=\"bad\">" : "<td>", f);
+	report_html_escape(f, buf);
+	if (s->v[RF_CONNECT_ERRORS] > 0)
+		fprintf(f, ", %.15g failed", s->v[RF_CONNECT_ERRORS]);
+	fputs("</td>", f);
+	static const int fs[] = { RF_CONNECT_P50_US, RF_CONNECT_P99_US, RF_QUERY_P50_US, RF_QUERY_P99_US };
+	for (size_t k = 0; k < sizeof fs / sizeof fs[0]; k++) {
+		ms_text(s->v[fs[k]], buf, sizeof buf);
+		fputs("<td>", f);
+		report_html_escape(f, buf);
+		fputs("</td>", f);
+	}
+}
+
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 {
-	int pool = 0, open = 0, hiccup = 0, saturated = 0, pooler = 0;
+	int pool = 0, open = 0, hiccup = 0, saturated = 0, pooler = 0, conn = 0;
 	for (size_t i = 0; i < run->nsteps; i++) {
 		pooler |= isfinite(run->steps[i].v[RF_POOLER_XACTS]);
 		pool |= isfinite(run->steps[i].v[RF_WAIT_P99_US]);
+		conn |= isfinite(run->steps[i].v[RF_CONNECTS]);
 		open |= res_is_open_loop(&run->steps[i]);
 		hiccup |= isfinite(run->steps[i].v[RF_HICCUP_P99_US]);
 		saturated |= run->steps[i].v[RF_DRIVER_SATURATED] == 1;
@@ -224,6 +248,12 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		fputs("<th>p99 uncorrected</th>", f);
 	if (pool)
 		fputs("<th>wait p99</th><th>service p99</th>", f);
+	if (conn)
+		fputs("<th title=\"--connect-per-request: connections the requests opened (pg_stat_database.sessions: "
+		      "the server's count over the window)\">connects (server sessions)</th><th title=\"opening the "
+		      "request's connection, its setup included\">connect p50</th><th>connect p99</th><th title=\"the "
+		      "query alone, from the send to the answer\">query p50</th><th>query p99</th>",
+		      f);
 	if (hiccup)
 		fputs("<th>driver hiccup p99</th><th>driver hiccup max</th>", f);
 	if (pooler)
@@ -296,6 +326,8 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 			thin |= report_pct_cell(f, s, RF_WAIT_P99_US, 99);
 			thin |= report_pct_cell(f, s, RF_SERVICE_P99_US, 99);
 		}
+		if (conn)
+			connect_cells(f, s);
 		if (hiccup) {
 			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_P99_US]);
 			cell(f, CHART_UNIT_US, s->v[RF_HICCUP_MAX_US]);

@@ -33,6 +33,8 @@ struct srv_diff {
 	long long xact_commit, blks_hit, blks_read;
 	long long calls, shared_hit, shared_read;
 	double mean_exec_us, stddev_exec_us, mean_plan_us;
+	int have_sessions; /* PostgreSQL 14 and later: pg_stat_database.sessions */
+	long long sessions; /* sessions the server counted in the window (a backend reports its own soon after it starts) */
 };
 
 /* One step's figures from a pooler's admin console (PgBouncer's SHOW STATS diffed around the window, SHOW

@@ -83,6 +83,16 @@ const struct steps_column steps_columns[RF_COUNT] = {
 	[RF_POOLER_MAXWAIT_US] = { "pooler_maxwait_us", STEPS_INT, 0, "us", 0 },
 	[RF_POOLER_SERVERS_MAX] = { "pooler_servers_max", STEPS_INT, 0, "", 0 },
 	[RF_POOLER_CLIENTS_MAX] = { "pooler_clients_max", STEPS_INT, 0, "", 0 },
+	[RF_CONNECTS] = { "connects", STEPS_INT, 0, "", 1 },
+	[RF_CONNECT_ERRORS] = { "connect_errors", STEPS_INT, 0, "", 1 },
+	[RF_CONNECT_MEAN_US] = { "connect_mean_us", STEPS_NUM, 1, "us", 1 },
+	[RF_CONNECT_P50_US] = { "connect_p50_us", STEPS_INT, 0, "us", 1 },
+	[RF_CONNECT_P99_US] = { "connect_p99_us", STEPS_INT, 0, "us", 1 },
+	[RF_CONNECT_MAX_US] = { "connect_max_us", STEPS_INT, 0, "us", 1 },
+	[RF_QUERY_MEAN_US] = { "query_mean_us", STEPS_NUM, 1, "us", 1 },
+	[RF_QUERY_P50_US] = { "query_p50_us", STEPS_INT, 0, "us", 1 },
+	[RF_QUERY_P99_US] = { "query_p99_us", STEPS_INT, 0, "us", 1 },
+	[RF_DB_SESSIONS] = { "db_sessions", STEPS_INT, 0, "", 0 },
 };
 
 void steps_text(struct steps_row *row, enum res_field f, const char *v)

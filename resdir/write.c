@@ -474,6 +474,29 @@ static json_t *percentiles_json(const struct hist *h)
 }
 
 /* The step's steps.csv row; a cell left unset is "not applicable / not measured". */
+/* --connect-per-request: the connects and the connect and query times apart (empty otherwise, and a
+ * distribution with no sample stays empty); the server's sessions beside them when it counts them. */
+static void step_row_connect(const struct step_result *s, struct steps_row *w)
+{
+	if (!s->connect_time)
+		return;
+	steps_int(w, RF_CONNECTS, (long long)s->connects);
+	steps_int(w, RF_CONNECT_ERRORS, (long long)s->connect_errors);
+	if (s->connect_time->total) {
+		steps_num(w, RF_CONNECT_MEAN_US, hist_mean(s->connect_time));
+		steps_int(w, RF_CONNECT_P50_US, hist_percentile(s->connect_time, 50));
+		steps_int(w, RF_CONNECT_P99_US, hist_percentile(s->connect_time, 99));
+		steps_int(w, RF_CONNECT_MAX_US, hist_max(s->connect_time));
+	}
+	if (s->query_time->total) {
+		steps_num(w, RF_QUERY_MEAN_US, hist_mean(s->query_time));
+		steps_int(w, RF_QUERY_P50_US, hist_percentile(s->query_time, 50));
+		steps_int(w, RF_QUERY_P99_US, hist_percentile(s->query_time, 99));
+	}
+	if (s->srv.have_sessions)
+		steps_int(w, RF_DB_SESSIONS, s->srv.sessions);
+}
+
 static void step_row(const struct step_result *s, struct steps_row *w)
 {
 	const struct hist *h = s->lat;
@@ -595,6 +618,7 @@ static void step_row(const struct step_result *s, struct steps_row *w)
 		steps_num(w, RF_START_LATE_S, s->start_late_s);
 		steps_int(w, RF_START_SLIPPED, s->start_slipped);
 	}
+	step_row_connect(s, w);
 }
 
 /* The step's summary.json object, its steps.csv line appended to line. */
@@ -624,6 +648,10 @@ static json_t *step_json(const struct step_result *s, struct steps_buf *line)
 	if (s->wait) {
 		json_object_set_new(hs, "wait", hist_json(s->wait));
 		json_object_set_new(hs, "service", hist_json(s->service));
+	}
+	if (s->connect_time) {
+		json_object_set_new(hs, "connect", hist_json(s->connect_time));
+		json_object_set_new(hs, "query", hist_json(s->query_time));
 	}
 	json_object_set_new(j, "histograms", hs);
 	if (s->waits)

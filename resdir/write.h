@@ -58,6 +58,11 @@ struct step_result {
 	double start_late_s;
 	const struct wait_profile *waits; /* where the server time went (waits.csv), NULL when not sampled */
 	struct pool_diff pool; /* a pooler's figures over the window (have = 0 without one) */
+	/* --connect-per-request (else NULL and 0): the requests finished in the window that opened their
+	 * connection (connects), how long opening and setting it up took (connect_time) and the query alone from send
+	 * to answer (query_time, successful ones); requests whose connect failed (also in errors) */
+	const struct hist *connect_time, *query_time;
+	uint64_t connects, connect_errors;
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */

@@ -1,7 +1,8 @@
 /* test_bench_recorder.c: per-thread recorders handing per-second slices to a collecting thread through
  * the ring (more seconds than slots, threads running ahead), errors by SQLSTATE, the offset mix, and the
  * engines' helpers (random draws, open-loop schedule, backoff, unit conversion) against the values the
- * engines computed before those helpers had names. */
+ * engines computed before those helpers had names; --connect-per-request's connect and query parts and the
+ * SQLSTATE a failed connect counts under. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -233,6 +234,46 @@ static void engine_helpers(void **state)
 	assert_int_equal(ns_to_us(-400), 0);
 }
 
+/* --connect-per-request: a request's connect (start to ready) and query (send to answer) go apart into
+ * their histograms, a failed query keeps its connect only, a kept connection adds nothing, and a recorder
+ * that does not keep them ignores them. */
+static void connect_parts(void **state)
+{
+	(void)state;
+	struct recorder rec, plain;
+	assert_int_equal(recorder_init(&rec, NULL, REC_CONNECT), 0);
+	assert_int_equal(recorder_init(&plain, NULL, 0), 0);
+	struct eng_thread t = { .rec = &rec };
+	struct bconn c = { .t_req = 1000000, .t_ready = 3500000, .t_start = 3500000 };
+	engine_connect_parts(&t, &c, 4200000, 1); /* 2500 us connect, 700 us query */
+	engine_connect_parts(&t, &c, 9000000, 0); /* a query that failed: its connect only */
+	assert_int_equal(rec.connects, 2);
+	assert_int_equal(rec.connect.total, 2);
+	assert_int_equal(hist_max(&rec.connect), 2500);
+	assert_int_equal(rec.query.total, 1);
+	assert_int_equal(hist_max(&rec.query), 700);
+	struct bconn kept = { .t_req = 1000000, .t_start = 1000000 };
+	engine_connect_parts(&t, &kept, 2000000, 1);
+	assert_int_equal(rec.connects, 2);
+	t.rec = &plain;
+	engine_connect_parts(&t, &c, 4200000, 1);
+	assert_int_equal(plain.connects, 0);
+	recorder_reset(&rec);
+	assert_int_equal(rec.connects + rec.connect.total + rec.query.total, 0);
+	recorder_free(&rec);
+	recorder_free(&plain);
+
+	struct bconn f = { 0 };
+	snprintf(f.err, sizeof f.err, "connection to server failed: FATAL:  sorry, too many clients already");
+	assert_string_equal(bconn_failure_sqlstate(&f), "53300");
+	snprintf(f.err, sizeof f.err, "FATAL:  too many connections for role \"app\"");
+	assert_string_equal(bconn_failure_sqlstate(&f), "53300");
+	snprintf(f.err, sizeof f.err, "connection to server on socket failed: No such file or directory");
+	assert_string_equal(bconn_failure_sqlstate(&f), "08001");
+	snprintf(f.err_sqlstate, sizeof f.err_sqlstate, "42P05"); /* a setup statement's: the server's own */
+	assert_string_equal(bconn_failure_sqlstate(&f), "42P05");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +282,7 @@ int main(void)
 		cmocka_unit_test(many_sqlstates),
 		cmocka_unit_test(offset_mix),
 		cmocka_unit_test(engine_helpers),
+		cmocka_unit_test(connect_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
