@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct script_set;
+
 enum run_protocol { RUN_PROTO_SIMPLE, RUN_PROTO_EXTENDED, RUN_PROTO_PREPARED };
 /* How queries are issued: THREADS = one connection per client on event-loop threads (pgbench's model);
  * POOL = W worker threads borrowing from a shared pool of P connections (gunicorn + a DB pool);
@@ -50,6 +52,9 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	/* --script FILE[@W]: the scripts a request runs one of (bench/script.h), loaded by the caller; NULL =
+	 * the query. They run on any database: the dataset's check is the built-in queries' only. */
+	const struct script_set *scripts;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

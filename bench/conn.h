@@ -7,6 +7,7 @@
 #define PGPB_CONN_H
 
 #include "bench/bench.h"
+#include "bench/script.h"
 #include "common/ctx.h"
 
 #include <libpq-fe.h>
@@ -23,9 +24,11 @@ struct conn_params {
 	int binary; /* results in binary format: only when validation decodes columns (else text, as pgbench) */
 	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
 	int read_only; /* SET default_transaction_read_only = on first (unless --allow-writes) */
+	const struct script_set *scripts; /* run --script: prepared protocol prepares each statement; else NULL */
 };
 
-enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
+enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED,
+	               BC_SLEEP /* run --script: in a \sleep until backoff_until */ };
 
 /* How far a connection's setup went: a failure is reported as connecting, making the session read-only,
  * setting search_path or preparing the statement after the last step it began. */
@@ -57,6 +60,8 @@ struct bconn {
 	int unusable; /* the query left the connection in a state the driver cannot go on from (a COPY): close it */
 	char err[256]; /* last connect or setup error */
 	char err_sqlstate[6]; /* the server's SQLSTATE for a setup error ("" when it sent none) */
+	int prep_next; /* run --script, prepared: the next statement to prepare in setup */
+	struct script_conn *sc; /* run --script: the request in progress and the variables (engine_thread.h) */
 };
 
 /* Fills cp from the ctx (same rules as ctx_connect); 0 or -1 (logged). */

@@ -9,6 +9,7 @@
 #include "bench/explain.h"
 #include "bench/plan.h"
 #include "bench/query.h"
+#include "bench/script.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
 #include "bench/step.h"
@@ -190,6 +191,18 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 	                 (json_int_t)ds->seed, "users", (json_int_t)ds->users, "records", (json_int_t)ds->records,
 	                 "tags", (json_int_t)ds->tags, "checksum", ds->checksum, "query", "name", q->name,
 	                 "sha256", sha, "text", q->sql, "options", opts);
+	if (meta && o->scripts) { /* --script: each file, its weight and the hash of its text */
+		json_t *list = json_array();
+		for (int k = 0; k < o->scripts->n; k++) {
+			const struct script *s = o->scripts->s[k];
+			json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:s,s:i}", "file", s->file, "name", s->name, "weight",
+			                                       s->weight, "sha256", s->sha256, "statements", s->nstmts));
+		}
+		json_object_set_new(meta, "scripts", list);
+		char db[256];
+		snprintf(db, sizeof db, "%s", PQdb(r->ctrl) ? PQdb(r->ctrl) : "");
+		json_object_set_new(meta, "database", json_string(db));
+	}
 	if (meta && r->nq > 1) { /* --queries: every variant's text and hash */
 		json_t *list = json_array();
 		for (int k = 0; k < r->nq; k++) {
@@ -300,6 +313,10 @@ static int prepare_queries(struct run *r)
 	const struct run_opts *o = r->o;
 	r->nq = o->nqueries ? (int)o->nqueries : 1;
 	r->qs = pgpb_calloc((size_t)r->nq, sizeof *r->qs);
+	if (o->scripts) { /* any database: no rows counted, no pages checked */
+		r->qualifying = -1;
+		return query_prepare_scripts(&r->qs[0], r->ctrl, r->ctx, o);
+	}
 	for (int k = 0; k < r->nq; k++)
 		if (query_prepare(&r->qs[k], r->ctrl, r->ctx, o, o->nqueries ? o->queries[k] : NULL, &r->decode_lock) < 0)
 			return -1;
@@ -328,12 +345,15 @@ static int make_recorders(struct run *r)
 	/* 64-byte aligned (struct recorder): two threads never share a cache line */
 	r->recs = pgpb_aligned_calloc(_Alignof(struct recorder), (size_t)maxthreads, sizeof *r->recs);
 	r->nrecs = maxthreads;
-	for (int k = 0; k < r->nrecs; k++)
+	for (int k = 0; k < r->nrecs; k++) {
 		if (recorder_init(&r->recs[k], NULL, flags) < 0) {
 			r->nrecs = k + 1;
 			log_error("could not set up the latency histograms"); /* bad bounds: memory cannot fail here */
 			return -1;
 		}
+		if (r->o->scripts)
+			recorder_stmts(&r->recs[k], r->o->scripts->nstmts);
+	}
 	return 0;
 }
 
@@ -370,13 +390,14 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	if (!r->lock)
 		return -1;
 	struct schema_dataset ds;
-	if (schema_require_complete(r->ctrl, &ds) < 0 || srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 ||
-	    prepare_queries(r) < 0)
+	/* scripts run on any database: the dataset is recorded when there is one, never required */
+	if ((o->scripts ? schema_dataset_get(r->ctrl, &ds) : schema_require_complete(r->ctrl, &ds)) < 0 ||
+	    srv_info_get(r->ctrl, &r->srv, 1, r->ctx->verbose) < 0 || prepare_queries(r) < 0)
 		return -1;
 	plan_steps(o, ncpu(), &r->plan);
 	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
 		return -1;
-	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0) {
+	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0 || (o->scripts && results_statements(&r->res) < 0)) {
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
@@ -386,7 +407,8 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	r->progress.step_span = o->warmup_s + o->duration_s;
 	if (!r->quiet)
 		print_banner(r, dir);
-	query_mark_empty_pages(r->ctrl, r->qs, &r->plan, r->qualifying, o->query_file, o->page_size);
+	if (!o->scripts)
+		query_mark_empty_pages(r->ctrl, r->qs, &r->plan, r->qualifying, o->query_file, o->page_size);
 	if (o->explain && explain_all(r, dir) < 0) {
 		results_quiet(&r->res); /* reported: a full disk is not reported a second time */
 		results_close(&r->res, "interrupted");
@@ -404,6 +426,7 @@ static void print_summary(const struct step *done, int ndone)
 	for (int k = 0; k < ndone; k++)
 		rows[k] = &done[k].sr;
 	summary_print(rows, ndone);
+	summary_print_statements(rows, ndone);
 	free(rows);
 }
 

@@ -33,6 +33,30 @@ void script_set_init(struct script_set *ss)
 		ss->assigned[i] = 1;
 }
 
+const struct script_cmd *script_stmt(const struct script_set *ss, int i)
+{
+	for (int k = 0; k < ss->n; k++) {
+		const struct script *s = ss->s[k];
+		if (i < s->first_stmt || i >= s->first_stmt + s->nstmts)
+			continue;
+		for (int j = 0; j < s->ncmds; j++)
+			if (s->cmds[j].kind == SC_SQL && s->cmds[j].stmt == i)
+				return &s->cmds[j];
+	}
+	return NULL;
+}
+
+int script_max_params(const struct script_set *ss)
+{
+	int m = 0;
+	for (int i = 0; i < ss->nstmts; i++) {
+		const struct script_cmd *c = script_stmt(ss, i);
+		if (c && c->nparams > m)
+			m = c->nparams;
+	}
+	return m;
+}
+
 int script_var_find(const struct script_set *ss, const char *name, size_t len)
 {
 	for (int i = 0; i < ss->nvars; i++)
@@ -843,7 +867,7 @@ int script_params(const struct script_set *ss, struct script_state *st, const st
 		const struct script_var *x = &st->v[c->param_vars[k]];
 		if (x->t == SV_UNSET)
 			return unset(ss, c->param_vars[k], e);
-		vals[k] = x->text;
+		vals[k] = x->t == SV_NULL ? NULL : x->text;
 	}
 	return 0;
 }
@@ -906,8 +930,10 @@ int script_store_var(const struct script_set *ss, const struct script_cmd *c, co
 void script_var_set_text(struct script_state *st, int var, const char *text)
 {
 	struct script_var *x = &st->v[var];
-	x->t = SV_STR;
-	var_text(x, text ? text : "", text ? strlen(text) : 0);
+	x->t = text ? SV_STR : SV_NULL;
+	if (!text)
+		text = "NULL"; /* what the simple protocol sends; the others send a NULL parameter */
+	var_text(x, text, strlen(text));
 }
 
 void script_list_begin(struct script_state *st, int var)

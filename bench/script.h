@@ -73,7 +73,7 @@ struct script_set {
 };
 
 /* The value of a variable while a script runs: typed, with its text (what SQL receives) kept up to date. */
-enum sv_type { SV_UNSET, SV_INT, SV_DOUBLE, SV_BOOL, SV_STR, SV_LIST };
+enum sv_type { SV_UNSET, SV_INT, SV_DOUBLE, SV_BOOL, SV_STR, SV_LIST, SV_NULL /* a NULL from \gset */ };
 struct script_var {
 	enum sv_type t;
 	int64_t i;
@@ -114,6 +114,10 @@ int script_set_add(struct script_set *ss, const char *file, const char *text, si
  * parameter) is a load error. page_size and scale fill the built-ins. 0, or -1 with err.
  */
 int script_set_finish(struct script_set *ss, long page_size, double scale, char *err, size_t errlen);
+/* Statement i of the set (0 <= i < nstmts), or NULL. */
+const struct script_cmd *script_stmt(const struct script_set *ss, int i);
+/* The most parameters one statement has. */
+int script_max_params(const struct script_set *ss);
 /* The variable called name (an index), or -1. */
 int script_var_find(const struct script_set *ss, const char *name, size_t len);
 

@@ -18,6 +18,9 @@
 struct step {
 	struct step_result sr;
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
+	struct stmt_figures *stmts; /* run --script: one a statement (sr.stmts), their histograms in stmt_lat */
+	struct hist *stmt_lat;
+	int nstmts;
 };
 
 /* Progress lines on stderr while the steps run. */

@@ -31,4 +31,16 @@ struct srv_diff {
 	double mean_exec_us, stddev_exec_us, mean_plan_us;
 };
 
+/* run --script: one statement of one script over a step (statements.csv, summary.json's "statements"). */
+struct hist;
+struct stmt_figures {
+	const char *script; /* the script's file name as given */
+	int weight;
+	int index; /* the statement's number in the run (0-based, in script order) */
+	int line; /* where it starts in its file */
+	const char *sql; /* as written */
+	uint64_t ok, errors;
+	const struct hist *lat; /* successful executions, microseconds */
+};
+
 #endif
