@@ -423,10 +423,13 @@ int results_statements(struct results *r)
 	return r->statements_fd < 0 ? -1 : 0;
 }
 
-/* A statement's text as one CSV cell: white space runs become one space, quoted, quotes doubled. */
-static void sql_cell(struct steps_buf *b, const char *sql)
+/* A text as one CSV cell: white space runs become one space; quoted (quotes doubled) when it holds a comma
+ * or a quote, or always (a statement's text). */
+static void text_cell(struct steps_buf *b, const char *sql, int always)
 {
-	steps_buf_printf(b, "\"");
+	int quote = always || strpbrk(sql, ",\"\n\r") != NULL;
+	if (quote)
+		steps_buf_printf(b, "\"");
 	int space = 0;
 	for (const char *p = sql; *p; p++) {
 		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
@@ -438,7 +441,8 @@ static void sql_cell(struct steps_buf *b, const char *sql)
 		space = 0;
 		steps_buf_printf(b, *p == '"' ? "\"\"" : "%c", *p);
 	}
-	steps_buf_printf(b, "\"\n");
+	if (quote)
+		steps_buf_printf(b, "\"");
 }
 
 /* The step's statements.csv rows. */
@@ -448,8 +452,7 @@ static void statement_rows(const struct step_result *s, struct steps_buf *b)
 		const struct stmt_figures *f = &s->stmts[i];
 		const struct hist *h = f->lat;
 		steps_buf_printf(b, "%s,", s->id);
-		sql_cell(b, f->script);
-		b->len--; /* the cell's newline: the row goes on */
+		text_cell(b, f->script, 0);
 		steps_buf_printf(b, ",%d,%d,%d,%llu,%llu,", f->weight, f->index + 1, f->line, (unsigned long long)f->ok,
 		                 (unsigned long long)f->errors);
 		if (h->total)
@@ -457,7 +460,8 @@ static void statement_rows(const struct step_result *s, struct steps_buf *b)
 			                 (long long)hist_percentile(h, 99), (long long)hist_max(h));
 		else
 			steps_buf_printf(b, ",,,,");
-		sql_cell(b, f->sql);
+		text_cell(b, f->sql, 1);
+		steps_buf_printf(b, "\n");
 	}
 }
 
