@@ -17,6 +17,12 @@ struct res_second {
 	double second, queries, errors, p50_us, p99_us, max_us;
 };
 
+/* run --script: one row of statements.csv (a statement of a script over a step). */
+struct res_stmt {
+	char *script, *sql;
+	double weight, index, line, ok, errors, mean_us, p50_us, p99_us, max_us; /* NAN when empty */
+};
+
 struct res_step {
 	char *id, *model, *query, *offset_text, *rate_text; /* text columns ("" when empty) */
 	double v[RF_COUNT]; /* the numeric columns: NAN when empty or absent; RF_OFFSET is NAN for "mix" */
@@ -24,6 +30,8 @@ struct res_step {
 	size_t npctl;
 	struct res_second *sec; /* its rows of intervals.csv, in file order */
 	size_t nsec;
+	struct res_stmt *stmts; /* run --script: its rows of statements.csv (read with intervals.csv) */
+	size_t nstmts;
 };
 
 struct res_run {

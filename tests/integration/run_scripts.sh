@@ -65,6 +65,12 @@ check "summary.json lists the same statements with the same counts and p99" \
 	  "$(awk -F, 'NR > 1 { printf "%s%s/%s", (NR > 2 ? " " : ""), $6, $10 }' "$S/r3/statements.csv")" ]
 check "the terminal prints both scripts' statements" \
 	[ "$(grep -c '^  script .*(weight [13])$' "$S/out")" = 2 ]
+mean_ms=$(awk -F, 'NR == 3 { printf "%.3f", $8 / 1000 }' "$S/r3/statements.csv")
+check "the terminal's mean of a statement is statements.csv's ($mean_ms ms)" \
+	grep -q "^ *$n2 *$mean_ms .* 2  SELECT bbalance FROM pgbench_branches WHERE bid = :bid\$" "$S/out"
+run_cmd "$B" plot "$S/r3" --format svg --quiet
+check "the report has the statements table, with each statement (stderr: $ERR)" \
+	[ "$(grep -c '<td class="l"><code>SELECT' "$S/r3/index.html")" = 3 ]
 
 # \gset and \glist (the pgpagebench extension) in every protocol and the shared pool
 cat >"$S/lists.sql" <<'EOF'
