@@ -351,8 +351,12 @@ static int make_recorders(struct run *r)
 			log_error("could not set up the latency histograms"); /* bad bounds: memory cannot fail here */
 			return -1;
 		}
-		if (r->o->scripts)
-			recorder_stmts(&r->recs[k], r->o->scripts->nstmts);
+		int nstmts = 0; /* the statements of the scripts a step may run */
+		for (int q = 0; q < r->nq; q++)
+			if (r->qs[q].scripts && r->qs[q].scripts->nstmts > nstmts)
+				nstmts = r->qs[q].scripts->nstmts;
+		if (nstmts)
+			recorder_stmts(&r->recs[k], nstmts);
 	}
 	return 0;
 }

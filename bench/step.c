@@ -473,8 +473,8 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 		return -1;
 	}
 	merge_recorders(st, sd, sh->recs, lv->nthreads);
-	if (sh->o->scripts)
-		merge_statements(st, sh->o->scripts, sh->recs, lv->nthreads);
+	if (lv->env.scripts)
+		merge_statements(st, lv->env.scripts, sh->recs, lv->nthreads);
 	sr->threads = lv->nthreads;
 	sr->duration_s = (double)(fin - env->t_measure) / 1e9;
 	sr->client_cpu_s = lv->cpu1 - lv->cpu0;
