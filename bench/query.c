@@ -375,6 +375,13 @@ int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_c
 		if (!ok)
 			return -1;
 	}
+	int deep = 0; /* several offsets, and no script reads them: every offset step runs the same requests */
+	for (size_t k = 1; k < o->noffsets; k++)
+		deep |= o->offsets[k] != o->offsets[0];
+	if (deep && !script_set_uses(ss, SV_OFFSET) && !script_set_uses(ss, SV_PAGE)) {
+		log_warning("no script reads :offset or :page: every offset step runs the same requests");
+		log_hint("Use :offset (or :page) where the page starts, or give one offset (--offsets 0).");
+	}
 	if (conn_params_init(&q->cp, ctx, q->sql, 0, o->protocol) < 0)
 		return -1;
 	q->cp.scripts = ss;

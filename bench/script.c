@@ -57,6 +57,30 @@ int script_max_params(const struct script_set *ss)
 	return m;
 }
 
+struct uses {
+	int var, found;
+};
+
+static void note_use(void *arg, int var)
+{
+	struct uses *u = arg;
+	u->found |= var == u->var;
+}
+
+int script_set_uses(const struct script_set *ss, int var)
+{
+	struct uses u = { var, 0 };
+	for (int k = 0; k < ss->n; k++)
+		for (int i = 0; i < ss->s[k]->ncmds; i++) {
+			const struct script_cmd *c = &ss->s[k]->cmds[i];
+			if (c->expr)
+				sexpr_vars(c->expr, note_use, &u);
+			for (int j = 0; c->kind == SC_SQL && j < c->nparams; j++)
+				u.found |= c->param_vars[j] == var;
+		}
+	return u.found;
+}
+
 int script_var_find(const struct script_set *ss, const char *name, size_t len)
 {
 	for (int i = 0; i < ss->nvars; i++)

@@ -118,6 +118,8 @@ int script_set_finish(struct script_set *ss, long page_size, double scale, char 
 const struct script_cmd *script_stmt(const struct script_set *ss, int i);
 /* The most parameters one statement has. */
 int script_max_params(const struct script_set *ss);
+/* Whether any script reads variable var (in SQL, \set or \sleep). */
+int script_set_uses(const struct script_set *ss, int var);
 /* The variable called name (an index), or -1. */
 int script_var_find(const struct script_set *ss, const char *name, size_t len);
 

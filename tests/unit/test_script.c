@@ -74,6 +74,8 @@ static void pgbench_select_only(void **state)
 	assert_int_equal(s->cmds[1].line, 2);
 	assert_string_equal(s->cmds[1].param_sql, "SELECT abalance FROM pgbench_accounts WHERE aid = $1");
 	assert_int_equal(s->cmds[1].nparams, 1);
+	assert_int_equal(script_set_uses(&ss, SV_SCALE), 1);
+	assert_int_equal(script_set_uses(&ss, SV_OFFSET), 0);
 	assert_int_equal(s->writes, 0);
 	assert_int_equal(ss.nstmts, 1);
 	struct script_state st;
@@ -142,6 +144,8 @@ static void splitting(void **state)
 	                    "SELECT ':x;', $$ :y; $$, 1::int, \"a;b\" FROM t\n  WHERE id = $1 /* :z; */\n  OFFSET $2");
 	assert_int_equal(s->cmds[1].line, 4);
 	assert_string_equal(s->cmds[1].param_sql, "SELECT $1, $2");
+	assert_int_equal(script_set_uses(&ss, SV_OFFSET), 1);
+	assert_int_equal(script_set_uses(&ss, SV_PAGE), 1);
 	struct script_state st;
 	script_state_init(&st, &ss, 0, 10, 1, 1);
 	script_begin(&st, 1000, 10);
