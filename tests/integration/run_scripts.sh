@@ -56,10 +56,13 @@ n1=$(awk -F, 'NR == 2 { print $6 }' "$S/r3/statements.csv")
 n2=$(awk -F, 'NR == 3 { print $6 }' "$S/r3/statements.csv")
 n3=$(awk -F, 'NR == 4 { print $6 }' "$S/r3/statements.csv")
 check "the 3:1 mix ran the first script more often ($n1 against $n2)" [ "$n1" -gt "$n2" ]
+# a request straddling an edge of the window counts some of its statements and not others: one per
+# connection at each edge, so the counts agree within the 2 connections either way
 check "a request runs its script's statements in order: the second follows the first ($n2, $n3)" \
-	[ "$((n2 - n3))" -ge 0 -a "$((n2 - n3))" -le 2 ]
-check "the step's requests are the first statement of each ($n1 + $n2 vs ok, within the requests in flight)" \
-	[ "$((n1 + n2 - $(csv_col "$S/r3/steps.csv" ok)))" -ge 0 -a "$((n1 + n2 - $(csv_col "$S/r3/steps.csv" ok)))" -le 2 ]
+	[ "$((n2 - n3))" -ge -2 -a "$((n2 - n3))" -le 2 ]
+ok3=$(csv_col "$S/r3/steps.csv" ok)
+check "the step's requests are the first statement of each ($n1 + $n2 vs $ok3 ok, within the requests in flight)" \
+	[ "$((n1 + n2 - ok3))" -ge -2 -a "$((n1 + n2 - ok3))" -le 2 ]
 check "summary.json lists the same statements with the same counts and p99" \
 	[ "$(json_q "$S/r3/summary.json" "SELECT string_agg((s->>'ok') || '/' || (s->>'p99_us'), ' ') FROM json_array_elements(:'j'::json->'steps'->0->'statements') s")" = \
 	  "$(awk -F, 'NR > 1 { printf "%s%s/%s", (NR > 2 ? " " : ""), $6, $10 }' "$S/r3/statements.csv")" ]
