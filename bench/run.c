@@ -401,7 +401,10 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	plan_steps(o, ncpu(), &r->plan);
 	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
 		return -1;
-	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0 || (o->scripts && results_statements(&r->res) < 0)) {
+	int scripts = 0; /* a query of the sweep runs scripts: its statements get statements.csv */
+	for (int k = 0; k < r->nq; k++)
+		scripts |= r->qs[k].scripts != NULL;
+	if (results_open(&r->res, dir, build_meta(r, dir, &ds)) < 0 || (scripts && results_statements(&r->res) < 0)) {
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
