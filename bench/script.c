@@ -380,8 +380,11 @@ static char *meta_args(struct loader *ld)
 	char *a = NULL;
 	size_t n = 0, cap = 0;
 	while (ld->p < ld->end && *ld->p != '\n') {
-		if (*ld->p == '\\' && (ld->p + 1 == ld->end || ld->p[1] == '\n' ||
-		                       (ld->p[1] == '\r' && ld->p + 2 < ld->end && ld->p[2] == '\n'))) {
+		if (*ld->p == '\\' && ld->p + 1 == ld->end) { /* a backslash ending the file: nothing follows */
+			ld->p++;
+			continue;
+		}
+		if (*ld->p == '\\' && (ld->p[1] == '\n' || (ld->p[1] == '\r' && ld->p + 2 < ld->end && ld->p[2] == '\n'))) {
 			ld->p += ld->p[1] == '\r' ? 3 : 2;
 			ld->line++;
 			continue;
@@ -942,6 +945,8 @@ const char *script_inline(const struct script_set *ss, struct script_state *st, 
 
 int script_store_var(const struct script_set *ss, const struct script_cmd *c, const char *column)
 {
+	if (!c->store || !c->prefix)
+		return -1;
 	size_t pl = strlen(c->prefix), cl = strlen(column);
 	char name[256];
 	if (pl + cl >= sizeof name)

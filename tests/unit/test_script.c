@@ -323,6 +323,8 @@ static void load_errors(void **state)
 	load_fails("\\sleep 10 hours\nSELECT 1;\n", "script t.sql line 1: unrecognized time unit \"hours\" in \\sleep: use us, ms or s");
 	load_fails("\\set offset 3\nSELECT 1;\n", "script t.sql line 1: \\set cannot change the built-in variable \"offset\"");
 	load_fails("-- nothing\n", "script t.sql holds no SQL statement");
+	/* a backslash ending the file, right after a meta-command (found by the fuzzer) */
+	load_fails("\\set b \\", "script t.sql line 1: syntax error in expression: unexpected end of the expression");
 	/* what depends on the sweep (:offset) is checked when it runs, not at load */
 	struct script_set ss;
 	char err[512];
