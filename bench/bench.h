@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct script_set;
+
 enum run_protocol { RUN_PROTO_SIMPLE, RUN_PROTO_EXTENDED, RUN_PROTO_PREPARED };
 /* How queries are issued: THREADS = one connection per client on event-loop threads (pgbench's model);
  * POOL = W worker threads borrowing from a shared pool of P connections (gunicorn + a DB pool);
@@ -68,6 +70,9 @@ struct run_opts {
 	/* --connect-per-request (-C, as pgbench): each request opens its own connection (set up as the kept ones:
 	 * read-only, search_path, PREPARE) and closes it after its answer; the connect time is measured apart */
 	int connect_per_request;
+	/* --script FILE[@W]: the scripts a request runs one of (bench/script.h), loaded by the caller; NULL =
+	 * the query. They run on any database: the dataset's check is the built-in queries' only. */
+	const struct script_set *scripts;
 };
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */

@@ -124,8 +124,18 @@ static enum bconn_state next_setup(struct bconn *c, const struct conn_params *cp
 	}
 	if (!sent && c->phase == BC_PHASE_SEARCH_PATH) {
 		c->phase = BC_PHASE_PREPARE;
-		if (cp->protocol == RUN_PROTO_PREPARED) {
+		c->prep_next = 0;
+		if (cp->protocol == RUN_PROTO_PREPARED && !cp->scripts) {
 			if (!PQsendPrepare(c->pg, cp->stmt_name, cp->sql, cp->nparams, NULL))
+				goto fail;
+			sent = 1;
+		}
+	}
+	if (!sent && c->phase == BC_PHASE_PREPARE && cp->scripts && cp->protocol == RUN_PROTO_PREPARED) {
+		const struct script_cmd *sc = script_stmt(cp->scripts, c->prep_next);
+		if (sc) { /* each statement of the scripts, one after the other */
+			c->prep_next++;
+			if (!PQsendPrepare(c->pg, sc->stmt_name, sc->param_sql, 0, NULL))
 				goto fail;
 			sent = 1;
 		}

@@ -7,6 +7,7 @@
 #define PGPB_CONN_H
 
 #include "bench/bench.h"
+#include "bench/script.h"
 #include "common/ctx.h"
 
 #include <libpq-fe.h>
@@ -24,9 +25,11 @@ struct conn_params {
 	int init_types; /* PQinitTypes on each connection: validation decodes columns through libpqtypes */
 	int read_only; /* SET default_transaction_read_only = on first (unless --allow-writes) */
 	char appname[64]; /* application_name: conn_worker_appname */
+	const struct script_set *scripts; /* run --script: prepared protocol prepares each statement; else NULL */
 };
 
-enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED };
+enum bconn_state { BC_NONE, BC_CONNECTING, BC_SETUP, BC_READY, BC_BUSY, BC_BACKOFF, BC_FAILED,
+	               BC_SLEEP /* run --script: in a \sleep until backoff_until */ };
 
 /* How far a connection's setup went: a failure is reported as connecting, making the session read-only,
  * setting search_path or preparing the statement after the last step it began. */
@@ -62,6 +65,8 @@ struct bconn {
 	 * connection began to open (else when the query was sent), and when that connection was ready (0: a kept
 	 * connection) */
 	int64_t t_req, t_ready;
+	int prep_next; /* run --script, prepared: the next statement to prepare in setup */
+	struct script_conn *sc; /* run --script: the request in progress and the variables (engine_thread.h) */
 };
 
 /* Fills cp from the ctx (same rules as ctx_connect); 0 or -1 (logged). */

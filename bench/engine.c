@@ -16,9 +16,14 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#define SCRIPT_SALT 0x5C819700ULL /* mixed into the step's seed for the scripts' random functions */
+
 struct engine {
 	struct eng_thread *t;
 	int n;
+	struct script_conn *sc; /* run --script: one a connection */
+	struct bconn *conns;
+	int nconns;
 	atomic_int finished;
 	struct pool *pool;
 };
@@ -31,6 +36,18 @@ struct engine *engine_start(struct engine_env *env, struct bconn *conns, int nco
 		nthreads = nconns;
 	struct engine *e = pgpb_calloc(1, sizeof *e);
 	e->t = pgpb_aligned_calloc(_Alignof(struct eng_thread), (size_t)nthreads, sizeof *e->t);
+	if (env->scripts) { /* each connection keeps its variables, as a pgbench client does */
+		e->sc = pgpb_calloc((size_t)nconns, sizeof *e->sc);
+		e->conns = conns;
+		e->nconns = nconns;
+		int maxp = script_max_params(env->scripts);
+		for (int i = 0; i < nconns; i++) {
+			script_state_init(&e->sc[i].st, env->scripts, i, env->page_size, env->scale,
+			                  offsets_thread_seed(env->seed ^ SCRIPT_SALT, i));
+			e->sc[i].vals = pgpb_calloc((size_t)maxp + 1, sizeof *e->sc[i].vals);
+			conns[i].sc = &e->sc[i];
+		}
+	}
 	if (pooled)
 		e->pool = engine_pool_new(conns, nconns, env);
 	size_t sqlcap = 1;
@@ -103,6 +120,12 @@ void engine_join(struct engine *e)
 	}
 	if (e->pool)
 		engine_pool_free(e->pool);
+	for (int i = 0; e->sc && i < e->nconns; i++) {
+		script_state_free(&e->sc[i].st);
+		free(e->sc[i].vals);
+		e->conns[i].sc = NULL;
+	}
+	free(e->sc);
 	free(e->t);
 	free(e);
 }

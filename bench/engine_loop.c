@@ -60,11 +60,16 @@ static unsigned to_epoll(int events)
 }
 
 static void lost(struct loop *l, struct bconn *c, int64_t now);
+static void script_request(struct loop *l, struct bconn *c, int64_t now, int64_t intended);
 
 /* Sends a query on a ready connection: `now` is its start, `intended` when it was due. */
 static void send_query(struct loop *l, struct bconn *c, int64_t now, int64_t intended)
 {
 	struct eng_thread *t = l->t;
+	if (t->env->scripts) {
+		script_request(l, c, now, intended);
+		return;
+	}
 	int ok = engine_send(t, c);
 	c->t_start = now;
 	if (!t->env->per_request)
@@ -178,13 +183,11 @@ static void hiccup_tick(struct eng_thread *t, int64_t now)
 	t->tick_due = now + ENGINE_TICK_NS;
 }
 
-static void complete(struct loop *l, struct bconn *c)
+/* Counts the request that ended on c at now (its latency from c->t_req, or its error). */
+static void record(struct loop *l, struct bconn *c, int64_t now)
 {
 	struct eng_thread *t = l->t;
 	struct engine_env *env = t->env;
-	int64_t now = mono_ns();
-	if (now >= t->tick_due)
-		hiccup_tick(t, now);
 	int in = engine_in_window(env, now);
 	if (c->outcome != QUERY_ERROR)
 		engine_edge(t, in, c->t_start, now);
@@ -209,8 +212,77 @@ static void complete(struct loop *l, struct bconn *c)
 	}
 	if (c->outcome == QUERY_OK)
 		c->backoff_ms = 0;
+}
+
+/* ---- run --script: a request is the script's commands in order; a \sleep waits on a timer ---- */
+
+/* Goes on with c's script request from its current command; returns 1 while the request goes on (a
+ * statement sent, a sleep begun, or the connection lost and counted), 0 when it ended (c->outcome). */
+static int script_continue(struct loop *l, struct bconn *c, int64_t now)
+{
+	struct eng_thread *t = l->t;
+	int64_t until = 0;
+	switch (engine_script_next(t, c, now, &until)) {
+	case SCRIPT_SENT: {
+		c->state = BC_BUSY;
+		int f = PQflush(c->pg);
+		if (f < 0) {
+			lost(l, c, now);
+			return 1;
+		}
+		watch(t, c, f == 1 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+		return 1;
+	}
+	case SCRIPT_SLEEP:
+		c->state = BC_SLEEP;
+		c->backoff_until = until;
+		t->nsleep++;
+		unwatch(t, c); /* nothing to read while it sleeps; sending watches it again */
+		return 1;
+	case SCRIPT_LOST:
+		c->state = BC_BUSY;
+		lost(l, c, now);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* After a request ended: reconnects a broken connection, or rolls back a transaction a failed request
+ * left open; 1 when one of them took the connection, 0 when it is free. */
+static int script_tidy(struct loop *l, struct bconn *c, int64_t now)
+{
+	if (c->unusable || PQstatus(c->pg) == CONNECTION_BAD) {
+		backoff(l, c, now);
+		return 1;
+	}
+	if (c->outcome != QUERY_ERROR)
+		return 0;
+	int rb = engine_script_rollback(c);
+	if (rb < 0) {
+		backoff(l, c, now);
+		return 1;
+	}
+	if (rb > 0) {
+		c->state = BC_BUSY;
+		watch(l->t, c, PQflush(c->pg) == 1 ? EPOLLIN | EPOLLOUT : EPOLLIN);
+	}
+	return rb;
+}
+
+/* The request on c ended at now: counts it, then frees the connection: closed (--connect-per-request),
+ * re-established when broken, after a ROLLBACK when a failed script left a transaction open, or ready. */
+static void request_done(struct loop *l, struct bconn *c, int64_t now)
+{
+	struct engine_env *env = l->t->env;
+	record(l, c, now);
 	if (env->per_request) {
 		request_end(l, c, now);
+		return;
+	}
+	if (env->scripts) {
+		if (!script_tidy(l, c, now))
+			ready(l, c, now);
 		return;
 	}
 	if (c->unusable || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -218,6 +290,86 @@ static void complete(struct loop *l, struct bconn *c)
 		return;
 	}
 	ready(l, c, now);
+}
+
+/* Starts a script request on a free connection, and the next ones while they end without waiting (a
+ * meta-command failing before any statement is sent). */
+static void script_request(struct loop *l, struct bconn *c, int64_t now, int64_t intended)
+{
+	struct engine_env *env = l->t->env;
+	for (;;) {
+		engine_script_begin(l->t, c);
+		c->t_start = now;
+		if (!env->per_request)
+			c->t_req = now; /* a kept connection: the request starts with its first command */
+		c->t_intended = intended;
+		if (script_continue(l, c, now))
+			return;
+		if (env->per_request) {
+			request_done(l, c, now); /* closes the connection; the slot's next request opens another */
+			return;
+		}
+		record(l, c, now);
+		if (script_tidy(l, c, now))
+			return;
+		c->state = BC_READY;
+		now = mono_ns();
+		if (engine_over(env, now))
+			return;
+		if (env->rate > 0) {
+			l->idle[l->nidle++] = c;
+			return;
+		}
+		intended = now;
+	}
+}
+
+/* A statement's results are all in: the request goes on (1), or it ended (0). */
+static int script_stmt_done(struct loop *l, struct bconn *c, int64_t now)
+{
+	if (c->sc->rollback) { /* the ROLLBACK after a failed request: not measured */
+		c->sc->rollback = 0;
+		if (c->unusable || PQstatus(c->pg) == CONNECTION_BAD)
+			backoff(l, c, now);
+		else
+			ready(l, c, now);
+		return 1;
+	}
+	engine_script_stmt_end(l->t, c, now);
+	if (c->outcome == QUERY_ERROR || c->unusable || PQstatus(c->pg) == CONNECTION_BAD)
+		return 0;
+	return script_continue(l, c, now);
+}
+
+/* Wakes the connections whose \sleep is over and goes on with their requests. */
+static void sleep_due(struct loop *l, int64_t now, int64_t *wake)
+{
+	struct eng_thread *t = l->t;
+	for (int i = 0; i < t->n; i++) {
+		struct bconn *c = &t->conns[i];
+		if (c->state != BC_SLEEP)
+			continue;
+		if (c->backoff_until > now) {
+			if (c->backoff_until < *wake)
+				*wake = c->backoff_until;
+			continue;
+		}
+		t->nsleep--;
+		c->state = BC_BUSY;
+		if (!script_continue(l, c, now))
+			request_done(l, c, now);
+	}
+}
+
+static void complete(struct loop *l, struct bconn *c)
+{
+	struct eng_thread *t = l->t;
+	int64_t now = mono_ns();
+	if (now >= t->tick_due)
+		hiccup_tick(t, now);
+	if (t->env->scripts && script_stmt_done(l, c, now))
+		return;
+	request_done(l, c, now);
 }
 
 static void handle(struct loop *l, struct bconn *c, unsigned events)
@@ -361,6 +513,8 @@ void *engine_loop_main(void *arg)
 		}
 		if (t->nbackoff)
 			reconnect_due(&l, now, &wake);
+		if (t->nsleep)
+			sleep_due(&l, now, &wake);
 		if (l.nidle) {
 			dispatch(&l, now);
 			if (l.nidle && t->sched.next < wake)

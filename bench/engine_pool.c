@@ -241,6 +241,75 @@ static int run_query(struct eng_thread *t, struct bconn *c)
 	}
 }
 
+/* Flushes what was sent on c and takes its results to the end; 0 done, -1 lost or unusable, 1 stopped. */
+static int await_results(struct eng_thread *t, struct bconn *c)
+{
+	int f;
+	while ((f = PQflush(c->pg)) == 1)
+		if (!wait_fd(t, PQsocket(c->pg), POLLOUT))
+			return 1;
+	if (f < 0)
+		return -1;
+	for (;;) {
+		while (!PQisBusy(c->pg)) {
+			PGresult *r = PQgetResult(c->pg);
+			if (!r)
+				return PQstatus(c->pg) == CONNECTION_BAD ? -1 : 0;
+			int go = engine_result(t->env, c, r);
+			PQclear(r);
+			if (go < 0)
+				return -1;
+		}
+		if (!wait_fd(t, PQsocket(c->pg), POLLIN))
+			return 1;
+		if (!PQconsumeInput(c->pg))
+			return -1;
+	}
+}
+
+/*
+ * run --script: runs one request (a script's commands in order) on c, as run_query runs one query; a
+ * \sleep sleeps holding the connection, as pgbench's client does. *end is when its last result came. A
+ * failed request that left a transaction open is rolled back before the connection is returned.
+ */
+static int run_script(struct eng_thread *t, struct bconn *c, int64_t *end)
+{
+	engine_script_begin(t, c);
+	for (;;) {
+		int64_t now = mono_ns(), until = 0;
+		enum script_next n = engine_script_next(t, c, now, &until);
+		if (n == SCRIPT_LOST)
+			return -1;
+		if (n == SCRIPT_SLEEP) {
+			while ((now = mono_ns()) < until) {
+				if (engine_over(t->env, now))
+					return 1;
+				int64_t left = until - now, slice = POOL_SLICE_MS * NS_PER_MS;
+				engine_nap(left < slice ? left : slice);
+				tick(t, mono_ns());
+			}
+			continue;
+		}
+		if (n == SCRIPT_SENT) {
+			int rc = await_results(t, c);
+			if (rc)
+				return rc;
+			engine_script_stmt_end(t, c, mono_ns());
+			if (c->outcome != QUERY_ERROR)
+				continue;
+		}
+		*end = mono_ns();
+		if (c->outcome == QUERY_ERROR && engine_script_rollback(c) != 0) {
+			int rc = await_results(t, c);
+			c->sc->rollback = 0;
+			c->outcome = QUERY_ERROR;
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+}
+
 /* Re-establishes a lost connection with backoff; 0 ready, -1 the step ended first. */
 static int reconnect(struct eng_thread *t, struct bconn *c)
 {
@@ -352,8 +421,10 @@ void *engine_pool_main(void *arg)
 			connect_backoff_ms = 0;
 		}
 		c->t_start = c->t_ready ? c->t_ready : t1;
-		int rc = run_query(t, c);
-		int64_t t2 = mono_ns();
+		int64_t t2 = 0;
+		int rc = env->scripts ? run_script(t, c, &t2) : run_query(t, c);
+		if (!env->scripts || rc)
+			t2 = mono_ns();
 		if (rc == 1) { /* stopped mid-query: not measured */
 			if (t1 < t2 && t2 >= env->t_measure)
 				t->rec->edge_end++; /* in flight when the window ended */

@@ -104,6 +104,140 @@ int engine_send(struct eng_thread *t, struct bconn *c)
 	}
 }
 
+/* ---- run --script ---- */
+
+/* The command of c's request in flight or next. */
+static const struct script_cmd *script_cmd_at(const struct engine_env *env, const struct bconn *c)
+{
+	const struct script *s = env->scripts->s[c->sc->script];
+	return c->sc->cmd < s->ncmds ? &s->cmds[c->sc->cmd] : NULL;
+}
+
+/* The request fails with e (a script's own error, not the server's): counted by e's SQLSTATE. */
+static enum script_next script_failed(struct engine_env *env, struct bconn *c, const struct script_cmd *cmd,
+                                     const struct script_err *e)
+{
+	char text[400];
+	snprintf(text, sizeof text, "script %s line %d: %s", env->scripts->s[c->sc->script]->file, cmd->line, e->msg);
+	c->outcome = QUERY_ERROR;
+	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", e->sqlstate);
+	engine_message(env, "script error", text);
+	note_fault(env, e->sqlstate, "script error", text);
+	return SCRIPT_FAILED;
+}
+
+void engine_script_begin(struct eng_thread *t, struct bconn *c)
+{
+	const struct engine_env *env = t->env;
+	struct script_conn *sc = c->sc;
+	sc->script = script_choose(env->scripts, &t->rng);
+	sc->cmd = 0;
+	sc->rollback = 0;
+	c->offset = offsets_next(env->og, &t->rng);
+	script_begin(&sc->st, c->offset, env->page_size);
+	c->outcome = QUERY_PENDING;
+	c->sqlstate[0] = '\0';
+}
+
+enum script_next engine_script_next(struct eng_thread *t, struct bconn *c, int64_t now, int64_t *until)
+{
+	struct engine_env *env = t->env;
+	const struct script_set *ss = env->scripts;
+	struct script_conn *sc = c->sc;
+	const struct script_cmd *cmd;
+	struct script_err e;
+	while ((cmd = script_cmd_at(env, c))) {
+		if (cmd->kind == SC_SET) {
+			if (script_exec_set(ss, &sc->st, cmd, &e) < 0)
+				return script_failed(env, c, cmd, &e);
+			sc->cmd++;
+			continue;
+		}
+		if (cmd->kind == SC_SLEEP) {
+			int64_t us;
+			if (script_sleep_us(ss, &sc->st, cmd, &us, &e) < 0)
+				return script_failed(env, c, cmd, &e);
+			sc->cmd++;
+			if (us > 0) {
+				*until = now + us * 1000;
+				return SCRIPT_SLEEP;
+			}
+			continue;
+		}
+		c->outcome = QUERY_PENDING;
+		c->sqlstate[0] = '\0';
+		sc->t_stmt = now;
+		int ok;
+		if (env->cp->protocol == RUN_PROTO_SIMPLE) {
+			const char *sql = script_inline(ss, &sc->st, cmd, &e);
+			if (!sql)
+				return script_failed(env, c, cmd, &e);
+			ok = PQsendQuery(c->pg, sql);
+		} else {
+			if (script_params(ss, &sc->st, cmd, sc->vals, &e) < 0)
+				return script_failed(env, c, cmd, &e);
+			ok = env->cp->protocol == RUN_PROTO_PREPARED
+			         ? PQsendQueryPrepared(c->pg, cmd->stmt_name, cmd->nparams, sc->vals, NULL, NULL, 0)
+			         : PQsendQueryParams(c->pg, cmd->param_sql, cmd->nparams, NULL, sc->vals, NULL, NULL, 0);
+		}
+		return ok ? SCRIPT_SENT : SCRIPT_LOST;
+	}
+	c->outcome = QUERY_OK;
+	return SCRIPT_DONE;
+}
+
+void engine_script_stmt_end(struct eng_thread *t, struct bconn *c, int64_t now)
+{
+	struct engine_env *env = t->env;
+	const struct script_cmd *cmd = script_cmd_at(env, c);
+	if (!cmd)
+		return;
+	if (engine_in_window(env, now)) {
+		if (env->cp->protocol == RUN_PROTO_SIMPLE && c->outcome == QUERY_PENDING)
+			c->outcome = QUERY_OK; /* an empty result set of the simple protocol */
+		recorder_advance(t->rec, engine_second(env, now));
+		recorder_stmt(t->rec, cmd->stmt, c->outcome != QUERY_ERROR, ns_to_us(now - c->sc->t_stmt));
+	}
+	if (c->outcome != QUERY_ERROR)
+		c->sc->cmd++;
+}
+
+int engine_script_rollback(struct bconn *c)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	if (ts != PQTRANS_INERROR && ts != PQTRANS_INTRANS)
+		return 0;
+	c->sc->rollback = 1;
+	return PQsendQuery(c->pg, "ROLLBACK") ? 1 : -1;
+}
+
+/* \gset: the one row's columns into variables; \glist: each column's values as an array literal. */
+static void script_store(struct engine_env *env, struct bconn *c, const struct script_cmd *cmd, const PGresult *r)
+{
+	struct script_state *st = &c->sc->st;
+	int rows = PQntuples(r), cols = PQnfields(r);
+	if (cmd->store == STORE_GSET && rows != 1) {
+		struct script_err e;
+		snprintf(e.sqlstate, sizeof e.sqlstate, "%s", rows ? "P0003" : "P0002");
+		snprintf(e.msg, sizeof e.msg, "\\gset expects one row, got %d", rows);
+		script_failed(env, c, cmd, &e);
+		return;
+	}
+	for (int j = 0; j < cols; j++) {
+		int var = script_store_var(env->scripts, cmd, PQfname(r, j));
+		if (var < 0)
+			continue;
+		if (cmd->store == STORE_GSET) {
+			script_var_set_text(st, var, PQgetisnull(r, 0, j) ? NULL : PQgetvalue(r, 0, j));
+			continue;
+		}
+		script_list_begin(st, var);
+		for (int i = 0; i < rows; i++)
+			script_list_add(st, var, PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j));
+		script_list_end(st, var);
+	}
+}
+
 int engine_result(struct engine_env *env, struct bconn *c, PGresult *r)
 {
 	ExecStatusType st = PQresultStatus(r);
@@ -111,6 +245,12 @@ int engine_result(struct engine_env *env, struct bconn *c, PGresult *r)
 		if (c->outcome != QUERY_PENDING) /* a later result of the same query: the first one decided */
 			return 0;
 		c->outcome = QUERY_OK;
+		if (env->scripts && c->sc && !c->sc->rollback) {
+			const struct script_cmd *cmd = script_cmd_at(env, c);
+			if (cmd && cmd->store && st == PGRES_TUPLES_OK)
+				script_store(env, c, cmd, r);
+			return 0;
+		}
 		if (env->val && st == PGRES_TUPLES_OK) {
 			char why[256];
 			if (validate_page(env->val, r, c->offset, why, sizeof why) < 0) {

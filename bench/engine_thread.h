@@ -64,6 +64,9 @@ struct engine_env {
 	uint64_t seed;
 	struct engine_fault *fault; /* the run's (NULL: not kept) */
 	int per_request; /* --connect-per-request: a request opens its connection and closes it after the answer */
+	const struct script_set *scripts; /* run --script: a request runs one of these; NULL: the query */
+	long page_size; /* run --script: :page and :page_size */
+	double scale; /* run --script: :scale */
 };
 
 /* The second (0-based) of the measured time holding monotonic time t. */
@@ -181,6 +184,7 @@ struct eng_thread {
 	int started;
 	int epfd; /* loop: epoll set */
 	int nbackoff; /* loop: connections waiting out a reconnect delay */
+	int nsleep; /* loop, run --script: connections in a \sleep */
 	uint64_t rng;
 	char *sqlbuf; /* simple protocol: the statement with the offset in place of $1 */
 	struct sched sched; /* loop, open loop: this thread's share of the rate */
@@ -234,6 +238,31 @@ static inline void engine_connect_parts(struct eng_thread *t, const struct bconn
 	if (c->t_ready)
 		recorder_connect(t->rec, ns_to_us(c->t_ready - c->t_req), ok ? ns_to_us(now - c->t_start) : -1);
 }
+/* ---- run --script: a request is a script's commands in order on one connection ---- */
+
+/* A connection's script request in progress, and its variables (bench/script.h). */
+struct script_conn {
+	struct script_state st;
+	int script; /* the request's script */
+	int cmd; /* its command in flight (an SQL statement), or next to run */
+	int64_t t_stmt; /* when the statement in flight was sent */
+	int rollback; /* a ROLLBACK is in flight after a failed request left a transaction open */
+	const char **vals; /* room for a statement's parameters */
+};
+
+/* What engine_script_next did. */
+enum script_next { SCRIPT_SENT, SCRIPT_SLEEP, SCRIPT_DONE, SCRIPT_FAILED, SCRIPT_LOST };
+
+/* A new request on c: picks a script by weight and sets :offset and :page. */
+void engine_script_begin(struct eng_thread *t, struct bconn *c);
+/* Runs the request's commands from the current one: \set and \sleep of zero in the thread, until an SQL
+ * statement is sent (SENT; send failed: LOST), a \sleep begins (SLEEP, *until = its end), the script ends
+ * (DONE, c->outcome QUERY_OK) or a meta-command fails (FAILED: c->outcome QUERY_ERROR with its SQLSTATE). */
+enum script_next engine_script_next(struct eng_thread *t, struct bconn *c, int64_t now, int64_t *until);
+/* The statement in flight finished at now: records it (in the window) and moves past it unless it failed. */
+void engine_script_stmt_end(struct eng_thread *t, struct bconn *c, int64_t now);
+/* After a failed request: sends a ROLLBACK when it left a transaction open. 1 sent, 0 none needed, -1 lost. */
+int engine_script_rollback(struct bconn *c);
 
 /* engine_thread.c */
 

@@ -339,6 +339,56 @@ int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx,
 	return 0;
 }
 
+int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o)
+{
+	const struct script_set *ss = o->scripts;
+	q->scripts = ss;
+	size_t len = 1, nl = 0;
+	for (int k = 0; k < ss->n; k++)
+		nl += snprintf(q->namebuf + nl, nl < sizeof q->namebuf ? sizeof q->namebuf - nl : 0, "%s%s", k ? "+" : "",
+		               ss->s[k]->name);
+	q->name = q->namebuf;
+	for (int i = 0; i < ss->nstmts; i++)
+		len += strlen(script_stmt(ss, i)->sql) + 3;
+	q->sql = pgpb_malloc(len);
+	q->sql[0] = '\0';
+	if (!o->allow_writes && ctrl_read_only(ctrl) < 0)
+		return -1;
+	for (int i = 0; i < ss->nstmts; i++) {
+		const struct script_cmd *c = script_stmt(ss, i);
+		strcat(q->sql, c->sql);
+		strcat(q->sql, ";\n");
+		PGresult *res;
+		PGresult *prep = ctx_prepare_described(ctrl, "preparing a script's statement", c->param_sql, &res);
+		int ok = PQresultStatus(prep) == PGRES_COMMAND_OK;
+		if (!ok) {
+			char what[600];
+			const struct script *s = NULL;
+			for (int k = 0; k < ss->n; k++)
+				if (i >= ss->s[k]->first_stmt && i < ss->s[k]->first_stmt + ss->s[k]->nstmts)
+					s = ss->s[k];
+			snprintf(what, sizeof what, "script %s line %d: the statement does not run", s ? s->file : "?", c->line);
+			sql_error(what, prep, ctrl);
+		}
+		PQclear(prep);
+		PQclear(res);
+		if (!ok)
+			return -1;
+	}
+	int deep = 0; /* several offsets, and no script reads them: every offset step runs the same requests */
+	for (size_t k = 1; k < o->noffsets; k++)
+		deep |= o->offsets[k] != o->offsets[0];
+	if (deep && !script_set_uses(ss, SV_OFFSET) && !script_set_uses(ss, SV_PAGE)) {
+		log_warning("no script reads :offset or :page: every offset step runs the same requests");
+		log_hint("Use :offset (or :page) where the page starts, or give one offset (--offsets 0).");
+	}
+	if (conn_params_init(&q->cp, ctx, q->sql, 0, o->protocol) < 0)
+		return -1;
+	q->cp.scripts = ss;
+	q->cp.read_only = !o->allow_writes;
+	return 0;
+}
+
 void query_free(struct run_query *q)
 {
 	for (int k = 0; k < q->npieces; k++)

@@ -29,6 +29,7 @@ struct run_query {
 	struct conn_params cp; /* owned: what every connection of its steps needs */
 	char **pieces; /* owned: the SQL split at each $1, for the simple protocol */
 	int npieces;
+	const struct script_set *scripts; /* run --script: a request runs one of these (sql lists them) */
 };
 
 /*
@@ -38,6 +39,12 @@ struct run_query {
 int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o,
                   const char *variant, pthread_mutex_t *decode_lock);
 void query_free(struct run_query *q);
+/*
+ * run --script: q stands for the scripts (o->scripts): its name the scripts' file names, its text their
+ * statements. Each statement is prepared once on ctrl, so one that does not run is a clear error naming
+ * its file and line. 0, or -1 (logged).
+ */
+int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o);
 
 /* The rows the queries page through (bench/count_qualifying.sql), or -1 (logged). */
 long long query_count_qualifying(PGconn *ctrl);

@@ -4,8 +4,10 @@
  * once every thread has closed it and publishes `consumed`; a thread reuses a slot only after that.
  */
 #include "bench/recorder.h"
+#include "common/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,6 +49,19 @@ void recorder_free(struct recorder *r)
 	hist_free(&r->query);
 	for (int i = 0; i < REC_RING; i++)
 		hist_free(&r->ring[i].h);
+	for (int i = 0; i < r->nstmts; i++)
+		hist_free(&r->stmts[i].lat);
+	free(r->stmts);
+	r->stmts = NULL;
+	r->nstmts = 0;
+}
+
+void recorder_stmts(struct recorder *r, int n)
+{
+	r->stmts = pgpb_calloc((size_t)n, sizeof *r->stmts);
+	r->nstmts = n;
+	for (int i = 0; i < n; i++)
+		hist_init(&r->stmts[i].lat, HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS);
 }
 
 void recorder_reset(struct recorder *r)
@@ -75,6 +90,10 @@ void recorder_reset(struct recorder *r)
 	r->ok = r->errors = r->verrors = r->reconnects = 0;
 	r->ncodes = 0;
 	memset(r->codes, 0, sizeof r->codes);
+	for (int i = 0; i < r->nstmts; i++) {
+		hist_reset(&r->stmts[i].lat);
+		r->stmts[i].ok = r->stmts[i].errors = 0;
+	}
 }
 
 void recorder_advance(struct recorder *r, long sec)

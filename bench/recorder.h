@@ -27,6 +27,12 @@ enum { REC_WAIT = 1, /* shared pool: time waiting for a connection, and time hol
        REC_OPEN = 2, /* open loop: latency from the actual send, and schedule lag */
        REC_CONNECT = 4 /* --connect-per-request: connect time, and query time from send to answer */ };
 
+/* run --script: one statement's figures in one thread (bench/script.h numbers the statements). */
+struct stmt_stat {
+	struct hist lat; /* successful executions, microseconds */
+	uint64_t ok, errors;
+};
+
 /* One a thread, written on every query: 64-byte aligned (see run.c) so two threads never share a line. */
 struct recorder {
 	_Alignas(64) struct hist lat; /* latency of successful queries, the step's histogram (open loop: from the intended start) */
@@ -54,10 +60,25 @@ struct recorder {
 	uint64_t connects, connect_errors;
 	struct rec_code codes[REC_CODES];
 	int ncodes;
+	struct stmt_stat *stmts; /* run --script: one a statement (recorder_stmts), else NULL */
+	int nstmts;
 };
 
 int recorder_init(struct recorder *r, const atomic_int *stop, int flags);
 void recorder_free(struct recorder *r);
+/* run --script: keeps n statements' figures too. */
+void recorder_stmts(struct recorder *r, int n);
+/* A statement's execution that finished in the window: its latency (ok) or an error. */
+static inline void recorder_stmt(struct recorder *r, int stmt, int ok, int64_t us)
+{
+	struct stmt_stat *s = &r->stmts[stmt];
+	if (ok) {
+		s->ok++;
+		hist_record(&s->lat, us);
+	} else {
+		s->errors++;
+	}
+}
 /* Before each step. */
 void recorder_reset(struct recorder *r);
 /* Owner thread: make `sec` current, closing the seconds before it (waits if the ring is full). */

@@ -10,6 +10,7 @@
 #include "bench/plan.h"
 #include "bench/poolstats.h"
 #include "bench/query.h"
+#include "bench/script.h"
 #include "resdir/write.h"
 #include "bench/srvstats.h"
 #include "bench/step.h"
@@ -69,7 +70,7 @@ struct run_opts run_opts_default(void)
 
 int run_checks_dataset(const struct run_opts *o)
 {
-	return o->nqueries || !o->query_file || o->validate == RUN_VALIDATE_ALL;
+	return !o->scripts && (o->nqueries || !o->query_file || o->validate == RUN_VALIDATE_ALL);
 }
 
 static long ncpu(void)
@@ -187,6 +188,14 @@ static json_t *measured_json(const struct run *r)
 {
 	json_t *list = json_array();
 	char sha[65];
+	if (r->o->scripts) { /* kind "script": each file's text, as meta.json's "scripts" */
+		for (int k = 0; k < r->o->scripts->n; k++) {
+			const struct script *s = r->o->scripts->s[k];
+			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:b}", "kind", "script", "name", s->name, "sha256",
+			                                       s->sha256, "builtin", 0));
+		}
+		return list;
+	}
 	for (int k = 0; k < r->nq; k++) {
 		const struct run_query *q = &r->qs[k];
 		sha256_hex(q->sql, strlen(q->sql), sha);
@@ -255,6 +264,15 @@ static json_t *build_meta(struct run *r, const char *outdir, const struct schema
 		json_object_set_new(meta, "measured", measured_json(r));
 		if (!checked && !ds->state[0]) /* a user's query on a database without the tool's dataset */
 			json_object_set_new(meta, "dataset", json_null());
+	}
+	if (meta && o->scripts) { /* --script: each file, its weight and the hash of its text */
+		json_t *list = json_array();
+		for (int k = 0; k < o->scripts->n; k++) {
+			const struct script *s = o->scripts->s[k];
+			json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:s,s:i}", "file", s->file, "name", s->name, "weight",
+			                                       s->weight, "sha256", s->sha256, "statements", s->nstmts));
+		}
+		json_object_set_new(meta, "scripts", list);
 	}
 	if (meta && r->nq > 1) { /* --queries: every variant's text and hash */
 		json_t *list = json_array();
@@ -458,6 +476,10 @@ static int prepare_queries(struct run *r, int checked)
 	const struct run_opts *o = r->o;
 	r->nq = o->nqueries ? (int)o->nqueries : 1;
 	r->qs = pgpb_calloc((size_t)r->nq, sizeof *r->qs);
+	if (o->scripts) { /* any database: no rows counted, no pages checked */
+		r->qualifying = -1;
+		return query_prepare_scripts(&r->qs[0], r->ctrl, r->ctx, o);
+	}
 	for (int k = 0; k < r->nq; k++)
 		if (query_prepare(&r->qs[k], r->ctrl, r->ctx, o, o->nqueries ? o->queries[k] : NULL, &r->decode_lock) < 0)
 			return -1;
@@ -485,10 +507,16 @@ static int dataset_check(struct run *r, struct schema_dataset *ds)
 		return -1;
 	if (strcmp(ds->state, "complete") != 0)
 		memset(ds, 0, sizeof *ds);
+	if (r->quiet)
+		return 0;
+	if (o->scripts) {
+		log_info("--script runs your own statements: the dataset check and page validation are skipped "
+		         "(they apply to the seed query and its variants)");
+		return 0;
+	}
 	const char *base = strrchr(o->query_file, '/');
-	if (!r->quiet)
-		log_info("query \"%s\" is not a built-in query: the dataset check and page validation are skipped "
-		         "(they apply to the seed query and its variants)", base ? base + 1 : o->query_file);
+	log_info("query \"%s\" is not a built-in query: the dataset check and page validation are skipped "
+	         "(they apply to the seed query and its variants)", base ? base + 1 : o->query_file);
 	return 0;
 }
 
@@ -511,12 +539,19 @@ static int make_recorders(struct run *r)
 	/* 64-byte aligned (struct recorder): two threads never share a cache line */
 	r->recs = pgpb_aligned_calloc(_Alignof(struct recorder), (size_t)maxthreads, sizeof *r->recs);
 	r->nrecs = maxthreads;
-	for (int k = 0; k < r->nrecs; k++)
+	for (int k = 0; k < r->nrecs; k++) {
 		if (recorder_init(&r->recs[k], NULL, flags) < 0) {
 			r->nrecs = k + 1;
 			log_error("could not set up the latency histograms"); /* bad bounds: memory cannot fail here */
 			return -1;
 		}
+		int nstmts = 0; /* the statements of the scripts a step may run */
+		for (int q = 0; q < r->nq; q++)
+			if (r->qs[q].scripts && r->qs[q].scripts->nstmts > nstmts)
+				nstmts = r->qs[q].scripts->nstmts;
+		if (nstmts)
+			recorder_stmts(&r->recs[k], nstmts);
+	}
 	return 0;
 }
 
@@ -576,7 +611,11 @@ static int run_prepare(struct run *r, char *dir, size_t len)
 	plan_steps(o, ncpu(), &r->plan);
 	if (make_recorders(r) < 0 || make_outdir(r, dir, len) < 0)
 		return -1;
-	if (results_open(&r->res, dir, build_meta(r, dir, &ds, checked)) < 0) {
+	int scripts = 0; /* a query of the sweep runs scripts: its statements get statements.csv */
+	for (int k = 0; k < r->nq; k++)
+		scripts |= r->qs[k].scripts != NULL;
+	if (results_open(&r->res, dir, build_meta(r, dir, &ds, checked)) < 0 ||
+	    (scripts && results_statements(&r->res) < 0)) {
 		results_close(&r->res, "interrupted");
 		return -1;
 	}
@@ -612,6 +651,7 @@ static void print_summary(const struct step *done, int ndone)
 	for (int k = 0; k < ndone; k++)
 		rows[k] = &done[k].sr;
 	summary_print(rows, ndone);
+	summary_print_statements(rows, ndone);
 	free(rows);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "bench/step.h"
 #include "bench/engine.h"
+#include "bench/script.h"
 #include "bench/summary.h"
 #include "common/alloc.h"
 #include "common/log.h"
@@ -126,7 +127,7 @@ static void step_describe(const struct step_shared *sh, const struct step_def *s
 	sr->rate = (double)sd->rate;
 	sr->mix = sd->mix;
 	sr->offset = sd->offset;
-	sr->qualifying = q->variant || !sh->o->query_file ? sh->qualifying : -1;
+	sr->qualifying = !q->scripts && (q->variant || !sh->o->query_file) ? sh->qualifying : -1;
 	sr->empty_pages = sd->empty;
 }
 
@@ -150,6 +151,9 @@ static void env_setup(const struct step_shared *sh, const struct step_def *sd, i
 	env->seed = STEP_SEED + (uint64_t)i;
 	env->fault = sh->fault;
 	env->per_request = o->connect_per_request;
+	env->scripts = q->scripts;
+	env->page_size = o->page_size;
+	env->scale = 1; /* pgbench's :scale for a custom script unless --define scale=N */
 	int64_t start = mono_ns();
 	env->t_begin = start;
 	env->t_measure = start + (int64_t)(o->warmup_s * 1e9);
@@ -383,6 +387,36 @@ static int step_hists(struct step *st, const struct step_def *sd, int per_reques
 	return 0;
 }
 
+/* run --script: each statement's figures over the driver threads, named after its script. */
+static void merge_statements(struct step *st, const struct script_set *ss, const struct recorder *recs, int n)
+{
+	st->nstmts = ss->nstmts;
+	st->stmts = pgpb_calloc((size_t)ss->nstmts, sizeof *st->stmts);
+	st->stmt_lat = pgpb_calloc((size_t)ss->nstmts, sizeof *st->stmt_lat);
+	for (int k = 0; k < ss->n; k++) {
+		const struct script *s = ss->s[k];
+		for (int j = 0; j < s->nstmts; j++) {
+			int i = s->first_stmt + j;
+			const struct script_cmd *c = script_stmt(ss, i);
+			struct stmt_figures *f = &st->stmts[i];
+			hist_init(&st->stmt_lat[i], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS);
+			f->script = s->file;
+			f->weight = s->weight;
+			f->index = i;
+			f->line = c->line;
+			f->sql = c->sql;
+			f->lat = &st->stmt_lat[i];
+			for (int r = 0; r < n; r++) {
+				hist_merge(&st->stmt_lat[i], &recs[r].stmts[i].lat);
+				f->ok += recs[r].stmts[i].ok;
+				f->errors += recs[r].stmts[i].errors;
+			}
+		}
+	}
+	st->sr.stmts = st->stmts;
+	st->sr.nstmts = st->nstmts;
+}
+
 /* Adds what every driver thread recorded into the step. */
 static void merge_recorders(struct step *st, const struct step_def *sd, int per_request, const struct recorder *recs,
                             int n)
@@ -499,6 +533,8 @@ static int step_collect(const struct step_shared *sh, const struct step_def *sd,
 		return -1;
 	}
 	merge_recorders(st, sd, sh->o->connect_per_request, sh->recs, lv->nthreads);
+	if (lv->env.scripts)
+		merge_statements(st, lv->env.scripts, sh->recs, lv->nthreads);
 	sr->threads = lv->nthreads;
 	sr->duration_s = (double)(fin - env->t_measure) / 1e9;
 	struct timespec wall;
@@ -527,6 +563,15 @@ static void step_trim(struct step *st)
 void step_free(struct step *st)
 {
 	step_trim(st);
+	for (int i = 0; i < st->nstmts; i++)
+		hist_free(&st->stmt_lat[i]);
+	free(st->stmt_lat);
+	free(st->stmts);
+	st->stmt_lat = NULL;
+	st->stmts = NULL;
+	st->nstmts = 0;
+	st->sr.stmts = NULL;
+	st->sr.nstmts = 0;
 	hist_free(&st->lat);
 	hist_free(&st->wait);
 	hist_free(&st->connect);

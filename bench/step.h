@@ -22,6 +22,9 @@ struct step {
 	struct hist lat, wait, service, uncorrected, lag, hiccup;
 	struct wait_profile waits; /* where the server time went, when sampled (sr.waits points here) */
 	struct hist connect, query; /* --connect-per-request */
+	struct stmt_figures *stmts; /* run --script: one a statement (sr.stmts), their histograms in stmt_lat */
+	struct hist *stmt_lat;
+	int nstmts;
 };
 
 /* Progress lines on stderr while the steps run. */

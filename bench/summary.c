@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void summary_fmt_pct(const struct hist *h, double p, char *buf, size_t len)
@@ -204,4 +205,58 @@ int summary_verdict(const struct engine_fault *f, unsigned long long ok)
 	else
 		log_hint("Lengthen --duration, or look at the server: no answer came back in time.");
 	return -1;
+}
+
+/* A statement on one line for the table: white space runs as one space, cut at len - 1 with "...". */
+static void one_line(const char *sql, char *buf, size_t len)
+{
+	size_t n = 0;
+	int space = 0;
+	for (const char *p = sql; *p && n + 1 < len; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < len)
+			buf[n++] = ' ';
+		space = 0;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	if (n + 1 == len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+void summary_print_statements(const struct step_result *const *steps, int n)
+{
+	int any = 0;
+	for (int k = 0; k < n; k++)
+		any |= steps[k]->nstmts > 0;
+	if (!any)
+		return;
+	printf("\nstatement latencies in milliseconds and errors, per step (as pgbench -r; statements.csv):\n");
+	for (int k = 0; k < n; k++) {
+		const struct step_result *s = steps[k];
+		const char *script = NULL;
+		printf("step %s\n", s->id);
+		for (int i = 0; i < s->nstmts; i++) {
+			const struct stmt_figures *f = &s->stmts[i];
+			if (!script || strcmp(script, f->script) != 0) {
+				script = f->script;
+				printf("  script %s (weight %d)\n", f->script, f->weight);
+				printf("  %10s %9s %9s %9s %7s %5s  %s\n", "n", "mean_ms", "p50_ms", "p99_ms", "errors", "line",
+				       "statement");
+			}
+			char mean[32] = "-", p50[32], p99[32], sql[72];
+			if (f->lat->total) { /* from the mean statements.csv holds (to 0.1 us), so the two agree */
+				snprintf(mean, sizeof mean, "%.1f", hist_mean(f->lat));
+				snprintf(mean, sizeof mean, "%.3f", atof(mean) / 1000.0);
+			}
+			summary_fmt_pct(f->lat, 50, p50, sizeof p50);
+			summary_fmt_pct(f->lat, 99, p99, sizeof p99);
+			one_line(f->sql, sql, sizeof sql);
+			printf("  %10llu %9s %9s %9s %7llu %5d  %s\n", (unsigned long long)f->ok, mean, p50, p99,
+			       (unsigned long long)f->errors, f->line, sql);
+		}
+	}
 }

@@ -22,6 +22,8 @@ void summary_fmt_pct(const struct hist *h, double p, char *buf, size_t len);
 /* The table of the n steps written (stdout), its notes, then the warnings about thin steps and steps with
  * more than SUMMARY_ERROR_SHARE of their queries failed (stderr). */
 void summary_print(const struct step_result *const *steps, int n);
+/* run --script: each step's statements, as pgbench -r prints them (the figures of statements.csv). */
+void summary_print_statements(const struct step_result *const *steps, int n);
 /*
  * The run's verdict on its failures, once the steps are written: ok queries succeeded in all. -1 after
  * logging why the figures measure no answer (no query succeeded: the first failure's message; the

@@ -4,11 +4,13 @@
  */
 #include "cmd/run.h"
 #include "bench/offsets.h"
+#include "bench/script.h"
 #include "bench/variants.h"
 #include "cmd/commands.h"
 #include "common/alloc.h"
 #include "common/cli.h"
 #include "common/ctx.h"
+#include "common/input.h"
 #include "common/log.h"
 #include "common/options.h"
 #include "common/pooler.h"
@@ -71,6 +73,9 @@ static void help(void)
 	       "  --queries=LIST           sweep query variants too: seed, nocount, pagefirst, keyset, cappedcount\n"
 	       "                           (docs/dbcost.md; keyset replays the page at each depth by its key)\n"
 	       "  --explain                EXPLAIN (ANALYZE, BUFFERS) once per query and offset, into explain/\n"
+	       "  --script=FILE[@WEIGHT]   a pgbench-style script a request runs (repeatable: a weighted mix,\n"
+	       "                           weights 1..100); any database; docs/scripts.md\n"
+	       "  --define=NAME=VALUE      a variable the scripts see (as pgbench -D; :scale is 1 unless set)\n"
 	       "\nLoad models:\n"
 	       "  --model=threads          one connection per client on --threads event loops (default; pgbench's)\n"
 	       "  --model=threads --workers=W\n"
@@ -138,7 +143,7 @@ enum { OPT_POOLS = CTX_OPT_FIRST_FREE, OPT_OFFSETS, OPT_DURATION, OPT_WARMUP, OP
        OPT_WORKERS, OPT_LOOPS, OPT_RATE, OPT_RATES, OPT_ARRIVAL, OPT_PRESET, OPT_QUERIES, OPT_EXPLAIN,
        OPT_POOL_ORDER, OPT_ALLOW_WRITES, OPT_RECONNECT_TIMEOUT, OPT_FORCE, OPT_SCALE,
        OPT_START_AT, OPT_GAP, OPT_HOST_TAG, OPT_VALIDATE, OPT_THRESHOLD, OPT_WAIT_SAMPLE, OPT_WAIT_FILTER,
-       OPT_POOLER, OPT_POOLER_POOL_SIZE, OPT_POOLER_ADMIN };
+       OPT_POOLER, OPT_POOLER_POOL_SIZE, OPT_POOLER_ADMIN, OPT_SCRIPT, OPT_DEFINE };
 #define OPT_CONNECT_PER_REQUEST 'C'
 
 static const struct option longopts[] = {
@@ -181,6 +186,8 @@ static const struct option longopts[] = {
 	{ "pooler-pool-size", required_argument, NULL, OPT_POOLER_POOL_SIZE },
 	{ "pooler-admin", required_argument, NULL, OPT_POOLER_ADMIN },
 	{ "connect-per-request", no_argument, NULL, OPT_CONNECT_PER_REQUEST },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "define", required_argument, NULL, OPT_DEFINE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -199,10 +206,16 @@ struct run_cli {
 	char *wait_filter; /* --wait-filter's value, cut into the names run_opts points at */
 	int pooler_mode; /* --pooler: enum pooler_mode */
 	long pooler_pool_size; /* --pooler-pool-size; 0 = not given */
+	const char *script_args[SCRIPT_MAX + 1], *define_args[64]; /* --script and --define, as given */
+	int nscript_args, ndefine_args;
+	struct script_set scripts; /* loaded from script_args once the options are read */
+	int have_scripts;
 };
 
 static void run_cli_free(struct run_cli *cl)
 {
+	if (cl->have_scripts)
+		script_set_free(&cl->scripts);
 	free(cl->pools);
 	free(cl->offsets);
 	free(cl->rates);
@@ -405,12 +418,86 @@ static int parse_option(struct run_cli *cl, int c)
 	case OPT_CONNECT_PER_REQUEST:
 		o->connect_per_request = 1;
 		return 0;
+	case OPT_SCRIPT:
+		if (cl->nscript_args == SCRIPT_MAX) {
+			log_error("too many --script options (at most %d)", SCRIPT_MAX);
+			return -1;
+		}
+		cl->script_args[cl->nscript_args++] = optarg;
+		return 0;
+	case OPT_DEFINE:
+		if (cl->ndefine_args == (int)(sizeof cl->define_args / sizeof cl->define_args[0])) {
+			log_error("too many --define options (at most 64)");
+			return -1;
+		}
+		cl->define_args[cl->ndefine_args++] = optarg;
+		return 0;
 	case OPT_PRESET:
 		if (cli_parse_choice("--preset", optarg, preset_words, &k) < 0)
 			return -1;
 		o->preset_seed_article = 1;
 		return 0;
 	}
+	return 0;
+}
+
+/*
+ * --script: reads and parses every file (with the --define variables), checks them together, and refuses
+ * a script that writes unless --allow-writes (then warns that the run is not read-only). Everything here
+ * happens before a connection or a file is made: a bad script is exit 2 with nothing written. 0, or an
+ * exit status (reported).
+ */
+static int load_scripts(struct run_cli *cl)
+{
+	struct run_opts *o = &cl->o;
+	char err[1024];
+	script_set_init(&cl->scripts);
+	cl->have_scripts = 1;
+	for (int i = 0; i < cl->ndefine_args; i++)
+		if (script_set_define(&cl->scripts, cl->define_args[i], err, sizeof err) < 0) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+	for (int i = 0; i < cl->nscript_args; i++) {
+		char *path = NULL;
+		int weight, why;
+		if (script_parse_spec(cl->script_args[i], &path, &weight, err, sizeof err) < 0) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+		size_t len;
+		char *text = input_slurp(path, SCRIPT_FILE_MAX, &len, &why, err, sizeof err);
+		if (!text) {
+			log_error("%s", err);
+			free(path);
+			return EXIT_USAGE;
+		}
+		int rc = script_set_add(&cl->scripts, path, text, len, weight, err, sizeof err);
+		free(text);
+		free(path);
+		if (rc < 0) {
+			log_error("%s", err);
+			return EXIT_USAGE;
+		}
+	}
+	if (script_set_finish(&cl->scripts, o->page_size, 1, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	for (int k = 0; k < cl->scripts.n; k++) {
+		const struct script *s = cl->scripts.s[k];
+		if (!s->writes)
+			continue;
+		if (!o->allow_writes) {
+			log_error("script %s line %d: %s changes the database: run replays read-only requests", s->file,
+			          s->line_writes, s->write_keyword);
+			log_hint("--allow-writes runs scripts that change the database (the run is then not read-only).");
+			return EXIT_USAGE;
+		}
+		log_warning("script %s writes (%s at line %d): this run is not read-only", s->file, s->write_keyword,
+		            s->line_writes);
+	}
+	o->scripts = &cl->scripts;
 	return 0;
 }
 
@@ -467,6 +554,20 @@ static int finish_options(struct run_cli *cl, struct cli_getopt *g, const struct
 	o->nqueries = cl->nqueries;
 	if (o->nqueries && o->query_file)
 		return cli_usage_error("run", "--query FILE and --queries cannot be combined");
+	if (cl->ndefine_args && !cl->nscript_args)
+		return cli_usage_error("run", "--define applies to --script");
+	if (cl->nscript_args) {
+		if (o->query_file || o->nqueries)
+			return cli_usage_error("run", "--script cannot be combined with --query or --queries");
+		if (o->offset_mix)
+			return cli_usage_error("run", "--offset-mix applies to the built-in queries (a script's pages are not "
+			                              "counted); use random() in the script");
+		if (o->explain)
+			return cli_usage_error("run", "--explain applies to a query, not to --script");
+		int rc = load_scripts(cl);
+		if (rc)
+			return rc;
+	}
 	if (cl->pools) {
 		o->pools = cl->pools;
 		o->npools = cl->npools;

@@ -111,6 +111,7 @@ static void fill_plot_page(FILE *f, void *arg)
 	report_context_table(f, pg->run, pg->rel);
 	fprintf(f, "<h2>Steps (%zu)</h2>\n", pg->run->nsteps);
 	report_steps_table(f, pg->run, pg->rel);
+	report_statements_table(f, pg->run);
 	report_split_section(f, pg->run);
 	report_waits_section(f, pg->run);
 	report_explain_section(f, pg->run, pg->rel);

@@ -358,6 +358,63 @@ void report_steps_table(FILE *f, const struct res_run *run, const char *rel)
 		      f);
 }
 
+void report_statements_table(FILE *f, const struct res_run *run)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsteps; i++)
+		n += run->steps[i].nstmts;
+	if (!n)
+		return;
+	fputs("<h2 id=\"statements\">Statements per step</h2>\n<p class=\"skip\">Each script's statements over each "
+	      "step, as pgbench -r reports them (statements.csv): n counts the successful executions, whose "
+	      "latencies make the figures; a request's latency in the steps table runs from its first command to "
+	      "its last result, \\sleep included.</p>\n",
+	      f);
+	fputs("<table>\n<tr><th class=\"l\">step</th><th class=\"l\">script</th><th>weight</th><th>#</th><th>line</th>"
+	      "<th>n (ok)</th><th>errors</th><th>mean</th><th>p50</th><th>p99</th><th>max</th><th class=\"l\">statement</th>"
+	      "</tr>\n",
+	      f);
+	int thin = 0;
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct res_step *s = &run->steps[i];
+		for (size_t k = 0; k < s->nstmts; k++) {
+			const struct res_stmt *st = &s->stmts[k];
+			char buf[64];
+			fputs("<tr><td class=\"l\">", f);
+			report_html_escape(f, s->id);
+			fputs("</td><td class=\"l\">", f);
+			report_html_escape(f, st->script);
+			fputs("</td>", f);
+			cell(f, CHART_UNIT_NONE, st->weight);
+			cell(f, CHART_UNIT_NONE, st->index);
+			cell(f, CHART_UNIT_NONE, st->line);
+			cell(f, CHART_UNIT_NONE, st->ok);
+			if (st->errors > 0)
+				fprintf(f, "<td class=\"bad\">%.15g</td>", st->errors);
+			else
+				cell(f, CHART_UNIT_NONE, st->errors);
+			const double v[4] = { st->mean_us, st->p50_us, st->p99_us, st->max_us };
+			for (int j = 0; j < 4; j++) {
+				int mark = j == 2 && isfinite(v[j]) && !(st->ok >= 0 && hist_pct_reliable((uint64_t)fmin(st->ok, 1e18), 99));
+				thin |= mark;
+				if (isfinite(v[j]))
+					snprintf(buf, sizeof buf, "%.3f ms%s", v[j] / 1000.0, mark ? "*" : "");
+				else
+					snprintf(buf, sizeof buf, "-");
+				fputs(mark ? "<td class=\"thin\">" : "<td>", f);
+				report_html_escape(f, buf);
+				fputs("</td>", f);
+			}
+			fputs("<td class=\"l\"><code>", f);
+			report_html_escape(f, st->sql);
+			fputs("</code></td></tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
+	if (thin)
+		fputs("<p class=\"skip\">*: fewer than 1,000 executions, so this p99 rests on fewer than 10 of them.</p>\n", f);
+}
+
 void report_items(FILE *f, const struct report_item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -30,6 +30,8 @@ void report_html_head(FILE *f, const char *title);
 void report_context_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_steps_table(FILE *f, const struct res_run *run, const char *rel_results);
 void report_items(FILE *f, const struct report_item *items, size_t n);
+/* run --script: each step's statements (statements.csv), as pgbench -r gives them; nothing for a query. */
+void report_statements_table(FILE *f, const struct res_run *run);
 /* A latency cell (field of s, percentile p): "-" when not measured, "*" appended when too thin to trust;
  * returns 1 when marked. */
 int report_pct_cell(FILE *f, const struct res_step *s, int field, double p);

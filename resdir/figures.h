@@ -52,4 +52,16 @@ struct pool_diff {
 	long samples; /* SHOW POOLS samples taken in the window */
 };
 
+/* run --script: one statement of one script over a step (statements.csv, summary.json's "statements"). */
+struct hist;
+struct stmt_figures {
+	const char *script; /* the script's file name as given */
+	int weight;
+	int index; /* the statement's number in the run (0-based, in script order) */
+	int line; /* where it starts in its file */
+	const char *sql; /* as written */
+	uint64_t ok, errors;
+	const struct hist *lat; /* successful executions, microseconds */
+};
+
 #endif

@@ -333,6 +333,63 @@ static int load_intervals(struct res_run *run)
 	return 0;
 }
 
+/* statements.csv (run --script) is optional: the runs of a query have none; a bad row is skipped with a
+ * warning, as intervals.csv's. */
+static int load_statements(struct res_run *run)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/statements.csv", run->dir);
+	size_t len;
+	int why;
+	char err[512];
+	char *buf = read_file(path, RES_INTERVALS_MAX, &len, &why, err, sizeof err);
+	if (!buf) {
+		if (is_fatal(why)) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (why != ENOENT)
+			log_warning("%s", err);
+		return 0;
+	}
+	struct csv c = { buf, buf, buf + len, 0 };
+	char *hdr[MAXCOLS], *f[MAXCOLS];
+	size_t nh = csv_record(&c, hdr, MAXCOLS), nf;
+	static const char *names[] = { "weight", "statement", "line", "ok", "errors", "mean_us", "p50_us", "p99_us", "max_us" };
+	int cstep = col_index(hdr, nh, "step"), cscript = col_index(hdr, nh, "script"), csql = col_index(hdr, nh, "sql"),
+	    cols[9];
+	for (int i = 0; i < 9; i++)
+		cols[i] = col_index(hdr, nh, names[i]);
+	if (cstep < 0 || cscript < 0 || cols[3] < 0) {
+		log_warning("ignoring \"%s\": it lacks the step, script or ok column", path);
+		free(buf);
+		return 0;
+	}
+	struct step_index ix;
+	index_init(&ix, run);
+	while ((nf = csv_record(&c, f, MAXCOLS)) > 0) {
+		if (nf == 1 && f[0][0] == '\0')
+			continue;
+		struct res_step *s = find_step(&ix, field(f, nf, cstep));
+		if (!s)
+			continue;
+		double v[9];
+		int bad = 0;
+		for (int i = 0; i < 9; i++)
+			bad |= parse_num(field(f, nf, cols[i]), &v[i]) < 0;
+		if (bad) {
+			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
+			continue;
+		}
+		s->stmts = grow(s->stmts, s->nstmts, sizeof *s->stmts);
+		s->stmts[s->nstmts++] = (struct res_stmt){ dup_text(field(f, nf, cscript)), dup_text(field(f, nf, csql)),
+			                                       v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] };
+	}
+	index_free(&ix);
+	free(buf);
+	return 0;
+}
+
 /* waits.csv is optional (a run with --wait-sample off, or from before it): a bad file only costs the chart
  * and the table of where the server time goes. A step's class rows give its counts; its event rows, in file
  * order (most first), its top events. */
@@ -789,6 +846,8 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 		rc = load_intervals(run);
 	if (rc == 0 && (parts & RES_INTERVALS))
 		rc = load_host_intervals(run);
+	if (rc == 0 && (parts & RES_INTERVALS))
+		rc = load_statements(run);
 	if (rc == 0 && (parts & RES_WAITS))
 		rc = load_waits(run);
 	if (parts & RES_HGRM) {
@@ -833,6 +892,11 @@ void res_free(struct res_run *run)
 		free(s->pctl);
 		free(s->sec);
 		free(s->hsec);
+		for (size_t k = 0; k < s->nstmts; k++) {
+			free(s->stmts[k].script);
+			free(s->stmts[k].sql);
+		}
+		free(s->stmts);
 	}
 	for (size_t h = 0; h < run->nhosts; h++)
 		free(run->hosts[h]);

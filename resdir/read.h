@@ -25,6 +25,12 @@ struct res_host_second {
 	double second, queries, errors, p99_us;
 };
 
+/* run --script: one row of statements.csv (a statement of a script over a step). */
+struct res_stmt {
+	char *script, *sql;
+	double weight, index, line, ok, errors, mean_us, p50_us, p99_us, max_us; /* NAN when empty */
+};
+
 struct res_step {
 	char *id, *model, *query, *offset_text, *rate_text; /* text columns ("" when empty) */
 	double v[RF_COUNT]; /* the numeric columns: NAN when empty or absent; RF_OFFSET is NAN for "mix" */
@@ -35,6 +41,8 @@ struct res_step {
 	struct res_host_second *hsec; /* a merged run: each host's seconds of the step (host-intervals.csv) */
 	size_t nhsec;
 	struct res_waits waits; /* its rows of waits.csv (waits.have 0 when none) */
+	struct res_stmt *stmts; /* run --script: its rows of statements.csv (read with intervals.csv) */
+	size_t nstmts;
 };
 
 struct res_run {

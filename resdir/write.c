@@ -45,7 +45,7 @@ void results_now_iso(char *buf, size_t len)
 static int tool_file(const char *name)
 {
 	static const char *const run_files[] = { "meta.json", "summary.json", "steps.csv", "intervals.csv", "hosts.csv",
-	                                         "host-intervals.csv", "waits.csv", NULL };
+	                                         "host-intervals.csv", "waits.csv", "statements.csv", NULL };
 	static const char *const other_files[] = { "index.html", "http-compare.csv", "http-compare-percentiles.csv",
 	                                           "http-compare-timeline.csv", "meta.json.tmp", "summary.json.tmp",
 	                                           "index.html.tmp", RESULTS_RESERVE_FILE, "hosts.csv.tmp",
@@ -387,7 +387,7 @@ static int create_csv(struct results *r, const char *name, const char *header, s
 int results_open(struct results *r, const char *dir, json_t *meta)
 {
 	memset(r, 0, sizeof *r);
-	r->steps_fd = r->intervals_fd = r->reserve_fd = r->waits_fd = -1;
+	r->steps_fd = r->intervals_fd = r->reserve_fd = r->waits_fd = r->statements_fd = -1;
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	r->meta = meta;
 	r->steps_json = json_array();
@@ -420,6 +420,84 @@ int results_open(struct results *r, const char *dir, json_t *meta)
 	if (write_json(r, "meta.json", meta, &r->meta_size) < 0 || write_summary(r) < 0)
 		return -1;
 	return 0;
+}
+
+int results_statements(struct results *r)
+{
+	static const char header[] = RESULTS_STATEMENTS_HEADER;
+	r->statements_fd = create_csv(r, "statements.csv", header, sizeof header - 1, &r->statements_len);
+	return r->statements_fd < 0 ? -1 : 0;
+}
+
+/* A text as one CSV cell: white space runs become one space; quoted (quotes doubled) when it holds a comma
+ * or a quote, or always (a statement's text). */
+static void text_cell(struct steps_buf *b, const char *sql, int always)
+{
+	int quote = always || strpbrk(sql, ",\"\n\r") != NULL;
+	if (quote)
+		steps_buf_printf(b, "\"");
+	int space = 0;
+	for (const char *p = sql; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space)
+			steps_buf_printf(b, " ");
+		space = 0;
+		steps_buf_printf(b, *p == '"' ? "\"\"" : "%c", *p);
+	}
+	if (quote)
+		steps_buf_printf(b, "\"");
+}
+
+/* The step's statements.csv rows. */
+static void statement_rows(const struct step_result *s, struct steps_buf *b)
+{
+	for (int i = 0; i < s->nstmts; i++) {
+		const struct stmt_figures *f = &s->stmts[i];
+		const struct hist *h = f->lat;
+		steps_buf_printf(b, "%s,", s->id);
+		text_cell(b, f->script, 0);
+		steps_buf_printf(b, ",%d,%d,%d,%llu,%llu,", f->weight, f->index + 1, f->line, (unsigned long long)f->ok,
+		                 (unsigned long long)f->errors);
+		if (h->total)
+			steps_buf_printf(b, "%.1f,%lld,%lld,%lld,", hist_mean(h), (long long)hist_percentile(h, 50),
+			                 (long long)hist_percentile(h, 99), (long long)hist_max(h));
+		else
+			steps_buf_printf(b, ",,,,");
+		text_cell(b, f->sql, 1);
+		steps_buf_printf(b, "\n");
+	}
+}
+
+/* summary.json's "statements" of a step: the same figures as its statements.csv rows. */
+static json_t *statements_json(const struct step_result *s)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < s->nstmts; i++) {
+		const struct stmt_figures *f = &s->stmts[i];
+		const struct hist *h = f->lat;
+		json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:I,s:I,s:s}", "script", f->script, "weight", f->weight, "statement",
+		                      f->index + 1, "line", f->line, "ok", (json_int_t)f->ok, "errors", (json_int_t)f->errors,
+		                      "sql", f->sql);
+		if (h->total) {
+			char mean[32];
+			snprintf(mean, sizeof mean, "%.1f", hist_mean(h)); /* as the CSV rounds it */
+			json_object_set_new(o, "mean_us", json_real(atof(mean)));
+			json_object_set_new(o, "p50_us", json_integer((json_int_t)hist_percentile(h, 50)));
+			json_object_set_new(o, "p99_us", json_integer((json_int_t)hist_percentile(h, 99)));
+			json_object_set_new(o, "max_us", json_integer((json_int_t)hist_max(h)));
+			json_object_set_new(o, "p99_reliable", json_boolean(hist_pct_reliable(h->total, 99)));
+		} else {
+			json_object_set_new(o, "mean_us", json_null());
+			json_object_set_new(o, "p50_us", json_null());
+			json_object_set_new(o, "p99_us", json_null());
+			json_object_set_new(o, "max_us", json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 int results_interval(struct results *r, const char *step, const struct interval *iv)
@@ -656,6 +734,8 @@ static json_t *step_json(const struct step_result *s, struct steps_buf *line)
 	json_object_set_new(j, "histograms", hs);
 	if (s->waits)
 		json_object_set_new(j, "waits", wait_json(s->waits));
+	if (s->stmts)
+		json_object_set_new(j, "statements", statements_json(s));
 	return j;
 }
 
@@ -743,6 +823,11 @@ int results_step(struct results *r, const struct step_result *s)
 	}
 	if (!bad[0] && waits.len && append_rows(r->waits_fd, r->waits_len, &waits) < 0)
 		snprintf(bad, sizeof bad, "%s/waits.csv", r->dir);
+	struct steps_buf stmts = { 0 };
+	if (r->statements_fd >= 0)
+		statement_rows(s, &stmts);
+	if (!bad[0] && r->statements_fd >= 0 && append_rows(r->statements_fd, r->statements_len, &stmts) < 0)
+		snprintf(bad, sizeof bad, "%s/statements.csv", r->dir);
 	if (!bad[0] && append_rows(r->steps_fd, r->steps_len, &line) < 0)
 		snprintf(bad, sizeof bad, "%s/steps.csv", r->dir);
 	if (!bad[0] && rename(tmp, spath) != 0)
@@ -753,6 +838,9 @@ int results_step(struct results *r, const struct step_result *s)
 		cut_back(r->steps_fd, r->steps_len);
 		cut_back(r->intervals_fd, r->intervals_len);
 		cut_back(r->waits_fd, r->waits_len);
+		if (r->statements_fd >= 0)
+			cut_back(r->statements_fd, r->statements_len);
+		steps_buf_free(&stmts);
 		unlink(tmp);
 		for (int k = 0; k < nh; k++)
 			unlink(hpath[k]);
@@ -768,6 +856,8 @@ int results_step(struct results *r, const struct step_result *s)
 		return short_reserve ? fault_reserve(r, need) : fault(r, bad);
 	}
 	r->steps_len += (long long)line.len;
+	r->statements_len += (long long)stmts.len;
+	steps_buf_free(&stmts);
 	r->intervals_len += (long long)r->seconds.len;
 	r->waits_len += (long long)waits.len;
 	r->summary_size = sn;
@@ -812,7 +902,9 @@ int results_close(struct results *r, const char *status)
 		close(r->intervals_fd);
 	if (r->waits_fd >= 0)
 		close(r->waits_fd);
-	r->steps_fd = r->intervals_fd = r->waits_fd = -1;
+	if (r->statements_fd >= 0)
+		close(r->statements_fd);
+	r->steps_fd = r->intervals_fd = r->waits_fd = r->statements_fd = -1;
 	steps_buf_free(&r->seconds); /* the seconds of a step never written */
 	hlog_seconds_clear(&r->hlog);
 	free(r->hlog.v);

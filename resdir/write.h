@@ -63,6 +63,8 @@ struct step_result {
 	 * to answer (query_time, successful ones); requests whose connect failed (also in errors) */
 	const struct hist *connect_time, *query_time;
 	uint64_t connects, connect_errors;
+	const struct stmt_figures *stmts; /* run --script: each statement's figures (statements.csv), else NULL */
+	int nstmts;
 };
 
 /* The achieved share of the target rate (ok / duration / rate); -1 for a closed-loop step. */
@@ -107,11 +109,17 @@ struct results {
 	json_t *steps_json; /* owned: summary.json's steps, as the file on disk lists them */
 	size_t meta_size, summary_size; /* of the files as last written */
 	int failed; /* a write failed and was reported: later ones are not reported again */
+	int statements_fd; /* run --script: statements.csv (results_statements), else -1 */
+	long long statements_len;
 };
 
 /* Creates the files (meta.json with status "running") in a claimed directory; takes ownership of meta.
  * 0 or -1 (logged; results_close still to be called). */
 int results_open(struct results *r, const char *dir, json_t *meta);
+/* run --script: creates statements.csv (one row a step and statement, written with each step). 0 or -1. */
+int results_statements(struct results *r);
+/* statements.csv's header line. */
+#define RESULTS_STATEMENTS_HEADER "step,script,weight,statement,line,ok,errors,mean_us,p50_us,p99_us,max_us,sql\n"
 /* Keeps one second's row for intervals.csv; it is written with its step (results_step). */
 int results_interval(struct results *r, const char *step, const struct interval *iv);
 /*
