@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct step_def; /* bench/plan.h */
+
 enum run_protocol { RUN_PROTO_SIMPLE, RUN_PROTO_EXTENDED, RUN_PROTO_PREPARED };
 /* How queries are issued: THREADS = one connection per client on event-loop threads (pgbench's model);
  * POOL = W worker threads borrowing from a shared pool of P connections (gunicorn + a DB pool);
@@ -50,6 +52,11 @@ struct run_opts {
 	double mix_page1, mix_zipf_s;
 	int page_size; /* rows a page (the query's LIMIT), for the mix and for validation; 10 */
 	double reconnect_timeout_s; /* how long a lost control connection is tried again before the run ends; 30 */
+	/* Called before each step, once the control connection is known good: another load run in turn with
+	 * the steps (http-compare's HTTP step, so both sides share the machine's conditions). Returns 0, or -1
+	 * to end the run there (logged; the steps written so far are kept). NULL = none. */
+	int (*before_step)(void *arg, const struct step_def *sd, int i);
+	void *before_step_arg;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

@@ -428,6 +428,10 @@ static int run_sweep(struct run *r, const char *dir)
 			failed = !sig_caught();
 			break;
 		}
+		if (o->before_step && o->before_step(o->before_step_arg, sd, i) < 0) {
+			failed = !sig_caught();
+			break;
+		}
 		int rc = step_run(&sh, sd, i, &r->qs[sd->query], st, &written);
 		if (!written)
 			step_free(st);
