@@ -3,7 +3,7 @@
 # apt-get line and fails (as any other user). Used by `make deps`, `make check` and `make demo`.
 PKGS="gcc make pkg-config gawk libpq-dev libpqtypes-dev libplot-dev libjansson-dev libcmocka-dev chromium \
 postgresql postgresql-contrib pgbouncer apache2-utils libxml2-utils librsvg2-bin imagemagick util-linux procps \
-man-db groff-base jq $PGPB_DEPS_EXTRA"
+man-db groff-base jq wrk python3-flask python3-psycopg2 $PGPB_DEPS_EXTRA"
 # PGPB_DEPS_EXTRA: more package names, so a test can see the "missing" path without uninstalling anything
 missing=""
 for p in $PKGS; do

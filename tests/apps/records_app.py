@@ -9,6 +9,7 @@ prints as "port: N" once it listens (the test waits for that line, not for a clo
   GET /short/?page=N     the page less its last record (a page that returns fewer records than the query)
   GET /error/?page=N     status 500 (an app that fails)
   GET /slow/?page=N      the page after a pause of --slow-ms (an app much slower than its database)
+  GET /modes/?page=N     page 1 as /error/, 2 as /short/, 3 as /slow/, the others as /records/
 
 Usage: records_app.py QUERY_SQL_FILE [--slow-ms MS]
 """
@@ -69,6 +70,18 @@ def main():
         count, recs = page()
         time.sleep(slow_ms / 1000.0)
         return jsonify(count=count, results=recs)
+
+    @app.route("/modes/")
+    def modes():
+        # one URL, a failure mode a page: 1 fails, 2 is short, 3 is slow, the others are right
+        p = int(request.args.get("page", "1"))
+        if p == 1:
+            return error()
+        if p == 2:
+            return short()
+        if p == 3:
+            return slow()
+        return records()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     print("port: %d" % server.server_port, flush=True)
