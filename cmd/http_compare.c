@@ -134,7 +134,7 @@ static long page_of(const struct url_cli *cl, long offset)
 }
 
 /* Reads the HTTP files of a load just run, for its line on the terminal. */
-static void print_load_line(const struct url_run *ur, const char *step, const char *url, const char *prefix)
+static void print_load_line(const struct url_run *ur, long page, const char *step, const char *url, const char *prefix)
 {
 	char txt[4300], err[1024];
 	struct ab_text t;
@@ -148,9 +148,12 @@ static void print_load_line(const struct url_run *ur, const char *step, const ch
 	if (!ur->quiet)
 		printf("http %s: %s %s: %ld requests, %.1f/s, mean %.3f ms%s\n", step, http_tool_names[ur->cl->tool], url,
 		       t.complete, t.requests_per_s, t.mean_ms, t.non2xx || t.failed ? ", with errors (see the table)" : "");
-	if (t.non2xx > 0)
-		log_warning("%s: %ld of %ld responses were not 2xx (%s)", url, t.non2xx, t.complete,
-		            ur->probes ? "see the GET before the load" : "");
+	int st = ur->probes[page].p.status;
+	if (t.non2xx > 0 && (st < 200 || st > 299))
+		log_warning("%s: %ld of %ld responses were not 2xx (the GET before the load answered %d)", url, t.non2xx,
+		            t.complete, st);
+	else if (t.non2xx > 0)
+		log_warning("%s: %ld of %ld responses were not 2xx", url, t.non2xx, t.complete);
 	fflush(stdout);
 }
 
@@ -212,7 +215,7 @@ static int http_step(void *arg, const struct step_def *sd, int i)
 	if (http_load_run(&l) < 0)
 		return -1;
 	ur->nsteps++;
-	print_load_line(ur, sd->id, url, l.out_prefix);
+	print_load_line(ur, k, sd->id, url, l.out_prefix);
 	return 0;
 }
 
@@ -444,6 +447,12 @@ static int url_main(int argc, char **argv)
 		rc = cli_usage_error("http-compare", "wrk runs for a time, not a number of requests: use --duration, not --requests");
 		goto out;
 	}
+	for (size_t i = 0; i < cl.nconc && cl.requests; i++)
+		if (cl.conc[i] > cl.requests) {
+			rc = cli_usage_error("http-compare", "--requests %ld is fewer than the concurrency %ld: ab needs a request "
+			                     "a connection at least", cl.requests, cl.conc[i]);
+			goto out;
+		}
 	if (!cl.requests && (cl.o.duration_s < 1 || cl.o.duration_s != floor(cl.o.duration_s))) {
 		rc = cli_usage_error("http-compare", "the HTTP side runs whole seconds (ab -t, wrk -d): invalid --duration %gs "
 		                     "(or give --requests)", cl.o.duration_s);

@@ -742,13 +742,13 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 	}
 	fprintf(f, "step,concurrency,page,offset,http_requests,http_failed,http_non2xx,http_per_s,db_per_s,http_mean_ms,"
 	           "db_mean_ms,mean_share,http_p50_ms,db_p50_ms,p50_share,http_p99_ms,db_p99_ms,p99_share,"
-	           "server_exec_mean_ms,exec_share,http_records,db_records,notes\n");
+	           "server_exec_mean_ms,exec_share,http_records,db_records,http_p99_reliable,db_p99_reliable,notes\n");
 	if (!quiet) {
 		printf("\nHTTP (%s) and database, step by step (each HTTP load ran just before its database step):\n", tool);
 		printf("%-24s %4s %5s %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s  %s\n", "step", "c", "page", "http/s", "db q/s",
 		       "http mean", "db mean", "share", "http p50", "db p50", "share", "http p99", "db p99", "notes");
 	}
-	int any_over = 0, not_bottleneck = 0;
+	int any_over = 0, not_bottleneck = 0, any_thin = 0;
 	double worst_share = NAN;
 	for (size_t i = 0; i < n; i++) {
 		const struct http_compare_figures *x = &figs[i];
@@ -786,7 +786,11 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 		fputc(',', f);
 		if (x->db_records >= 0)
 			fprintf(f, "%ld", x->db_records);
-		fprintf(f, ",%s\n", notes);
+		/* a p99 from under 1,000 requests or queries is little more than the slowest few: '*' on the terminal */
+		int thin_http = x->requests <= 0 || !hist_pct_reliable((uint64_t)x->requests, 99);
+		int thin_db = !isfinite(x->db_n) || !hist_pct_reliable((uint64_t)x->db_n, 99);
+		any_thin |= thin_http || thin_db;
+		fprintf(f, ",%d,%d,%s\n", !thin_http, !thin_db, notes);
 		if (!quiet) {
 			char c[12][32];
 			cell(c[0], 32, x->http_rps, 1, 0);
@@ -799,6 +803,10 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 			cell(c[7], 32, p50, 0, 1);
 			cell(c[8], 32, x->http_p99_ms, 3, 0);
 			cell(c[9], 32, x->db_p99_ms, 3, 0);
+			if (thin_http && isfinite(x->http_p99_ms))
+				strcat(c[8], "*");
+			if (thin_db && isfinite(x->db_p99_ms))
+				strcat(c[9], "*");
 			printf("%-24s %4ld %5ld %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s  %s\n", x->step, x->concurrency, x->page,
 			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], notes);
 		}
@@ -809,6 +817,8 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 	if (!quiet) {
 		printf("share: database / HTTP on the same row (of the mean; of p50); a step's own table, CSV files and chart "
 		       "are in %s/http/<step>/\n", dir);
+		if (any_thin)
+			printf("*: a p99 of fewer than 1000 requests or queries: little more than the slowest few\n");
 		if (any_over)
 			printf("!: a database figure exceeds the HTTP one although the two ran back to back under the same "
 			       "load: no share is given (too few requests, or the machine was busy)\n");

@@ -96,6 +96,8 @@ expect_fail "several pages without {page} or {offset}" 2 'error: the URL has no 
 	"$B" http-compare --url "$BASE/records/" --pages 1,2
 expect_fail "wrk by number of requests" 2 'error: wrk runs for a time, not a number of requests' \
 	"$B" http-compare --url "$BASE/records/?page={page}" --http-tool wrk --requests 10
+expect_fail "fewer requests than connections" 2 'error: --requests 2 is fewer than the concurrency 4' \
+	"$B" http-compare --url "$BASE/records/?page={page}" --concurrency 1,4 --requests 2
 expect_fail "the HTTP side by a fraction of a second" 2 'error: the HTTP side runs whole seconds' \
 	"$B" http-compare --url "$BASE/records/?page={page}" --duration 1.5
 mkdir "$TEST_TMP/nobin"
@@ -117,7 +119,7 @@ check "the failure modes are measured, not refused (rc $RC: $(printf '%s\n' "$ER
 M=$R3/http-compare-steps.csv
 # statuses that are not 2xx: counted by ab, warned about, marked on the step's row
 check "the GET before the load says page 1 answered 500" grep -q 'warning: page 1 (/modes/?page=1) answered "HTTP/1.[01] 500' "$TEST_TMP/err"
-check "ab's non-2xx count is warned about" grep -q 'warning: .*/modes/?page=1: 2 of 2 responses were not 2xx' "$TEST_TMP/err"
+check "ab's non-2xx count is warned about" grep -q 'warning: .*/modes/?page=1: 2 of 2 responses were not 2xx (the GET before the load answered 500)' "$TEST_TMP/err"
 check "the step's row counts them" [ "$(col "$M" http_non2xx s001-threads-c1-o0)" = 2 ]
 check "the step's row says so" grep -q '^s001-threads-c1-o0 .*2 non-2xx; GET answered 500' "$TEST_TMP/out"
 # a page with one record less than the query's
