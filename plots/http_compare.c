@@ -807,8 +807,8 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 				strcat(c[8], "*");
 			if (thin_db && isfinite(x->db_p99_ms))
 				strcat(c[9], "*");
-			printf("%-24s %4ld %5ld %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s  %s\n", x->step, x->concurrency, x->page,
-			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], notes);
+			printf("%-24s %4ld %5ld %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s%s%s\n", x->step, x->concurrency, x->page,
+			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], notes[0] ? "  " : "", notes);
 		}
 	}
 	int ok = fclose(f) == 0;
