@@ -57,6 +57,9 @@ struct run_opts {
 	 * to end the run there (logged; the steps written so far are kept). NULL = none. */
 	int (*before_step)(void *arg, const struct step_def *sd, int i);
 	void *before_step_arg;
+	/* http-compare --app-user / --app-db: the web app's own database user and database, whose backends a
+	 * sampler of pg_stat_activity can tell from the run's (by application_name); NULL = not given */
+	const char *app_user, *app_db;
 };
 
 /* Defaults: pools 1,2,4,8, offsets 0,100,1000,10000, 10 s + 2 s warm-up, prepared, seed query,

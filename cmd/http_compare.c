@@ -471,6 +471,8 @@ static int url_main(int argc, char **argv)
 				goto out;
 			}
 	}
+	cl.o.app_user = cl.app_user; /* passed through for a sampler of the app's backends */
+	cl.o.app_db = cl.app_db;
 	cl.o.pools = cl.conc;
 	cl.o.npools = cl.nconc;
 	cl.o.offsets = cl.offsets;

@@ -137,6 +137,20 @@ check "the slow page's row says the database is not the bottleneck" grep -q '^s0
 check "so does the line under the table, with the share (${share:-none})" \
 	sh -c "grep -q '^the database is not the bottleneck: in [0-9]* steps\? it is under 20% of the mean request' '$TEST_TMP/out' && [ -n '$share' ]"
 
+# SIGINT while ab runs (the slow page, 1 s a request): ab is stopped, the run ends as interrupted (130)
+R7=$TEST_TMP/r-int
+"$B" http-compare --url "$BASE/slow/?page={page}" --pages 1,2 --concurrency 1 --requests 5 --duration 0.2 --warmup 0 \
+	--no-plot --out "$R7" >"$TEST_TMP/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 400); do [ -e "$R7/http/s001-threads-c1-o0.ab.stderr" ] && break; sleep 0.05; done
+check "ab started on the slow page" [ -e "$R7/http/s001-threads-c1-o0.ab.stderr" ]
+kill -INT "$pid"
+wait "$pid"
+RC=$?
+check "SIGINT during the HTTP load exits 130 (rc $RC: $(grep -E 'error|interrupted' "$TEST_TMP/int.out"))" [ "$RC" = 130 ]
+check "no ab is left running against the app" sh -c "! pgrep -a -x ab | grep -qF ':$PORT/slow/'"
+check "the results directory says interrupted" [ "$(jq -r .status "$R7/meta.json")" = interrupted ]
+
 # the file-reading form is untouched by the new one: --url and RESULTS_DIR are two forms
 expect_fail "the file-reading form still refuses connection options" 2 'error: http-compare reads files only' \
 	"$B" http-compare "$R1" --ab "$R1/http/s001-threads-c1-o0.ab.txt" -h localhost
