@@ -418,7 +418,7 @@ static int read_ab(const struct http_compare_opts *o, struct ab_text *t, struct 
 			log_error("%s", err);
 			return -1;
 		}
-		if (t->failed + t->non2xx > 0)
+		if (!o->interleaved && t->failed + t->non2xx > 0) /* --url warned as the load ended */
 			log_warning("wrk counted %ld socket errors and %ld non-2xx or 3xx responses: the HTTP numbers include them",
 			            t->failed, t->non2xx);
 		return 0;
@@ -435,7 +435,7 @@ static int read_ab(const struct http_compare_opts *o, struct ab_text *t, struct 
 		log_error("file \"%s\" has no percentile table (ab -d?) and no --ab-csv or --ab-gnuplot was given", o->ab);
 		return -1;
 	}
-	if (t->failed + t->non2xx > 0)
+	if (!o->interleaved && t->failed + t->non2xx > 0) /* --url warned as the load ended */
 		log_warning("ab counted %ld failed and %ld non-2xx responses: the HTTP numbers include them",
 		            t->failed, t->non2xx);
 	return 0;

@@ -96,6 +96,12 @@ expect_fail "several pages without {page} or {offset}" 2 'error: the URL has no 
 	"$B" http-compare --url "$BASE/records/" --pages 1,2
 expect_fail "wrk by number of requests" 2 'error: wrk runs for a time, not a number of requests' \
 	"$B" http-compare --url "$BASE/records/?page={page}" --http-tool wrk --requests 10
+expect_fail "an HTTP tool it does not drive" 2 'error: invalid value "curl" for option --http-tool: expected ab or wrk' \
+	"$B" http-compare --url "$BASE/records/?page={page}" --http-tool curl
+expect_fail "page 0" 2 'error: invalid value "0" for option --pages' \
+	"$B" http-compare --url "$BASE/records/?page={page}" --pages 0,1
+expect_fail "a temporary cluster the app cannot see" 2 'error: --url needs the database the web app uses, not --ephemeral' \
+	"$B" http-compare --url "$BASE/records/?page={page}" --ephemeral
 expect_fail "fewer requests than connections" 2 'error: --requests 2 is fewer than the concurrency 4' \
 	"$B" http-compare --url "$BASE/records/?page={page}" --concurrency 1,4 --requests 2
 expect_fail "the HTTP side by a fraction of a second" 2 'error: the HTTP side runs whole seconds' \
