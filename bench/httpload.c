@@ -223,6 +223,8 @@ int http_load_run(const struct http_load *l)
 		argv[a++] = "-d";
 		argv[a++] = dur;
 		argv[a++] = "--latency";
+		argv[a++] = "--timeout"; /* wrk's 2 s would drop the slowest requests from its latency: ab's 30 s */
+		argv[a++] = "30s";
 		if (l->lua) {
 			argv[a++] = "-s";
 			argv[a++] = l->lua;
