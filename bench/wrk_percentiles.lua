@@ -9,6 +9,11 @@ done = function(summary, latency, requests)
   io.write(string.format("errors connect %d read %d write %d status %d timeout %d\n",
     summary.errors.connect, summary.errors.read, summary.errors.write,
     summary.errors.status, summary.errors.timeout))
+  if latency.max <= 0 then
+    -- no request answered (all timed out or failed): wrk's minimum is then not a time
+    io.write("latency none\nend\n")
+    return
+  end
   io.write(string.format("latency_mean_us %.3f\n", latency.mean))
   io.write(string.format("latency_min_us %d\n", latency.min))
   io.write(string.format("latency_max_us %d\n", latency.max))

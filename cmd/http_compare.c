@@ -191,7 +191,7 @@ static int http_step(void *arg, const struct step_def *sd, int i)
 		ur->prefix = pgpb_reallocarray(ur->prefix, (size_t)ur->cap, sizeof *ur->prefix);
 	}
 	struct http_compare_figures *f = &ur->figs[ur->nsteps];
-	memset(f, 0, sizeof *f);
+	http_compare_figures_unknown(f);
 	snprintf(f->step, sizeof f->step, "%s", sd->id);
 	f->concurrency = sd->connections;
 	f->page = cl->pages[k];
@@ -311,7 +311,7 @@ static int compare_steps(struct url_run *ur)
 			o.ab_csv = csv, o.ab_tsv = tsv;
 		struct http_compare_figures f;
 		if (http_compare_run_fig(&o, &f) != EXIT_OK) {
-			rc = EXIT_RUNTIME;
+			rc = EXIT_RUNTIME; /* the row stays, marked "not compared", its figures empty */
 			continue;
 		}
 		f.page = ur->figs[s].page;

@@ -587,6 +587,16 @@ int http_compare_run(const struct http_compare_opts *o)
 	return http_compare_run_fig(o, NULL);
 }
 
+void http_compare_figures_unknown(struct http_compare_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	f->requests = f->failed = f->non2xx = -1;
+	f->http_rps = f->http_mean_ms = f->http_p50_ms = f->http_p99_ms = NAN;
+	f->db_qps = f->db_mean_ms = f->db_p50_ms = f->db_p99_ms = f->db_errors = f->db_n = f->exec_mean_ms = NAN;
+	f->http_records = f->db_records = -1;
+	f->not_compared = 1;
+}
+
 /* The figures of the comparison for the table of http-compare --url. */
 static void fill_figures(struct http_compare_figures *f, const struct ab_text *t, const struct res_step *s,
                          const struct dist *d, const double http_ms[AB_NPCT], long offset)
@@ -698,6 +708,8 @@ static void step_notes(const struct http_compare_figures *f, double mean_share, 
 	buf[0] = '\0';
 #define NOTE(...) do { if (o < len) { int n_ = snprintf(buf + o, len - o, "%s", o ? "; " : ""); o += n_ > 0 ? (size_t)n_ : 0; } \
 		if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); o += n_ > 0 ? (size_t)n_ : 0; } } while (0)
+	if (f->not_compared)
+		NOTE("not compared (see the error)");
 	if (f->over)
 		NOTE("! database above HTTP");
 	if (f->non2xx > 0)
@@ -766,8 +778,10 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 		}
 		char notes[256];
 		step_notes(x, ms, notes, sizeof notes);
-		fprintf(f, "%s,%ld,%ld,%ld,%ld,%ld,%ld,", x->step, x->concurrency, x->page, x->offset, x->requests, x->failed,
-		        x->non2xx);
+		fprintf(f, "%s,%ld,%ld,%ld,", x->step, x->concurrency, x->page, x->offset);
+		csv_cell(f, x->requests >= 0 ? (double)x->requests : NAN, 0, 0);
+		csv_cell(f, x->failed >= 0 ? (double)x->failed : NAN, 0, 0);
+		csv_cell(f, x->non2xx >= 0 ? (double)x->non2xx : NAN, 0, 0);
 		csv_cell(f, x->http_rps, 1, 0);
 		csv_cell(f, x->db_qps, 1, 0);
 		csv_cell(f, x->http_mean_ms, 3, 0);
@@ -787,10 +801,13 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 		if (x->db_records >= 0)
 			fprintf(f, "%ld", x->db_records);
 		/* a p99 from under 1,000 requests or queries is little more than the slowest few: '*' on the terminal */
-		int thin_http = x->requests <= 0 || !hist_pct_reliable((uint64_t)x->requests, 99);
-		int thin_db = !isfinite(x->db_n) || !hist_pct_reliable((uint64_t)x->db_n, 99);
+		int thin_http = x->requests > 0 && !hist_pct_reliable((uint64_t)x->requests, 99);
+		int thin_db = isfinite(x->db_n) && !hist_pct_reliable((uint64_t)x->db_n, 99);
 		any_thin |= thin_http || thin_db;
-		fprintf(f, ",%d,%d,%s\n", !thin_http, !thin_db, notes);
+		if (x->not_compared)
+			fprintf(f, ",,,%s\n", notes);
+		else
+			fprintf(f, ",%d,%d,%s\n", !thin_http, !thin_db, notes);
 		if (!quiet) {
 			char c[12][32];
 			cell(c[0], 32, x->http_rps, 1, 0);

@@ -33,7 +33,12 @@ struct http_compare_figures {
 	long page;
 	long http_records, db_records; /* records on the page: the GET before the load, the query's; -1 unknown */
 	int probe_status; /* the GET's HTTP status */
+	int not_compared; /* the comparison failed (reported): the row says so and shows no figures */
 };
+
+/* Every figure unknown (NAN, counts -1) and not_compared set: what a step's row holds until its
+ * comparison fills it. */
+void http_compare_figures_unknown(struct http_compare_figures *f);
 
 /* The database share of the mean request under which http-compare --url says the database is not the
  * bottleneck of the app. */

@@ -69,7 +69,7 @@ int wrk_parse(const char *file, struct ab_text *t, struct ab_csv *pct, char *err
 	memset(t, 0, sizeof *t);
 	memset(pct, 0, sizeof *pct);
 	struct input in;
-	int why, got, rc = 0, block = 0, ended = 0;
+	int why, got, rc = 0, block = 0, ended = 0, none = 0;
 	if (input_open(&in, file, WRK_TEXT_MAX, &why, err, err_len) < 0)
 		return -1;
 	char *line;
@@ -100,6 +100,8 @@ int wrk_parse(const char *file, struct ab_text *t, struct ab_csv *pct, char *err
 			continue;
 		else if (strcmp(s, "end") == 0)
 			ended = 1;
+		else if (strcmp(s, "latency none") == 0)
+			none = 1;
 		else if ((r = keyed(file, n, s, "requests", &v, err, err_len)) != 0)
 			rc = r < 0 ? -1 : 0, requests = v;
 		else if ((r = keyed(file, n, s, "duration_us", &v, err, err_len)) != 0)
@@ -130,6 +132,11 @@ int wrk_parse(const char *file, struct ab_text *t, struct ab_csv *pct, char *err
 	input_close(&in);
 	if (rc < 0 || got < 0)
 		return -1;
+	if (block && ended && none) {
+		snprintf(err, err_len, "file \"%s\": wrk measured no latency: none of its %.0f requests was answered "
+		         "(%ld socket errors or timeouts)", file, requests < 0 ? 0 : requests, t->failed);
+		return -1;
+	}
 	if (!block || !ended || requests < 0 || min_us < 0 || max_us < 0) {
 		snprintf(err, err_len, "file \"%s\" lacks the percentiles of wrk_percentiles.lua%s", file,
 		         block ? " (cut short)" : ": was wrk run with -s wrk_percentiles.lua?");

@@ -15,7 +15,8 @@
 /* Reads wrk's standard output: the summary into t (host, port, path, concurrency, complete, failed =
  * socket errors, non2xx, time taken, requests/s, mean, the table at ab_percentiles) and every percentile
  * 0..100 into pct (0 = the minimum, 100 = the maximum, in ms to the microsecond). 0, or -1 with err (one
- * line: the file, the line, the value; or that the script's block is missing). */
+ * line: the file, the line, the value; that the script's block is missing; or that no request was answered,
+ * so there is no latency to read). */
 int wrk_parse(const char *file, struct ab_text *t, struct ab_csv *pct, char *err, size_t err_len);
 
 #endif

@@ -155,6 +155,12 @@ static void wrk_refused(void **state)
 		{ "  1 threads and 1 connections\npgpagebench-wrk 1\nrequests 5\nlatency_min_us 1\nlatency_max_us 2\n"
 		  "percentile 150 3\nend\n", "for \"percentile\"" },
 		{ "pgpagebench-wrk 1\nrequests 5\nlatency_min_us 1\nlatency_max_us 2\nend\n", "no \"threads and connections\"" },
+		/* every request timed out: the script says so instead of wrk's minimum of an empty histogram */
+		{ "  2 threads and 16 connections\npgpagebench-wrk 1\nrequests 12\nduration_us 5058497\n"
+		  "errors connect 0 read 0 write 0 status 0 timeout 12\nlatency none\nend\n",
+		  "wrk measured no latency: none of its 12 requests was answered (12 socket errors or timeouts)" },
+		{ "  2 threads and 16 connections\npgpagebench-wrk 1\nrequests 12\nlatency_min_us -9223372036854775808\n",
+		  "invalid value \"-9223372036854775808\" for \"latency_min_us\"" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		assert_int_equal(write_file(path, cases[i].text), 0);
