@@ -620,9 +620,11 @@ static void fill_figures(struct http_compare_figures *f, const struct ab_text *t
 	f->db_n = d->n > 0 ? (double)d->n : NAN;
 	double rel = s->v[RF_SPLIT_RELIABLE];
 	f->exec_mean_ms = isfinite(rel) && rel == 0 ? NAN : s->v[RF_SERVER_MEAN_EXEC_US] / 1000.0;
+	int thin = t->complete <= 0 || d->n == 0 || !hist_pct_reliable((uint64_t)t->complete, 99) ||
+	           !hist_pct_reliable(d->n, 99);
 	f->over = (isfinite(f->db_mean_ms) && f->db_mean_ms > f->http_mean_ms) +
 	          (isfinite(f->db_p50_ms) && f->db_p50_ms > f->http_p50_ms) +
-	          (isfinite(f->db_p99_ms) && f->db_p99_ms > f->http_p99_ms);
+	          (!thin && isfinite(f->db_p99_ms) && f->db_p99_ms > f->http_p99_ms);
 }
 
 int http_compare_run_fig(const struct http_compare_opts *o, struct http_compare_figures *fig)
@@ -702,7 +704,7 @@ static double share_of(double b, double a, int *over)
 }
 
 /* One step's notes, for the terminal and the CSV (no commas). */
-static void step_notes(const struct http_compare_figures *f, double mean_share, char *buf, size_t len)
+static void step_notes(const struct http_compare_figures *f, int over, double mean_share, char *buf, size_t len)
 {
 	size_t o = 0;
 	buf[0] = '\0';
@@ -710,7 +712,7 @@ static void step_notes(const struct http_compare_figures *f, double mean_share, 
 		if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); o += n_ > 0 ? (size_t)n_ : 0; } } while (0)
 	if (f->not_compared)
 		NOTE("not compared (see the error)");
-	if (f->over)
+	if (over)
 		NOTE("! database above HTTP");
 	if (f->non2xx > 0)
 		NOTE("%ld non-2xx", f->non2xx);
@@ -764,10 +766,14 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 	double worst_share = NAN;
 	for (size_t i = 0; i < n; i++) {
 		const struct http_compare_figures *x = &figs[i];
-		int over = 0;
+		/* a p99 from under 1,000 requests or queries is little more than the slowest few: '*' on the terminal,
+		 * and one above the other is no sign the two were measured unalike */
+		int thin_http = x->requests > 0 && !hist_pct_reliable((uint64_t)x->requests, 99);
+		int thin_db = isfinite(x->db_n) && !hist_pct_reliable((uint64_t)x->db_n, 99);
+		int over = 0, over_thin = 0;
 		double ms = share_of(x->db_mean_ms, x->http_mean_ms, &over);
 		double p50 = share_of(x->db_p50_ms, x->http_p50_ms, &over);
-		double p99 = share_of(x->db_p99_ms, x->http_p99_ms, &over);
+		double p99 = share_of(x->db_p99_ms, x->http_p99_ms, thin_http || thin_db ? &over_thin : &over);
 		int over_exec = 0;
 		double es = share_of(x->exec_mean_ms, x->http_mean_ms, &over_exec);
 		any_over |= over;
@@ -777,7 +783,7 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 				worst_share = ms;
 		}
 		char notes[256];
-		step_notes(x, ms, notes, sizeof notes);
+		step_notes(x, over, ms, notes, sizeof notes);
 		fprintf(f, "%s,%ld,%ld,%ld,", x->step, x->concurrency, x->page, x->offset);
 		csv_cell(f, x->requests >= 0 ? (double)x->requests : NAN, 0, 0);
 		csv_cell(f, x->failed >= 0 ? (double)x->failed : NAN, 0, 0);
@@ -800,9 +806,6 @@ int http_compare_steps_write(const char *dir, const char *tool, const struct htt
 		fputc(',', f);
 		if (x->db_records >= 0)
 			fprintf(f, "%ld", x->db_records);
-		/* a p99 from under 1,000 requests or queries is little more than the slowest few: '*' on the terminal */
-		int thin_http = x->requests > 0 && !hist_pct_reliable((uint64_t)x->requests, 99);
-		int thin_db = isfinite(x->db_n) && !hist_pct_reliable((uint64_t)x->db_n, 99);
 		any_thin |= thin_http || thin_db;
 		if (x->not_compared)
 			fprintf(f, ",,,%s\n", notes);

@@ -28,7 +28,8 @@ struct http_compare_figures {
 	double http_rps, http_mean_ms, http_p50_ms, http_p99_ms;
 	double db_qps, db_mean_ms, db_p50_ms, db_p99_ms, db_errors, db_n;
 	double exec_mean_ms; /* pg_stat_statements' mean execution; NAN when absent or not reliable */
-	int over; /* rows where the database figure exceeds the HTTP one (no share given) */
+	int over; /* of mean, p50 and (when both rest on 1,000 values or more) p99: how many have the database
+	           * figure above the HTTP one (no share given) */
 	/* filled by the caller (http-compare --url), for the notes */
 	long page;
 	long http_records, db_records; /* records on the page: the GET before the load, the query's; -1 unknown */

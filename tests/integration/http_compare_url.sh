@@ -46,7 +46,9 @@ done
 check "ab asked for page 2 of step s002" grep -q '^Document Path: */records/?page=2$' "$R1/http/s002-threads-c1-o10.ab.txt"
 S=$R1/http-compare-steps.csv
 check "the table of all steps has a row a step" [ "$(tail -n +2 "$S" | wc -l)" = 4 ]
-# its figures are those of each step's own comparison and of steps.csv (the same rounding)
+# its figures are those of each step's own comparison and of steps.csv (the same rounding; awk's printf
+# rounds a double as C does, bash's a long double)
+fmt1() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
 col() { awk -F, -v c="$2" -v k="$3" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == k { print $h[c] }' "$1"; }
 bad=""
 for s in s001-threads-c1-o0 s002-threads-c1-o10 s003-threads-c2-o0 s004-threads-c2-o10; do
@@ -58,9 +60,9 @@ for s in s001-threads-c1-o0 s002-threads-c1-o10 s003-threads-c2-o0 s004-threads-
 	[ "$(col "$S" db_mean_ms "$s")" = "$mean_db" ] || bad="$bad $s:db_mean"
 	[ "$(col "$S" db_p50_ms "$s")" = "$p50_db" ] || bad="$bad $s:db_p50"
 	qps=$(col "$R1/steps.csv" qps "$s")
-	[ "$(col "$S" db_per_s "$s")" = "$(printf '%.1f' "$qps")" ] || bad="$bad $s:qps"
+	[ "$(col "$S" db_per_s "$s")" = "$(fmt1 "$qps")" ] || bad="$bad $s:qps"
 	rps=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$R1/http/$s.ab.txt")
-	[ "$(col "$S" http_per_s "$s")" = "$(printf '%.1f' "$rps")" ] || bad="$bad $s:rps"
+	[ "$(col "$S" http_per_s "$s")" = "$(fmt1 "$rps")" ] || bad="$bad $s:rps"
 	[ "$(col "$S" http_records "$s")" = 10 ] || bad="$bad $s:records"
 	[ "$(col "$S" db_records "$s")" = 10 ] || bad="$bad $s:db_records"
 done
