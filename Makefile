@@ -22,7 +22,7 @@ LDLIBS     := -lpqtypes $(PKG_LIBS) -lplot -lm -pthread $(SAN)
 MODULES  := common schema datagen bench resdir plots cmd
 LIB_SRC  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/sqlfiles.o
-SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql)))
+SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql $(m)/*.lua)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -44,7 +44,8 @@ $(BUILD)/%.o: %.c | pkgconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The SQL files are embedded at build time so the binary runs from anywhere.
+# The SQL files (and wrk's Lua script, under its full name) are embedded at build time so the binary runs
+# from anywhere.
 $(BUILD)/sqlfiles.c: $(SQL) tools/embed-sql.awk
 	@mkdir -p $(BUILD)
 	awk -f tools/embed-sql.awk $(SQL) > $@.tmp && mv $@.tmp $@

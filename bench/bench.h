@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct script_set;
+struct step_def; /* bench/plan.h */
 
 enum run_protocol { RUN_PROTO_SIMPLE, RUN_PROTO_EXTENDED, RUN_PROTO_PREPARED };
 /* How queries are issued: THREADS = one connection per client on event-loop threads (pgbench's model);
@@ -73,6 +74,14 @@ struct run_opts {
 	/* --script FILE[@W]: the scripts a request runs one of (bench/script.h), loaded by the caller; NULL =
 	 * the query. They run on any database: the dataset's check is the built-in queries' only. */
 	const struct script_set *scripts;
+	/* Called before each step, once the control connection is known good: another load run in turn with
+	 * the steps (http-compare's HTTP step, so both sides share the machine's conditions). Returns 0, or -1
+	 * to end the run there (logged; the steps written so far are kept). NULL = none. */
+	int (*before_step)(void *arg, const struct step_def *sd, int i);
+	void *before_step_arg;
+	/* http-compare --app-user / --app-db: the web app's own database user and database, whose backends a
+	 * sampler of pg_stat_activity can tell from the run's (by application_name); NULL = not given */
+	const char *app_user, *app_db;
 };
 #define RUN_DEFAULT_GAP_S 2.0
 /* A scheduled step that began later than this share of its duration after its slot says so. */

@@ -729,6 +729,10 @@ static int run_sweep(struct run *r, const char *dir)
 		if (r->pool.conn && i > 0) /* the last step's clients gone from the pooler, so they do not count
 		                             * against its max_client_conn (a bounded wait) */
 			pool_wait_clients(&r->pool, r->pool_clients0, POOL_DRAIN_MS);
+		if (o->before_step && o->before_step(o->before_step_arg, sd, i) < 0) {
+			failed = !sig_caught();
+			break;
+		}
 		int rc = step_run(&sh, sd, i, &r->qs[sd->query], st, &written);
 		if (!written)
 			step_free(st);

@@ -22,7 +22,7 @@ static const struct {
 	{ "plot", plot_main, "charts and an offline index.html from a results directory" },
 	{ "compare", compare_main, "two results directories side by side" },
 	{ "merge", merge_main, "the runs of several driver hosts on one schedule, added up exactly" },
-	{ "http-compare", http_compare_main, "Apache Bench results beside the database-only results of a run" },
+	{ "http-compare", http_compare_main, "an HTTP endpoint (ab or wrk) beside the query alone, step by step" },
 	{ "server", server_main, "start a private temporary PostgreSQL and keep it until SIGINT/SIGTERM" },
 };
 

@@ -190,6 +190,13 @@ int ab_parse_text(const char *file, struct ab_text *out, char *err, size_t err_l
 	return 0;
 }
 
+int ab_csv_row_valid(int p, long n)
+{
+	if (p <= 0 || p >= 100)
+		return 1; /* ab's first and last rows: the fastest and the slowest request */
+	return n > 0 && (long)(0.5 + (double)n * p / 100.0) < n;
+}
+
 int ab_parse_csv(const char *file, struct ab_csv *out, char *err, size_t err_len)
 {
 	memset(out, 0, sizeof *out);

@@ -38,6 +38,9 @@ struct ab_csv {
 	unsigned char have[101];
 };
 int ab_parse_csv(const char *file, struct ab_csv *out, char *err, size_t err_len);
+/* Whether ab's -e row for percent p (1..99) of n requests is a request's time: ab reads the request at
+ * index round(n x p / 100), one past the last when n is small (n = 50, p = 99): that row is garbage. */
+int ab_csv_row_valid(int p, long n);
 
 /* The -g file: "starttime seconds ctime dtime ttime wait" per request. ab writes it sorted by ttime;
  * ab_parse_tsv sorts the requests by start time (stable) and keeps the ttimes sorted apart. */

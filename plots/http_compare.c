@@ -13,6 +13,7 @@
 #include "common/sig.h"
 #include "plots/ab.h"
 #include "plots/chart.h"
+#include "plots/wrk.h"
 #include "resdir/read.h"
 
 #include <errno.h>
@@ -235,7 +236,8 @@ static int write_outputs(const char *outdir, const struct row *rows, size_t nrow
 		char a[32], b[32], c[32], db[32], sh[32], h[32];
 		fmt_num(h, sizeof h, 1, http_ms[k], 3);
 		fmt_num(a, sizeof a, t->has_table, t->table_ms[k], 0);
-		fmt_num(b, sizeof b, ac != NULL && ac->have[ab_percentiles[k]], ac ? ac->ms[ab_percentiles[k]] : 0, 3);
+		fmt_num(b, sizeof b, ac != NULL && ac->have[ab_percentiles[k]] && ab_csv_row_valid(ab_percentiles[k], t->complete),
+		        ac ? ac->ms[ab_percentiles[k]] : 0, 3);
 		fmt_num(c, sizeof c, tsv != NULL, tsv ? ab_percentile_sorted(tsv->ttime_sorted, tsv->n, ab_percentiles[k]) : 0, 3);
 		fmt_num(db, sizeof db, d->have[k], d->ms[k], 3);
 		fmt_num(sh, sizeof sh, d->have[k] && http_ms[k] > 0 && d->ms[k] <= http_ms[k], d->ms[k] / http_ms[k], 4);
@@ -349,8 +351,8 @@ static int make_out_dir(const char *dir)
 
 /* HTTP vs database latency per percentile (x: ab's percentiles, 100 = the slowest request; log y) into
  * <outdir>/charts/http-compare.svg and .png; paths receives both. 0, or -1 (logged). */
-static int draw_chart(const char *outdir, const struct ab_text *t, const double *http_ms, const struct dist *d,
-                      const char *step, const char *query, long offset, char paths[2][4200])
+static int draw_chart(const char *outdir, const char *tool, const struct ab_text *t, const double *http_ms,
+                      const struct dist *d, const char *step, const char *query, long offset, char paths[2][4200])
 {
 	char dir[4200], err[512];
 	snprintf(dir, sizeof dir, "%s/charts", outdir);
@@ -359,8 +361,8 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 	struct chart c;
 	chart_init(&c, 800, 480, 1);
 	snprintf(c.title, sizeof c.title, "HTTP versus database latency per percentile");
-	snprintf(c.subtitle, sizeof c.subtitle, "ab: %ld requests, concurrency %ld, %.80s \xC2\xB7 database: step %s, offset %ld",
-	         t->complete, t->concurrency, t->path, step, offset);
+	snprintf(c.subtitle, sizeof c.subtitle, "%s: %ld requests, concurrency %ld, %.80s \xC2\xB7 database: step %s, offset %ld",
+	         tool, t->complete, t->concurrency, t->path, step, offset);
 	struct chart_panel *p = &c.panel[0];
 	/* x = 1/(1-p) on a log axis, as HdrHistogram plots: the tail gets the room; the maximum (p100) is the
 	 * last point, at 1/n of the HTTP run (at least past 99.9%) */
@@ -371,7 +373,7 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 	snprintf(p->y.title, sizeof p->y.title, "latency (log scale)");
 	p->y.unit = CHART_UNIT_US;
 	p->y.log = 1;
-	struct chart_series *h = chart_series_add(p, 0, 0, "HTTP (ab, concurrency %ld)", t->concurrency);
+	struct chart_series *h = chart_series_add(p, 0, 0, "HTTP (%s, concurrency %ld)", tool, t->concurrency);
 	struct chart_series *db = chart_series_add(p, 1, 1, "database (%.40s)", query[0] ? query : "query");
 	char shares[160] = "";
 	size_t o = 0;
@@ -411,6 +413,16 @@ static int draw_chart(const char *outdir, const struct ab_text *t, const double 
 static int read_ab(const struct http_compare_opts *o, struct ab_text *t, struct ab_csv *acsv, struct ab_tsv *tsv)
 {
 	char err[1024];
+	if (o->wrk) {
+		if (wrk_parse(o->ab, t, acsv, err, sizeof err) < 0) {
+			log_error("%s", err);
+			return -1;
+		}
+		if (!o->interleaved && t->failed + t->non2xx > 0) /* --url warned as the load ended */
+			log_warning("wrk counted %ld socket errors and %ld non-2xx or 3xx responses: the HTTP numbers include them",
+			            t->failed, t->non2xx);
+		return 0;
+	}
 	if (ab_parse_text(o->ab, t, err, sizeof err) < 0 || (o->ab_csv && ab_parse_csv(o->ab_csv, acsv, err, sizeof err) < 0) ||
 	    (o->ab_tsv && ab_parse_tsv(o->ab_tsv, tsv, err, sizeof err) < 0)) {
 		log_error("%s", err);
@@ -423,7 +435,7 @@ static int read_ab(const struct http_compare_opts *o, struct ab_text *t, struct 
 		log_error("file \"%s\" has no percentile table (ab -d?) and no --ab-csv or --ab-gnuplot was given", o->ab);
 		return -1;
 	}
-	if (t->failed + t->non2xx > 0)
+	if (!o->interleaved && t->failed + t->non2xx > 0) /* --url warned as the load ended */
 		log_warning("ab counted %ld failed and %ld non-2xx responses: the HTTP numbers include them",
 		            t->failed, t->non2xx);
 	return 0;
@@ -494,7 +506,9 @@ static void http_percentiles(const struct http_compare_opts *o, const struct ab_
 {
 	for (int k = 0; k < AB_NPCT; k++) {
 		int p = ab_percentiles[k];
-		if (o->ab_csv && acsv->have[p])
+		if (o->wrk && acsv->have[p])
+			http_ms[k] = acsv->ms[p], http_src[k] = "wrk";
+		else if (o->ab_csv && acsv->have[p] && ab_csv_row_valid(p, t->complete))
 			http_ms[k] = acsv->ms[p], http_src[k] = "ab-csv";
 		else if (o->ab_tsv)
 			http_ms[k] = ab_percentile_sorted(tsv->ttime_sorted, tsv->n, p), http_src[k] = "ab-gnuplot";
@@ -541,7 +555,7 @@ static void print_shares(const struct res_run *run, const struct http_compare_op
 	double mean_us = s->v[RF_MEAN_US], exec_us = s->v[RF_SERVER_MEAN_EXEC_US], reliable = s->v[RF_SPLIT_RELIABLE];
 	int have_mean = isfinite(mean_us), have_exec = isfinite(exec_us), have_rel = isfinite(reliable);
 	char apart[512];
-	int together = taken_together(run, o->ab, apart, sizeof apart);
+	int together = o->interleaved ? 1 : taken_together(run, o->ab, apart, sizeof apart);
 	printf("\nA share is the database figure over the HTTP one on the same row: of the mean on the mean rows, of "
 	       "that percentile on the others (percentiles do not add up, so those are a comparison, not a part).\n");
 	if (over)
@@ -570,6 +584,51 @@ static void print_shares(const struct res_run *run, const struct http_compare_op
 
 int http_compare_run(const struct http_compare_opts *o)
 {
+	return http_compare_run_fig(o, NULL);
+}
+
+void http_compare_figures_unknown(struct http_compare_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	f->requests = f->failed = f->non2xx = -1;
+	f->http_rps = f->http_mean_ms = f->http_p50_ms = f->http_p99_ms = NAN;
+	f->db_qps = f->db_mean_ms = f->db_p50_ms = f->db_p99_ms = f->db_errors = f->db_n = f->exec_mean_ms = NAN;
+	f->http_records = f->db_records = -1;
+	f->not_compared = 1;
+}
+
+/* The figures of the comparison for the table of http-compare --url. */
+static void fill_figures(struct http_compare_figures *f, const struct ab_text *t, const struct res_step *s,
+                         const struct dist *d, const double http_ms[AB_NPCT], long offset)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->step, sizeof f->step, "%s", s->id);
+	f->concurrency = t->concurrency;
+	f->offset = offset;
+	f->requests = t->complete;
+	f->failed = t->failed;
+	f->non2xx = t->non2xx;
+	f->http_rps = t->requests_per_s;
+	f->http_mean_ms = t->mean_ms;
+	f->http_p50_ms = http_ms[0];
+	f->http_p99_ms = http_ms[AB_NPCT - 2];
+	f->db_qps = s->v[RF_QPS];
+	f->db_mean_ms = s->v[RF_MEAN_US] / 1000.0;
+	f->db_p50_ms = d->have[0] ? d->ms[0] : NAN;
+	f->db_p99_ms = d->have[AB_NPCT - 2] ? d->ms[AB_NPCT - 2] : NAN;
+	f->db_errors = s->v[RF_ERRORS];
+	f->db_n = d->n > 0 ? (double)d->n : NAN;
+	double rel = s->v[RF_SPLIT_RELIABLE];
+	f->exec_mean_ms = isfinite(rel) && rel == 0 ? NAN : s->v[RF_SERVER_MEAN_EXEC_US] / 1000.0;
+	int thin = t->complete <= 0 || d->n == 0 || !hist_pct_reliable((uint64_t)t->complete, 99) ||
+	           !hist_pct_reliable(d->n, 99);
+	f->over = (isfinite(f->db_mean_ms) && f->db_mean_ms > f->http_mean_ms) +
+	          (isfinite(f->db_p50_ms) && f->db_p50_ms > f->http_p50_ms) +
+	          (!thin && isfinite(f->db_p99_ms) && f->db_p99_ms > f->http_p99_ms);
+}
+
+int http_compare_run_fig(const struct http_compare_opts *o, struct http_compare_figures *fig)
+{
 	struct ab_text t;
 	struct ab_csv acsv;
 	struct ab_tsv tsv = { 0 };
@@ -593,15 +652,21 @@ int http_compare_run(const struct http_compare_opts *o)
 	http_percentiles(o, &t, &acsv, &tsv, http_ms, http_src);
 	struct row rows[32];
 	size_t n = build_rows(&t, s, &d, http_ms, rows);
+	if (fig)
+		fill_figures(fig, &t, s, &d, http_ms, offset);
 
 	const char *outdir = o->out ? o->out : o->dir;
 	if (make_out_dir(outdir) < 0)
 		goto out;
-	if (write_outputs(outdir, rows, n, &t, o->ab_csv ? &acsv : NULL, o->ab_tsv ? &tsv : NULL, &d, http_ms, http_src) < 0)
+	/* wrk's percentiles go in http_ms alone: the ab_* columns stay empty */
+	struct ab_text t_cols = t;
+	t_cols.has_table &= !o->wrk;
+	if (write_outputs(outdir, rows, n, &t_cols, o->ab_csv && !o->wrk ? &acsv : NULL, o->ab_tsv && !o->wrk ? &tsv : NULL,
+	                  &d, http_ms, http_src) < 0)
 		goto out;
 	/* the chart: HTTP vs database latency per percentile (the data of http-compare-percentiles.csv) */
 	char charts[2][4200];
-	if (draw_chart(outdir, &t, http_ms, &d, s->id, s->query, offset, charts) < 0)
+	if (draw_chart(outdir, o->wrk ? "wrk" : "ab", &t, http_ms, &d, s->id, s->query, offset, charts) < 0)
 		goto out;
 
 	if (!o->quiet) {
@@ -622,4 +687,167 @@ out:
 	res_free(&run);
 	ab_tsv_free(&tsv);
 	return rc;
+}
+
+/* ---- http-compare --url: every step in one table ------------------------------------------------- */
+
+/* b / a as a share when both are there and b <= a; NAN otherwise (over: b > a). */
+static double share_of(double b, double a, int *over)
+{
+	if (!isfinite(a) || !isfinite(b) || a <= 0)
+		return NAN;
+	if (b > a) {
+		*over = 1;
+		return NAN;
+	}
+	return b / a;
+}
+
+/* One step's notes, for the terminal and the CSV (no commas). */
+static void step_notes(const struct http_compare_figures *f, int over, double mean_share, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+#define NOTE(...) do { if (o < len) { int n_ = snprintf(buf + o, len - o, "%s", o ? "; " : ""); o += n_ > 0 ? (size_t)n_ : 0; } \
+		if (o < len) { int n_ = snprintf(buf + o, len - o, __VA_ARGS__); o += n_ > 0 ? (size_t)n_ : 0; } } while (0)
+	if (f->not_compared)
+		NOTE("not compared (see the error)");
+	if (over)
+		NOTE("! database above HTTP");
+	if (f->non2xx > 0)
+		NOTE("%ld non-2xx", f->non2xx);
+	if (f->failed > 0)
+		NOTE("%ld failed", f->failed);
+	if (f->probe_status && (f->probe_status < 200 || f->probe_status > 299))
+		NOTE("GET answered %d", f->probe_status);
+	if (f->http_records >= 0 && f->db_records >= 0 && f->http_records < f->db_records)
+		NOTE("page has %ld of %ld records", f->http_records, f->db_records);
+	if (isfinite(mean_share) && mean_share < HTTP_COMPARE_NOT_BOTTLENECK)
+		NOTE("db not the bottleneck");
+#undef NOTE
+}
+
+static void cell(char *buf, size_t len, double v, int decimals, int percent)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, percent ? "" : "-");
+	else if (percent)
+		snprintf(buf, len, "%.1f%%", 100.0 * v);
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+}
+
+static void csv_cell(FILE *f, double v, int decimals, int last)
+{
+	if (isfinite(v))
+		fprintf(f, "%.*f", decimals, v);
+	fputc(last ? '\n' : ',', f);
+}
+
+int http_compare_steps_write(const char *dir, const char *tool, const struct http_compare_figures *figs, size_t n,
+                             int quiet)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/http-compare-steps.csv", dir);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "step,concurrency,page,offset,http_requests,http_failed,http_non2xx,http_per_s,db_per_s,http_mean_ms,"
+	           "db_mean_ms,mean_share,http_p50_ms,db_p50_ms,p50_share,http_p99_ms,db_p99_ms,p99_share,"
+	           "server_exec_mean_ms,exec_share,http_records,db_records,http_p99_reliable,db_p99_reliable,notes\n");
+	if (!quiet) {
+		printf("\nHTTP (%s) and database, step by step (each HTTP load ran just before its database step):\n", tool);
+		printf("%-24s %4s %5s %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s  %s\n", "step", "c", "page", "http/s", "db q/s",
+		       "http mean", "db mean", "share", "http p50", "db p50", "share", "http p99", "db p99", "notes");
+	}
+	int any_over = 0, not_bottleneck = 0, any_thin = 0;
+	double worst_share = NAN;
+	for (size_t i = 0; i < n; i++) {
+		const struct http_compare_figures *x = &figs[i];
+		/* a p99 from under 1,000 requests or queries is little more than the slowest few: '*' on the terminal,
+		 * and one above the other is no sign the two were measured unalike */
+		int thin_http = x->requests > 0 && !hist_pct_reliable((uint64_t)x->requests, 99);
+		int thin_db = isfinite(x->db_n) && !hist_pct_reliable((uint64_t)x->db_n, 99);
+		int over = 0, over_thin = 0;
+		double ms = share_of(x->db_mean_ms, x->http_mean_ms, &over);
+		double p50 = share_of(x->db_p50_ms, x->http_p50_ms, &over);
+		double p99 = share_of(x->db_p99_ms, x->http_p99_ms, thin_http || thin_db ? &over_thin : &over);
+		int over_exec = 0;
+		double es = share_of(x->exec_mean_ms, x->http_mean_ms, &over_exec);
+		any_over |= over;
+		if (isfinite(ms) && ms < HTTP_COMPARE_NOT_BOTTLENECK) {
+			not_bottleneck++;
+			if (!isfinite(worst_share) || ms < worst_share)
+				worst_share = ms;
+		}
+		char notes[256];
+		step_notes(x, over, ms, notes, sizeof notes);
+		fprintf(f, "%s,%ld,%ld,%ld,", x->step, x->concurrency, x->page, x->offset);
+		csv_cell(f, x->requests >= 0 ? (double)x->requests : NAN, 0, 0);
+		csv_cell(f, x->failed >= 0 ? (double)x->failed : NAN, 0, 0);
+		csv_cell(f, x->non2xx >= 0 ? (double)x->non2xx : NAN, 0, 0);
+		csv_cell(f, x->http_rps, 1, 0);
+		csv_cell(f, x->db_qps, 1, 0);
+		csv_cell(f, x->http_mean_ms, 3, 0);
+		csv_cell(f, x->db_mean_ms, 3, 0);
+		csv_cell(f, ms, 4, 0);
+		csv_cell(f, x->http_p50_ms, 3, 0);
+		csv_cell(f, x->db_p50_ms, 3, 0);
+		csv_cell(f, p50, 4, 0);
+		csv_cell(f, x->http_p99_ms, 3, 0);
+		csv_cell(f, x->db_p99_ms, 3, 0);
+		csv_cell(f, p99, 4, 0);
+		csv_cell(f, x->exec_mean_ms, 3, 0);
+		csv_cell(f, es, 4, 0);
+		if (x->http_records >= 0)
+			fprintf(f, "%ld", x->http_records);
+		fputc(',', f);
+		if (x->db_records >= 0)
+			fprintf(f, "%ld", x->db_records);
+		any_thin |= thin_http || thin_db;
+		if (x->not_compared)
+			fprintf(f, ",,,%s\n", notes);
+		else
+			fprintf(f, ",%d,%d,%s\n", !thin_http, !thin_db, notes);
+		if (!quiet) {
+			char c[12][32];
+			cell(c[0], 32, x->http_rps, 1, 0);
+			cell(c[1], 32, x->db_qps, 1, 0);
+			cell(c[2], 32, x->http_mean_ms, 3, 0);
+			cell(c[3], 32, x->db_mean_ms, 3, 0);
+			cell(c[4], 32, ms, 0, 1);
+			cell(c[5], 32, x->http_p50_ms, 3, 0);
+			cell(c[6], 32, x->db_p50_ms, 3, 0);
+			cell(c[7], 32, p50, 0, 1);
+			cell(c[8], 32, x->http_p99_ms, 3, 0);
+			cell(c[9], 32, x->db_p99_ms, 3, 0);
+			if (thin_http && isfinite(x->http_p99_ms))
+				strcat(c[8], "*");
+			if (thin_db && isfinite(x->db_p99_ms))
+				strcat(c[9], "*");
+			printf("%-24s %4ld %5ld %9s %9s %9s %9s %6s %9s %9s %6s %9s %9s%s%s\n", x->step, x->concurrency, x->page,
+			       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], notes[0] ? "  " : "", notes);
+		}
+	}
+	int ok = fclose(f) == 0;
+	if (!ok)
+		log_error("could not write \"%s\"", path);
+	if (!quiet) {
+		printf("share: database / HTTP on the same row (of the mean; of p50); a step's own table, CSV files and chart "
+		       "are in %s/http/<step>/\n", dir);
+		if (any_thin)
+			printf("*: a p99 of fewer than 1000 requests or queries: little more than the slowest few\n");
+		if (any_over)
+			printf("!: a database figure exceeds the HTTP one although the two ran back to back under the same "
+			       "load: no share is given (too few requests, or the machine was busy)\n");
+		if (not_bottleneck)
+			printf("the database is not the bottleneck: in %d step%s it is under %.0f%% of the mean request "
+			       "(as little as %.1f%%): the time goes to the web app\n",
+			       not_bottleneck, not_bottleneck == 1 ? "" : "s", 100.0 * HTTP_COMPARE_NOT_BOTTLENECK,
+			       100.0 * worst_share);
+		printf("wrote %s\n", path);
+	}
+	return ok ? 0 : -1;
 }

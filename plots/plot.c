@@ -82,6 +82,43 @@ static int http_compare_section(FILE *f, const struct plot_page *pg, int write)
 	return 1;
 }
 
+/* http-compare --url's steps (http-compare-steps.csv in the results directory, each step's chart in
+ * http/<step>/charts/): the table's link and every step's chart, in the order of the steps. */
+static int http_steps_section(FILE *f, const struct plot_page *pg, int write)
+{
+	const char *dir = pg->run->dir, *rel = pg->rel;
+	if (!is_file(dir, "http-compare-steps.csv"))
+		return 0;
+	if (!write)
+		return 1;
+	fputs("<section id=\"http-compare-steps\">\n<h2>HTTP versus database, step by step (http-compare --url)</h2>\n<p>"
+	      "Each HTTP load (Apache Bench or wrk) ran just before the database step of the same concurrency and page, "
+	      "so both sides met the same machine. The table of all steps: ",
+	      f);
+	report_link(f, dir, rel, "http-compare-steps.csv", "http-compare-steps.csv");
+	fputs("; the load tool's own files are in <code>http/</code>.</p>\n", f);
+	for (size_t r = 0; r < pg->run->nsteps; r++) {
+		char name[4200];
+		snprintf(name, sizeof name, "http/%s/charts/http-compare.svg", pg->run->steps[r].id);
+		if (!is_file(dir, name))
+			continue;
+		fputs("<figure>\n<img src=\"", f);
+		if (strcmp(rel, ".") != 0) {
+			report_href_escape(f, rel);
+			fputc('/', f);
+		}
+		report_href_escape(f, name);
+		fputs("\" alt=\"HTTP versus database latency per percentile\">\n<figcaption>Step ", f);
+		report_html_escape(f, pg->run->steps[r].id);
+		fputs(": ", f);
+		snprintf(name, sizeof name, "http/%s/http-compare.csv", pg->run->steps[r].id);
+		report_link(f, dir, rel, name, "http-compare.csv");
+		fputs("</figcaption>\n</figure>\n", f);
+	}
+	fputs("</section>\n", f);
+	return 1;
+}
+
 static void fill_plot_page(FILE *f, void *arg)
 {
 	const struct plot_page *pg = arg;
@@ -100,6 +137,8 @@ static void fill_plot_page(FILE *f, void *arg)
 	}
 	if (http_compare_section(f, pg, 0))
 		fputs("<a href=\"#http-compare\">HTTP versus database latency</a>", f);
+	if (http_steps_section(f, pg, 0))
+		fputs("<a href=\"#http-compare-steps\">HTTP versus database, step by step</a>", f);
 	fputs("<a href=\"#server-time\">Server time per step</a>", f);
 	fputs("<a href=\"#waits\">Where the server time goes</a>", f);
 	char explain[4200];
@@ -117,6 +156,7 @@ static void fill_plot_page(FILE *f, void *arg)
 	report_explain_section(f, pg->run, pg->rel);
 	report_items(f, pg->items, pg->nitems);
 	http_compare_section(f, pg, 1);
+	http_steps_section(f, pg, 1);
 	fputs("<p class=\"skip\">Made by pgpagebench " PGPB_VERSION ". Latency is of successful queries; "
 	      "\"-\" means not measured.</p>\n</body>\n</html>\n",
 	      f);

@@ -24,7 +24,7 @@ check "a pgbench script runs on a database without the tool's tables (stderr: $E
 check "its statement has a row in statements.csv with successes and no error" \
 	awk -F, 'NR == 2 && $4 == 1 && $5 == 2 && $6 > 0 && $7 == 0 { f = 1 } END { exit !f }' "$S/r1/statements.csv"
 check "meta.json records the database and the script's sha256" \
-	[ "$(json_q "$S/r1/meta.json" "SELECT (:'j'::json->>'database') || ' ' || (:'j'::json->'scripts'->0->>'sha256')")" = "pgb $(sha256sum <"$S/select-zipf.sql" | cut -d' ' -f1)" ]
+	[ "$(json_q "$S/r1/meta.json" "SELECT (:'j'::json->'database'->>'name') || ' ' || (:'j'::json->'scripts'->0->>'sha256')")" = "pgb $(sha256sum <"$S/select-zipf.sql" | cut -d' ' -f1)" ]
 check "the terminal prints the statement's latencies as pgbench -r" \
 	grep -q '^ *[0-9][0-9]* .* 2  SELECT abalance FROM pgbench_accounts WHERE aid = :aid$' "$S/out"
 
