@@ -339,9 +339,9 @@ int query_prepare(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx,
 	return 0;
 }
 
-int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o)
+int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o,
+                          const struct script_set *ss)
 {
-	const struct script_set *ss = o->scripts;
 	q->scripts = ss;
 	size_t len = 1, nl = 0;
 	for (int k = 0; k < ss->n; k++)
@@ -389,8 +389,38 @@ int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_c
 	return 0;
 }
 
+int query_prepare_variant_script(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx,
+                                 const struct run_opts *o, const struct variant *v)
+{
+	const char *text = variant_sql(v);
+	if (!text) {
+		log_error("internal error: no embedded SQL file \"%s\"", v->file);
+		return -1;
+	}
+	q->own_scripts = pgpb_calloc(1, sizeof *q->own_scripts);
+	script_set_init(q->own_scripts);
+	const char *base = strrchr(v->file, '/');
+	char file[128], err[1024];
+	snprintf(file, sizeof file, "%s.sql", base ? base + 1 : v->file);
+	if (script_set_add(q->own_scripts, file, text, strlen(text), 1, err, sizeof err) < 0 ||
+	    script_set_finish(q->own_scripts, o->page_size, 1, err, sizeof err) < 0) {
+		log_error("internal error: the %s variant's script: %s", v->name, err);
+		return -1;
+	}
+	q->variant = v;
+	if (query_prepare_scripts(q, ctrl, ctx, o, q->own_scripts) < 0)
+		return -1;
+	snprintf(q->namebuf, sizeof q->namebuf, "%s", v->name);
+	q->name = q->namebuf;
+	return 0;
+}
+
 void query_free(struct run_query *q)
 {
+	if (q->own_scripts) {
+		script_set_free(q->own_scripts);
+		free(q->own_scripts);
+	}
 	for (int k = 0; k < q->npieces; k++)
 		free(q->pieces[k]);
 	free(q->pieces);

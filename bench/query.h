@@ -30,6 +30,7 @@ struct run_query {
 	char **pieces; /* owned: the SQL split at each $1, for the simple protocol */
 	int npieces;
 	const struct script_set *scripts; /* run --script: a request runs one of these (sql lists them) */
+	struct script_set *own_scripts; /* a script variant's set, loaded and owned here (else NULL) */
 };
 
 /*
@@ -44,7 +45,12 @@ void query_free(struct run_query *q);
  * statements. Each statement is prepared once on ctrl, so one that does not run is a clear error naming
  * its file and line. 0, or -1 (logged).
  */
-int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o);
+int query_prepare_scripts(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx, const struct run_opts *o,
+                          const struct script_set *ss);
+/* A built-in variant that is a script (variant->script: --queries django): its embedded file loaded as a
+ * script set q owns, then prepared as query_prepare_scripts does. 0, or -1 (logged). */
+int query_prepare_variant_script(struct run_query *q, PGconn *ctrl, const struct pgpb_ctx *ctx,
+                                 const struct run_opts *o, const struct variant *v);
 
 /* The rows the queries page through (bench/count_qualifying.sql), or -1 (logged). */
 long long query_count_qualifying(PGconn *ctrl);

@@ -300,6 +300,11 @@ static int explain_all(struct run *r, const char *dir)
 	const struct run_opts *o = r->o;
 	for (int k = 0; k < r->nq && !sig_caught(); k++) {
 		struct run_query *q = &r->qs[k];
+		if (q->scripts) { /* several statements a request, with variables between them: no one plan */
+			log_info("--explain: %s runs a script of %d statements: no plan is taken (statements.csv times each)",
+			         q->name, q->scripts->nstmts);
+			continue;
+		}
 		char label[300] = "";
 		if (r->nq > 1)
 			snprintf(label, sizeof label, "%s-", q->name);
@@ -478,11 +483,15 @@ static int prepare_queries(struct run *r, int checked)
 	r->qs = pgpb_calloc((size_t)r->nq, sizeof *r->qs);
 	if (o->scripts) { /* any database: no rows counted, no pages checked */
 		r->qualifying = -1;
-		return query_prepare_scripts(&r->qs[0], r->ctrl, r->ctx, o);
+		return query_prepare_scripts(&r->qs[0], r->ctrl, r->ctx, o, o->scripts);
 	}
-	for (int k = 0; k < r->nq; k++)
-		if (query_prepare(&r->qs[k], r->ctrl, r->ctx, o, o->nqueries ? o->queries[k] : NULL, &r->decode_lock) < 0)
+	for (int k = 0; k < r->nq; k++) {
+		const struct variant *v = o->nqueries ? variant_find(o->queries[k]) : NULL;
+		if (v && v->script ? query_prepare_variant_script(&r->qs[k], r->ctrl, r->ctx, o, v) < 0
+		                   : query_prepare(&r->qs[k], r->ctrl, r->ctx, o, o->nqueries ? o->queries[k] : NULL,
+		                                   &r->decode_lock) < 0)
 			return -1;
+	}
 	r->qualifying = checked ? query_count_qualifying(r->ctrl) : -1;
 	if (checked && r->qualifying < 0)
 		return -1;

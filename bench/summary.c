@@ -238,6 +238,8 @@ void summary_print_statements(const struct step_result *const *steps, int n)
 	for (int k = 0; k < n; k++) {
 		const struct step_result *s = steps[k];
 		const char *script = NULL;
+		if (!s->nstmts)
+			continue; /* a query's step beside a script's (--queries seed,django): nothing to list */
 		printf("step %s\n", s->id);
 		for (int i = 0; i < s->nstmts; i++) {
 			const struct stmt_figures *f = &s->stmts[i];

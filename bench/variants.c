@@ -13,17 +13,20 @@
 
 static const struct variant variants[] = {
 	{ "seed", "schema/query", 1, 0, VALIDATE_COUNT_EXACT,
-	  "the seed article's query, verbatim (GROUP BY + COUNT(*) OVER())" },
-	{ "nocount", "schema/query_nocount", 1, 0, VALIDATE_COUNT_NULL, "the seed without the window count (cnt NULL)" },
+	  "the seed article's query, verbatim (GROUP BY + COUNT(*) OVER())", 0 },
+	{ "nocount", "schema/query_nocount", 1, 0, VALIDATE_COUNT_NULL, "the seed without the window count (cnt NULL)", 0 },
 	{ "pagefirst", "schema/query_pagefirst", 1, 0, VALIDATE_COUNT_EXACT,
-	  "the ten ids from the partial index first, then tags, parts and the count for them" },
+	  "the ten ids from the partial index first, then tags, parts and the count for them", 0 },
 	{ "keyset", "schema/query_keyset", 2, 1, VALIDATE_COUNT_NULL,
-	  "seek by (updated, id) < ($1, $2) newest first, no count (cnt NULL)" },
-	{ "cappedcount", "schema/query_cappedcount", 1, 0, VALIDATE_COUNT_CAPPED, "pagefirst with the count capped at 1,001" },
+	  "seek by (updated, id) < ($1, $2) newest first, no count (cnt NULL)", 0 },
+	{ "cappedcount", "schema/query_cappedcount", 1, 0, VALIDATE_COUNT_CAPPED, "pagefirst with the count capped at 1,001", 0 },
+	{ "django", "schema/query_django", 0, 0, VALIDATE_COUNT_NULL,
+	  "Django's ListView paginator: a COUNT(*), the page with its author, the tags prefetched by id (3 statements)",
+	  1 },
 };
 #define NVARIANTS (sizeof variants / sizeof variants[0])
 
-const char *const variant_names[] = { "seed", "nocount", "pagefirst", "keyset", "cappedcount", NULL };
+const char *const variant_names[] = { "seed", "nocount", "pagefirst", "keyset", "cappedcount", "django", NULL };
 
 size_t variant_count(void)
 {

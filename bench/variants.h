@@ -11,12 +11,13 @@
 #include <stddef.h>
 
 struct variant {
-	const char *name; /* "seed", "nocount", "pagefirst", "keyset", "cappedcount" */
+	const char *name; /* "seed", "nocount", "pagefirst", "keyset", "cappedcount", "django" */
 	const char *file; /* embedded file name, e.g. "schema/query_keyset" */
 	int nparams; /* 1 ($1 = OFFSET) or 2 (keyset: $1 updated, $2 id) */
 	int keyset; /* 1: the parameters come from variant_keyset_params(), found once per step */
 	enum validate_count has_count; /* what cnt holds: EXACT, NULL, or CAPPED (least(total, 1001)) */
 	const char *summary; /* one line for help texts and reports */
+	int script; /* 1: the file is a run --script file, several statements a request (bench/script.h) */
 };
 
 /* The names in order, NULL-terminated (an allowed list for cli_parse_words). */

@@ -46,6 +46,21 @@ done < <(paste -d, <(csv_col "$R/steps.csv" step) <(csv_col "$R/steps.csv" query
 	<(csv_col "$R/steps.csv" server_mean_exec_us) <(csv_col "$R/steps.csv" mean_us) <(csv_col "$R/steps.csv" p50_us))
 check "the summary splits client latency into server and rest" grep -q 'server_ms *rest_ms' "$TEST_TMP/out"
 
+# the django variant: what Django's paginator sends for a page, three statements a request, beside the seed
+D=$TEST_TMP/django
+run_cmd "$B" run --queries seed,django --pools 1 --offsets 0,10 --duration 0.3s --warmup 0 --explain --no-plot \
+	--no-progress --out "$D"
+check "--queries seed,django exits 0 (stderr: $ERR)" [ "$RC" = 0 ]
+check "django's steps completed requests without an error" \
+	[ "$(paste -d, <(csv_col "$D/steps.csv" query) <(csv_col "$D/steps.csv" ok) <(csv_col "$D/steps.csv" errors) |
+		awk -F, '$1 == "django" && $2 > 0 && $3 == 0' | wc -l)" = 2 ]
+check "statements.csv times django's three statements in each of its two steps" \
+	[ "$(awk -F, 'NR > 1 && $2 == "query_django.sql" { n[$4]++ } END { print n[1], n[2], n[3] }' "$D/statements.csv")" = "2 2 2" ]
+check "the count, the page and the tag prefetch each ran without an error" \
+	[ "$(awk -F, 'NR > 1 && ($6 == 0 || $7 != 0)' "$D/statements.csv" | wc -l)" = 0 ]
+check "--explain takes the seed's plans and says why django has none" \
+	grep -q 'explain: django runs a script of 3 statements: no plan is taken' "$TEST_TMP/err"
+
 # bad combinations are usage errors
 expect_fail "an unknown variant is named" 2 'invalid value "seed,bogus" for option --queries: unknown item "bogus"' \
 	"$B" run --queries seed,bogus
