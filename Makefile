@@ -26,7 +26,7 @@ SQL      := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.sql $(m)/*.lua)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check check-scale check-build check-sanitize check-tsan fuzz fuzz-build check-fresh demo perf install clean pkgconfig
+.PHONY: seed-article all deps check check-scale check-build check-sanitize check-tsan fuzz fuzz-build check-fresh demo perf install clean pkgconfig
 all: $(BUILD)/pgpagebench
 
 # deps: installs missing Debian packages as root, else prints the apt-get line and fails.
@@ -99,6 +99,12 @@ fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(BUILD)/libpgpb.a | pkgconfig
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz.c $(BUILD)/libpgpb.a $(LDLIBS)
+
+# seed-article: the seed article's three web stacks (Django, Flask, aiohttp) against a temporary PostgreSQL,
+# each beside the database alone (examples/seed-article/run.sh; `make check` runs its --short version).
+seed-article: deps
+	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench
+	@PGPB_BIN=$(abspath $(BUILD)/pgpagebench) examples/seed-article/run.sh $(SEED_ARTICLE_ARGS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/pgpagebench

@@ -3,7 +3,8 @@
 # apt-get line and fails (as any other user). Used by `make deps`, `make check` and `make demo`.
 PKGS="gcc make pkg-config gawk libpq-dev libpqtypes-dev libplot-dev libjansson-dev libcmocka-dev zlib1g-dev chromium \
 postgresql postgresql-contrib pgbouncer apache2-utils libxml2-utils librsvg2-bin imagemagick util-linux procps \
-man-db groff-base jq nodejs wrk python3-flask python3-psycopg2 $PGPB_DEPS_EXTRA"
+man-db groff-base jq nodejs wrk python3-flask python3-psycopg2 python3-django python3-sqlalchemy gunicorn \
+python3-aiohttp python3-asyncpg $PGPB_DEPS_EXTRA"
 # PGPB_DEPS_EXTRA: more package names, so a test can see the "missing" path without uninstalling anything
 # npm (the .hlog test installs hdr-histogram-js with it): Debian's package, unless the nodejs installed
 # already brings npm (NodeSource's provides it and conflicts with Debian's)
