@@ -187,7 +187,7 @@ static void variant_table(void **state)
 		assert_string_equal(v->name, *name);
 		assert_ptr_equal(variant_at(n), v);
 		assert_non_null(variant_sql(v));
-		assert_int_equal(v->nparams, v->keyset ? 2 : 1);
+		assert_int_equal(v->nparams, v->script ? 0 : v->keyset ? 2 : 1); /* a script names :offset itself */
 	}
 	assert_int_equal(n, variant_count());
 	assert_null(variant_find("nosuch"));
@@ -258,6 +258,8 @@ static void variants_match_seed(void **state)
 		assert_int_equal(PQnfields(want), 10);
 		for (size_t vi = 0; vi < variant_count(); vi++) {
 			const struct variant *v = variant_at(vi);
+			if (v->script)
+				continue; /* several statements a request: test_django.c checks its pages */
 			PGresult *got = page(f->conn, v, off);
 			assert_non_null(got);
 			assert_int_equal(PQntuples(got), PQntuples(want));
@@ -307,6 +309,8 @@ static void variants_past_the_end(void **state)
 {
 	struct fixture *f = *state;
 	for (size_t vi = 0; vi < variant_count(); vi++) {
+		if (variant_at(vi)->script)
+			continue;
 		PGresult *got = page(f->conn, variant_at(vi), f->total + 5);
 		assert_non_null(got);
 		assert_int_equal(PQntuples(got), 0);
@@ -316,6 +320,8 @@ static void variants_past_the_end(void **state)
 	PGresult *want = page(f->conn, variant_find("seed"), f->total - 3);
 	assert_int_equal(PQntuples(want), 3);
 	for (size_t vi = 0; vi < variant_count(); vi++) {
+		if (variant_at(vi)->script)
+			continue;
 		PGresult *got = page(f->conn, variant_at(vi), f->total - 3);
 		assert_int_equal(PQntuples(got), 3);
 		for (int r = 0; r < 3; r++)
@@ -364,6 +370,8 @@ static void explain_files(void **state)
 	for (size_t oi = 0; oi < 2; oi++)
 		for (size_t vi = 0; vi < variant_count(); vi++) {
 			const struct variant *v = variant_at(vi);
+			if (v->script)
+				continue; /* no one plan: run --explain skips it too */
 			struct variant_params p;
 			assert_int_equal(variant_params(v, f->conn, offsets[oi], &p), 0);
 			char label[64], path[512];
