@@ -1,17 +1,19 @@
 /*
  * merge.c: `pgpagebench merge` (resdir/merge.h). The runs are read whole (res_load for steps.csv and
  * intervals.csv, meta.json and summary.json as JSON), checked against the first one field by field so the
- * refusal names the first difference, and each step is rebuilt as the driver would have written it had
- * one host issued every query: histograms added bucket by bucket, counts and SQLSTATEs summed, the
- * per-second rows summed over the seconds every host measured. The step goes through results_step like
- * a run's, so steps.csv, summary.json, the .hgrm tables and intervals.csv of the merge follow the same
- * rules; hosts.csv and host-intervals.csv keep each host's figures beside the total.
+ * refusal names the first difference (a step's histograms come from summary.json, else from its .hlog,
+ * and must be the same buckets in both when both hold them), and each step is rebuilt as the driver
+ * would have written it had one host issued every query: histograms added bucket by bucket, counts and
+ * SQLSTATEs summed, the per-second rows summed over the seconds every host measured. The step goes
+ * through results_step like a run's, so steps.csv, summary.json, the .hgrm tables and intervals.csv of
+ * the merge follow the same rules; hosts.csv and host-intervals.csv keep each host's figures beside the total.
  */
 #include "resdir/merge.h"
 #include "common/alloc.h"
 #include "common/cli.h"
 #include "common/log.h"
 #include "common/sig.h"
+#include "resdir/hlog.h"
 #include "resdir/read.h"
 #include "resdir/write.h"
 
@@ -33,6 +35,8 @@ struct host {
 	struct res_run run;
 	json_t *meta, *summary; /* owned */
 	json_t **jsteps; /* summary.json's object of each step of run.steps, in the same order */
+	size_t from_summary, from_hlog, checked; /* steps whose latency came from summary.json or the .hlog; steps
+	                                          * with both, found to hold the same buckets */
 };
 
 struct merge {
@@ -45,6 +49,145 @@ struct merge {
 };
 
 /* ---- reading ------------------------------------------------------------------------------------ */
+
+/* The .hlog's whole-window line of each histogram kind (the others have no line there). */
+static const char *const hlog_tags[H_KINDS] = { HLOG_TAG_STEP, HLOG_TAG_UNCORRECTED, NULL, HLOG_TAG_WAIT, NULL };
+
+/* A step's .hlog, its tagged lines kept (the untagged per-second lines are intervals.csv's). */
+struct hlog_hists {
+	struct hist h[H_KINDS];
+	int have[H_KINDS];
+	int found; /* the file exists */
+};
+
+static int keep_tagged(const struct hlog_entry *e, void *arg)
+{
+	struct hlog_hists *hh = arg;
+	for (int k = 0; k < H_KINDS; k++)
+		if (hlog_tags[k] && strcmp(e->tag, hlog_tags[k]) == 0) {
+			if (hh->have[k]) /* a second line of the same tag: not a log this tool wrote */
+				return 2;
+			if (hist_init(&hh->h[k], e->h->lowest, e->h->highest, e->h->sig_digits) < 0 || hist_merge(&hh->h[k], e->h) < 0)
+				return 3;
+			hh->have[k] = 1;
+		}
+	return 0;
+}
+
+static void hlog_hists_free(struct hlog_hists *hh)
+{
+	for (int k = 0; k < H_KINDS; k++)
+		if (hh->have[k])
+			hist_free(&hh->h[k]);
+	memset(hh, 0, sizeof *hh);
+}
+
+/* Reads step id's .hlog in dir into *hh; a missing file is no error (hh->found 0). 0 or -1 (logged). */
+static int read_step_hlog(const char *dir, const char *id, struct hlog_hists *hh)
+{
+	char path[4096], err[600];
+	int why = 0;
+	memset(hh, 0, sizeof *hh);
+	hlog_path(path, sizeof path, dir, id);
+	int rc = hlog_read(path, keep_tagged, hh, &why, err, sizeof err);
+	if (rc == -1 && why == ENOENT)
+		return 0;
+	hh->found = 1;
+	if (rc == 0)
+		return 0;
+	if (rc == -1)
+		log_error("could not merge \"%s\": %s", dir, err);
+	else
+		log_error("could not merge \"%s\": HdrHistogram log \"%s\" has %s", dir, path,
+		          rc == 2 ? "a tag on two lines" : "a histogram of a scheme this tool does not record");
+	hlog_hists_free(hh);
+	return -1;
+}
+
+/* The first bucket where two histograms differ, as text ("" when they hold the same buckets). */
+static void first_difference(const struct hist *a, const struct hist *b, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (a->lowest != b->lowest || a->highest != b->highest || a->sig_digits != b->sig_digits) {
+		snprintf(buf, len, "the scheme (%lld..%lld us at %d digits against %lld..%lld us at %d)", (long long)a->lowest,
+		         (long long)a->highest, a->sig_digits, (long long)b->lowest, (long long)b->highest, b->sig_digits);
+		return;
+	}
+	int32_t ia = 0, ib = 0;
+	int64_t va = 0, vb = 0;
+	uint64_t ca = 0, cb = 0;
+	int ma = hist_next_bucket(a, &ia, &va, &ca), mb = hist_next_bucket(b, &ib, &vb, &cb);
+	while (ma || mb) {
+		if (ma && mb && va == vb && ca == cb) {
+			ma = hist_next_bucket(a, &ia, &va, &ca);
+			mb = hist_next_bucket(b, &ib, &vb, &cb);
+			continue;
+		}
+		int64_t v = !mb || (ma && va < vb) ? va : vb;
+		snprintf(buf, len, "the bucket at %lld us (%llu queries against %llu)", (long long)v,
+		         (unsigned long long)(ma && va == v ? ca : 0), (unsigned long long)(mb && vb == v ? cb : 0));
+		return;
+	}
+}
+
+/*
+ * Step i's histograms of host ho: each kind from summary.json, else from the step's .hlog (the latency
+ * one at least, from either); when both hold a kind, their buckets must be the same. have[k] says which
+ * kinds h[k] holds (hist_free them); *from_hlog whether the latency came from the .hlog, *checked whether
+ * it was found in both. 0 or -1 (logged, nothing to free).
+ */
+static int host_hists(const struct host *ho, size_t i, struct hist h[H_KINDS], int have[H_KINDS], int *from_hlog,
+                      int *checked)
+{
+	const char *id = ho->run.steps[i].id;
+	struct hlog_hists hh;
+	if (read_step_hlog(ho->dir, id, &hh) < 0)
+		return -1;
+	json_t *hs = json_object_get(ho->jsteps[i], "histograms");
+	int rc = 0;
+	*from_hlog = *checked = 0;
+	for (int k = 0; k < H_KINDS; k++) {
+		have[k] = 0;
+		json_t *hj = rc == 0 ? json_object_get(hs, hist_names[k]) : NULL;
+		if (!hj) {
+			if (rc == 0 && hh.have[k]) {
+				h[k] = hh.h[k];
+				hh.have[k] = 0;
+				have[k] = 1;
+				*from_hlog |= k == H_LAT;
+			}
+			continue;
+		}
+		char err[160];
+		if (res_json_hist(hj, &h[k], err, sizeof err) < 0) {
+			log_error("could not merge \"%s\": the %s histogram of step %s: %s", ho->dir, hist_names[k], id, err);
+			rc = -1;
+			continue;
+		}
+		have[k] = 1;
+		if (hh.have[k]) {
+			char diff[200];
+			first_difference(&h[k], &hh.h[k], diff, sizeof diff);
+			if (diff[0]) {
+				log_error("could not merge \"%s\": host %s, step %s: the %s histogram of summary.json and of %s.hlog "
+				          "differ at %s", ho->dir, ho->tag, id, hist_names[k], id, diff);
+				rc = -1;
+			}
+			*checked |= k == H_LAT;
+		}
+	}
+	if (rc == 0 && !have[H_LAT]) {
+		log_error("could not merge \"%s\": step %s has no latency histogram, neither in summary.json nor in a %s",
+		          ho->dir, id, hh.found ? ".hlog line Tag=step" : ".hlog file");
+		rc = -1;
+	}
+	hlog_hists_free(&hh);
+	if (rc < 0)
+		for (int k = 0; k < H_KINDS; k++)
+			if (have[k])
+				hist_free(&h[k]);
+	return rc;
+}
 
 static int load_host(struct host *h, const char *dir)
 {
@@ -78,11 +221,22 @@ static int load_host(struct host *h, const char *dir)
 				break;
 			}
 		}
-		if (!h->jsteps[i] || !json_is_object(json_object_get(json_object_get(h->jsteps[i], "histograms"), "latency"))) {
-			log_error("could not merge \"%s\": step %s has no latency histogram in its summary.json (the exact "
-			          "buckets a merge adds)", dir, h->run.steps[i].id);
+		if (!h->jsteps[i]) {
+			log_error("could not merge \"%s\": step %s is missing from its summary.json", dir, h->run.steps[i].id);
 			return -1;
 		}
+		/* the histograms, read now so that a run whose .hlog and summary.json disagree is refused before
+		 * anything is written (read again, one step at a time, when the step is merged) */
+		struct hist hs[H_KINDS];
+		int have[H_KINDS], from_hlog, checked;
+		if (host_hists(h, i, hs, have, &from_hlog, &checked) < 0)
+			return -1;
+		for (int k = 0; k < H_KINDS; k++)
+			if (have[k])
+				hist_free(&hs[k]);
+		h->from_hlog += from_hlog;
+		h->from_summary += !from_hlog;
+		h->checked += checked;
 	}
 	return 0;
 }
@@ -442,32 +596,37 @@ static int merge_step(struct merge *m, size_t i)
 		json_t *n;
 		json_object_foreach(json_object_get(js, "errors_by_sqlstate"), code, n) add_code(&sr, code,
 		                                                                                 (uint64_t)json_integer_value(n));
-		json_t *hs = json_object_get(js, "histograms");
-		for (int kind = 0; kind < H_KINDS && rc == 0; kind++) {
-			json_t *hj = json_object_get(hs, hist_names[kind]);
-			if (!hj)
+		/* each histogram from summary.json, or from the step's .hlog when summary.json lacks it */
+		struct hist one[H_KINDS];
+		int got[H_KINDS], from_hlog, checked;
+		if (host_hists(ho, i, one, got, &from_hlog, &checked) < 0) {
+			rc = -1;
+			break;
+		}
+		for (int kind = 0; kind < H_KINDS; kind++) {
+			if (!got[kind])
 				continue;
-			struct hist one;
-			char err[160];
-			if (res_json_hist(hj, &one, err, sizeof err) < 0) {
-				log_error("could not merge \"%s\": the %s histogram of step %s: %s", ho->dir, hist_names[kind], s->id, err);
-				rc = -1;
-				break;
-			}
 			if (!have[kind]) {
-				h[kind] = one;
+				h[kind] = one[kind];
 				have[kind] = 1;
 				continue;
 			}
-			if (hist_merge(&h[kind], &one) < 0) {
+			have[kind]++;
+			if (rc == 0 && hist_merge(&h[kind], &one[kind]) < 0) {
 				log_error("could not merge \"%s\": the %s histogram of step %s has another scheme (range or digits) "
 				          "than the first run's", ho->dir, hist_names[kind], s->id);
 				rc = -1;
 			}
-			hist_free(&one);
+			hist_free(&one[kind]);
 		}
 		host_row(&m->hosts_csv, ho->tag, s);
 	}
+	/* a histogram some host did not give would be a part of the total posing as all of it: left out */
+	for (int kind = 1; kind < H_KINDS; kind++)
+		if (have[kind] && (size_t)have[kind] != m->n) {
+			hist_free(&h[kind]);
+			have[kind] = 0;
+		}
 	if (rc == 0 && !have[H_LAT] && hist_init(&h[H_LAT], HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -525,13 +684,21 @@ static json_t *merged_meta(const struct merge *m)
 	for (size_t k = 0; k < m->n; k++) {
 		const struct host *h = &m->h[k];
 		json_t *sched = json_object_get(h->meta, "schedule");
-		json_t *one = json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "host_tag", h->tag, "dir", h->dir, "run_id",
+		json_t *one = json_pack("{s:s,s:s,s:O?,s:O?,s:O?,s:O?,s:O?}", "host_tag", h->tag, "dir", h->dir, "run_id",
 		                        json_object_get(h->meta, "run_id"), "hostname",
 		                        json_object_get(json_object_get(h->meta, "host"), "hostname"), "started_at",
 		                        json_object_get(h->meta, "started_at"), "status", json_object_get(h->meta, "status"),
 		                        "cpus", json_object_get(json_object_get(h->meta, "host"), "cpus"));
 		if (one && json_is_object(sched))
 			json_object_set(one, "slipped_steps", json_object_get(sched, "slipped_steps"));
+		/* where this host's latency histograms came from: summary.json's buckets (checked against the
+		 * .hlog's when both exist), or the .hlog's (then min and mean are the buckets', not exact) */
+		if (one)
+			json_object_set_new(one, "histograms",
+			                    json_pack("{s:s,s:I,s:I,s:I}", "from",
+			                              !h->from_hlog ? "summary.json" : !h->from_summary ? "hlog" : "summary.json+hlog",
+			                              "steps_from_summary", (json_int_t)h->from_summary, "steps_from_hlog",
+			                              (json_int_t)h->from_hlog, "steps_checked_against_hlog", (json_int_t)h->checked));
 		json_array_append_new(hosts, one ? one : json_null());
 		cpus += json_integer_value(json_object_get(json_object_get(h->meta, "host"), "cpus"));
 		size_t l = strlen(names);
@@ -546,8 +713,9 @@ static json_t *merged_meta(const struct merge *m)
 	json_object_set_new(meta, "host_tag", json_string(names));
 	json_object_set_new(meta, "merged",
 	                    json_pack("{s:o,s:s,s:s}", "hosts", hosts, "steps",
-	                              "histograms added bucket by bucket (exact percentiles); counts, errors, connections and "
-	                              "rates summed over the hosts",
+	                              "histograms added bucket by bucket (exact percentiles), each host's from its summary.json, "
+	                              "else from its .hlog (hosts[].histograms); counts, errors, connections and rates summed "
+	                              "over the hosts",
 	                              "intervals",
 	                              "queries and errors summed over the seconds every host measured; p50, p99 and max: the "
 	                              "highest host's (an upper bound)"));

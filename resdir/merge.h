@@ -5,9 +5,10 @@
  * the report read it like any run.
  *
  * Merging is exact where the files allow it: the latency histograms are added bucket by bucket from
- * summary.json (the same buckets every host recorded), so every percentile of the merge is the one a
- * single histogram fed with all the hosts' queries gives; counts, errors by SQLSTATE, throughput and the
- * per-second counts are sums. Each host's own figures stay beside the total (hosts.csv,
+ * summary.json (the same buckets every host recorded; from the step's .hlog, HdrHistogram's interval
+ * log, when summary.json lacks them, and checked equal to the .hlog's when both hold them), so every
+ * percentile of the merge is the one a single histogram fed with all the hosts' queries gives; counts,
+ * errors by SQLSTATE, throughput and the per-second counts are sums. Each host's own figures stay beside the total (hosts.csv,
  * host-intervals.csv).
  */
 #ifndef PGPB_RESDIR_MERGE_H

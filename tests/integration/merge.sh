@@ -114,6 +114,28 @@ check "plot read the merge (its report)" grep -q "^report: $M/index.html" "$TEST
 run_cmd "$B" compare "$TEST_TMP/h1" "$M" --out "$TEST_TMP/cmp" --format svg
 check "compare reads the merge" [ "$RC" = 0 ]
 
+# ---- a host whose summary.json lost its histograms: merged from its .hlog files ------------------------
+cp -r "$TEST_TMP/h2" "$TEST_TMP/h2cut"
+jq 'del(.steps[].histograms)' "$TEST_TMP/h2/summary.json" >"$TEST_TMP/h2cut/summary.json"
+check "the cut-down summary.json has no histograms left" eval '! grep -q "\"buckets\"" "$TEST_TMP/h2cut/summary.json"'
+run_cmd "$B" merge "$TEST_TMP/h1" "$TEST_TMP/h2cut" "$TEST_TMP/h3" --out "$TEST_TMP/mcut" --no-plot
+check "merge with h2's histograms from its .hlog exits 0 ($ERR)" [ "$RC" = 0 ]
+got_cut=$(csv_cols "$TEST_TMP/mcut/steps.csv" step ok p99_us max_us | sort)
+check "... the same p99 (and ok and max) as from summary.json ($(echo $got_cut))" \
+	[ "$got_cut" = "$(csv_cols "$M/steps.csv" step ok p99_us max_us | sort)" ]
+check "... its meta.json says h2's histograms came from the .hlog, h1's from summary.json checked against it" \
+	eval '[ "$(jq -r ".merged.hosts[] | \"\(.host_tag) \(.histograms.from) \(.histograms.steps_checked_against_hlog)\"" "$TEST_TMP/mcut/meta.json" | tr "\n" " ")" = "h1 summary.json 2 h2 hlog 0 h3 summary.json 2 " ]'
+# h3's first step's .hlog with the second step's Tag=step line: two truths, refused
+cp -r "$TEST_TMP/h3" "$TEST_TMP/h3bad"
+s1=$(csv_cols "$TEST_TMP/h3/steps.csv" step | sed -n 1p)
+s2=$(csv_cols "$TEST_TMP/h3/steps.csv" step | sed -n 2p)
+grep -v '^Tag=step,' "$TEST_TMP/h3/$s1.hlog" >"$TEST_TMP/h3bad/$s1.hlog"
+grep '^Tag=step,' "$TEST_TMP/h3/$s2.hlog" >>"$TEST_TMP/h3bad/$s1.hlog"
+expect_fail "a .hlog holding other buckets than summary.json is refused" 1 \
+	"host h3, step $s1: the latency histogram of summary.json and of $s1.hlog differ at the bucket at [0-9]* us" \
+	"$B" merge "$TEST_TMP/h1" "$TEST_TMP/h2" "$TEST_TMP/h3bad" --out "$TEST_TMP/mbad"
+check "nothing was written for the refused merge" [ ! -e "$TEST_TMP/mbad/steps.csv" ]
+
 # ---- refusals: the first difference, named in one line ----------------------------------------------
 expect_fail "another query is refused" 1 'do not share the plan: the query sha256 differs' \
 	"$B" merge "$TEST_TMP/h1" "$TEST_TMP/q" --out "$TEST_TMP/mq"

@@ -3,7 +3,9 @@
  * merge of the three is read back, and every percentile equals both the one of a single histogram fed
  * with all the samples and the nearest-rank value of the sorted raw samples (as its bucket reports it).
  * Counts and errors by SQLSTATE add up, each host keeps its row in hosts.csv, and runs that do not share
- * the plan (another query, a host named twice, the merge written over a run) are refused. */
+ * the plan (another query, a host named twice, the merge written over a run) are refused. A host whose
+ * summary.json lost its histograms is merged from its .hlog files to the same percentiles; a .hlog that
+ * holds other buckets than summary.json (another step's line pasted in) is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,10 +225,153 @@ static void merge_is_exact(void **state)
 	rm_rf(base);
 }
 
+/* The whole text of a file (malloc'd). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *buf = malloc(1 << 22);
+	size_t n = fread(buf, 1, (1 << 22) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void spill(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The "Tag=step," line of a .hlog (a pointer into text, up to its newline). */
+static char *step_line(char *text, size_t *len)
+{
+	char *p = strstr(text, "\nTag=step,");
+	assert_non_null(p);
+	p++;
+	*len = strcspn(p, "\n");
+	return p;
+}
+
+static int merge_into(const char *const *list, size_t n, const char *out)
+{
+	struct merge_opts o = { list, n, out, 1, "pgpagebench merge (test)", 1 };
+	int fd;
+	int rc = merge_runs(&o, &fd);
+	merge_release(fd);
+	return rc;
+}
+
+static const char *host_source(const char *out, int host, const char *field)
+{
+	static char buf[64];
+	char err[256];
+	json_t *meta = res_meta_json(out, err, sizeof err);
+	assert_non_null(meta);
+	json_t *hs = json_object_get(json_array_get(json_object_get(json_object_get(meta, "merged"), "hosts"), (size_t)host),
+	                             "histograms");
+	json_t *v = json_object_get(hs, field);
+	if (json_is_string(v))
+		snprintf(buf, sizeof buf, "%s", json_string_value(v));
+	else
+		snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+	json_decref(meta);
+	return buf;
+}
+
+static void merge_reads_hlog(void **state)
+{
+	(void)state;
+	char base[] = "/tmp/pgpb-test-merge-hlog.XXXXXX";
+	assert_non_null(mkdtemp(base));
+	int64_t *raw[NSTEPS];
+	for (int k = 0; k < NSTEPS; k++) {
+		raw[k] = malloc(NSAMPLES * sizeof *raw[k]);
+		for (int i = 0; i < NSAMPLES; i++)
+			raw[k][i] = sample() * (k + 1);
+	}
+	char dirs[NHOSTS][600], out[600], out2[600], path[700], path2[700], err[256];
+	const char *tags[NHOSTS] = { "h0", "h1", "h2" };
+	for (int h = 0; h < NHOSTS; h++) {
+		snprintf(dirs[h], sizeof dirs[h], "%s/%s", base, tags[h]);
+		write_host(dirs[h], tags[h], "sha-a", raw, h);
+	}
+	const char *list[NHOSTS] = { dirs[0], dirs[1], dirs[2] };
+	snprintf(out, sizeof out, "%s/merged", base);
+	assert_int_equal(merge_into(list, NHOSTS, out), 0);
+	assert_string_equal(host_source(out, 0, "from"), "summary.json");
+	assert_string_equal(host_source(out, 0, "steps_checked_against_hlog"), "2");
+
+	/* h1's summary.json without its histograms (cut down, or written by another tool): its .hlog files */
+	snprintf(path, sizeof path, "%s/summary.json", dirs[1]);
+	json_t *sum = res_summary_json(dirs[1], err, sizeof err);
+	assert_non_null(sum);
+	json_t *js;
+	size_t i;
+	json_array_foreach(json_object_get(sum, "steps"), i, js) json_object_del(js, "histograms");
+	assert_int_equal(json_dump_file(sum, path, JSON_INDENT(1)), 0);
+	json_decref(sum);
+	snprintf(out2, sizeof out2, "%s/merged2", base);
+	assert_int_equal(merge_into(list, NHOSTS, out2), 0);
+	assert_string_equal(host_source(out2, 1, "from"), "hlog");
+	assert_string_equal(host_source(out2, 1, "steps_from_hlog"), "2");
+	assert_string_equal(host_source(out2, 2, "from"), "summary.json");
+	struct res_run a, b;
+	assert_int_equal(res_load(out, &a), 0);
+	assert_int_equal(res_load(out2, &b), 0);
+	static const double ps[] = { 0, 1, 10, 50, 90, 99, 99.9, 99.99, 100 };
+	for (int k = 0; k < NSTEPS; k++) {
+		struct hist ha, hb;
+		assert_int_equal(res_summary_hist(out, a.steps[k].id, &ha, err, sizeof err), 0);
+		assert_int_equal(res_summary_hist(out2, b.steps[k].id, &hb, err, sizeof err), 0);
+		assert_int_equal(hb.total, NSAMPLES);
+		for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++)
+			assert_int_equal(hist_percentile(&hb, ps[j]), hist_percentile(&ha, ps[j]));
+		assert_true(b.steps[k].v[RF_P99_US] == a.steps[k].v[RF_P99_US]);
+		assert_true(b.steps[k].v[RF_MAX_US] == a.steps[k].v[RF_MAX_US]); /* Interval_Max: the exact max */
+		assert_true(b.steps[k].v[RF_OK] == NSAMPLES);
+		hist_free(&ha);
+		hist_free(&hb);
+	}
+	char s1[600], s2[600];
+	snprintf(s1, sizeof s1, "%s", a.steps[0].id);
+	snprintf(s2, sizeof s2, "%s", a.steps[1].id);
+	res_free(&a);
+	res_free(&b);
+
+	/* h0's first step's .hlog with the second step's line: summary.json and the .hlog disagree */
+	snprintf(path, sizeof path, "%s/%s.hlog", dirs[0], s1);
+	snprintf(path2, sizeof path2, "%s/%s.hlog", dirs[0], s2);
+	char *t1 = slurp(path), *t2 = slurp(path2);
+	size_t l1, l2;
+	char *p1 = step_line(t1, &l1), *p2 = step_line(t2, &l2);
+	char *tampered = malloc(strlen(t1) + l2 + 1);
+	snprintf(tampered, strlen(t1) + l2 + 1, "%.*s%.*s%s", (int)(p1 - t1), t1, (int)l2, p2, p1 + l1);
+	spill(path, tampered);
+	snprintf(out2, sizeof out2, "%s/merged3", base);
+	assert_int_equal(merge_into(list, NHOSTS, out2), 1);
+	struct stat st;
+	assert_int_equal(stat(out2, &st), -1); /* refused before anything was written */
+	/* h1 (no histograms in summary.json) without the .hlog of a step: nothing to merge it from */
+	spill(path, t1);
+	snprintf(path, sizeof path, "%s/%s.hlog", dirs[1], s2);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(merge_into(list, NHOSTS, out2), 1);
+	free(t1);
+	free(t2);
+	free(tampered);
+	for (int k = 0; k < NSTEPS; k++)
+		free(raw[k]);
+	rm_rf(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(merge_is_exact),
+		cmocka_unit_test(merge_reads_hlog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
