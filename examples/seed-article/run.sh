@@ -22,7 +22,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 B=${PGPB_BIN:-$ROOT/build/pgpagebench}
 PY=/usr/bin/python3          # Debian's, which has python3-django, -flask, -aiohttp ... (not a pyenv one)
 GUNICORN=/usr/bin/gunicorn
-SCALE=1 CONC=1,4,16 PAGES=1,10,100 DURATION=5s WARMUP=1s STACKS=django,flask,aiohttp
+SCALE=0.1 CONC=1,4,16 PAGES=1,10,100 DURATION=5s WARMUP=1s STACKS=django,flask,aiohttp
 REQUESTS=() # --short: a number of HTTP requests a step (ab -n) instead of whole seconds
 OUT=""
 die() { echo "seed-article: error: $*" >&2; exit 1; }

@@ -67,7 +67,7 @@ if bg_start run "measuring" "$B" run --schema busy --pools 1 --offsets 0 --durat
 	check "the dataset is still the one the run started with" [ "$(fingerprint busy)" = "$FP" ]
 	run_cmd timeout "$BOUND" "$B" datagen --scale 0.01 --schema busy
 	check "datagen with the loaded arguments (nothing to do) still answers beside the run (exit $RC: $ERR)" [ "$RC" = 0 ]
-	run_cmd timeout "$BOUND" "$B" run --schema busy --pools 1 --offsets 0 --duration 0.2s --warmup 0 --no-plot \
+	run_cmd timeout "$BOUND" "$B" run --schema busy --pools 1 --offsets 0 --duration 1s --warmup 0.2s --no-plot \
 		--no-progress --out "$TEST_TMP/beside"
 	check "a second run on the same schema runs beside the first (exit $RC: $ERR)" [ "$RC" = 0 ]
 	bg_end INT run
@@ -98,7 +98,7 @@ if bg_start dg "test pause" env PGPB_DATAGEN_TEST_PAUSE=0.5 "$B" datagen --scale
 	expect_fail "a second datagen is refused and told who holds the schema" 1 \
 		"schema \"loading\" is in use by another pgpagebench command: application_name \"pgpagebench datagen lock\", pid $DG_LOCK\$" \
 		timeout "$BOUND" "$B" datagen --scale 0.05 --schema loading
-	check "the other schema is not locked by it" "$B" run --schema busy --pools 1 --offsets 0 --duration 0.1s --warmup 0 \
+	check "the other schema is not locked by it" "$B" run --schema busy --pools 1 --offsets 0 --duration 1s --warmup 0.2s \
 		--no-plot --no-progress --quiet --out "$TEST_TMP/other"
 	bg_end INT dg
 	check "the paused load, interrupted, exits 130 (got $BG_RC)" [ "$BG_RC" = 130 ]
@@ -155,7 +155,7 @@ done
 run_cmd "$B" datagen --scale 0.01
 check "a dataset in public, as PgBouncer's sessions see no --schema (exit $RC: $ERR)" [ "$RC" = 0 ]
 run_cmd env PGHOST="$PGB" PGPORT=6544 timeout "$BOUND" "$B" run --protocol simple --pools 1 --offsets 0 \
-	--duration 0.2s --warmup 0 --no-plot --no-progress --out "$TEST_TMP/bouncer"
+	--duration 1s --warmup 0.2s --no-plot --no-progress --out "$TEST_TMP/bouncer"
 check "a run through PgBouncer in transaction mode (exit $RC: $ERR)" [ "$RC" = 0 ]
 check "no session keeps the schema's lock after it" [ "$(psql_q -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ]
 run_cmd timeout "$BOUND" "$B" schema create
