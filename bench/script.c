@@ -4,10 +4,11 @@
  * dollar quotes and comments, over any number of lines; a backslash outside them starts a meta-command,
  * which runs to the end of its line (a backslash at the end of a line continues it). :name outside quotes
  * and comments reads a variable (`::type` is a cast). Running keeps each connection's variables with their
- * text, so a statement's parameters are pointers and the simple protocol's text is one copy.
+ * text, so a statement's parameters are pointers and the simple protocol's text is one copy. The
+ * expressions of \set and \sleep are bench/script_expr.c's, one level below: this file hands it a callback
+ * that interns a :name into the set's table when parsing, and the values and names when evaluating.
  */
 #include "bench/script.h"
-#include "bench/script_expr.h"
 #include "bench/offsets.h"
 #include "common/alloc.h"
 #include "common/sha256.h"
@@ -107,6 +108,12 @@ int script_var_intern(struct script_set *ss, const char *name, size_t len)
 	ss->assigned[ss->nvars] = 0;
 	ss->defines[ss->nvars] = NULL;
 	return ss->nvars++;
+}
+
+/* sexpr_parse's way to a slot: arg is the set. */
+static int intern_name(void *arg, const char *name, size_t len)
+{
+	return script_var_intern(arg, name, len);
 }
 
 static void cmd_free(struct script_cmd *c)
@@ -489,7 +496,7 @@ static int meta(struct loader *ld)
 				rc = lerr(ld, line, "\\set cannot change the built-in variable \"%s\"", q);
 			if (rc == 0) {
 				char msg[256];
-				struct script_expr *e = sexpr_parse(rest, ld->ss, msg, sizeof msg);
+				struct script_expr *e = sexpr_parse(rest, intern_name, ld->ss, msg, sizeof msg);
 				if (!e) {
 					rc = lerr(ld, line, "%s", msg);
 				} else {
@@ -524,7 +531,7 @@ static int meta(struct loader *ld)
 				rc = lerr(ld, line, "invalid \\sleep length \"%s\": an integer or a :variable", num);
 			} else {
 				char msg[256];
-				struct script_expr *e = sexpr_parse(num, ld->ss, msg, sizeof msg);
+				struct script_expr *e = sexpr_parse(num, intern_name, ld->ss, msg, sizeof msg);
 				if (!e) {
 					rc = lerr(ld, line, "%s", msg);
 				} else {
@@ -854,7 +861,7 @@ int script_exec_set(const struct script_set *ss, struct script_state *st, const 
                     struct script_err *e)
 {
 	struct sval v;
-	if (sexpr_eval(c->expr, ss, st->v, &st->rng, &v, e) < 0)
+	if (sexpr_eval(c->expr, &(struct sexpr_env){ .vars = st->v, .names = ss->vars }, &st->rng, &v, e) < 0)
 		return -1;
 	var_set(&st->v[c->var], &v);
 	return 0;
@@ -864,7 +871,7 @@ int script_sleep_us(const struct script_set *ss, struct script_state *st, const 
                     struct script_err *e)
 {
 	struct sval v;
-	if (sexpr_eval(c->expr, ss, st->v, &st->rng, &v, e) < 0)
+	if (sexpr_eval(c->expr, &(struct sexpr_env){ .vars = st->v, .names = ss->vars }, &st->rng, &v, e) < 0)
 		return -1;
 	if (v.t != SV_INT) {
 		snprintf(e->sqlstate, sizeof e->sqlstate, "22023");

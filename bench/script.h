@@ -11,6 +11,8 @@
 #ifndef PGPB_SCRIPT_H
 #define PGPB_SCRIPT_H
 
+#include "bench/script_expr.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +25,6 @@ enum { SV_OFFSET, SV_PAGE, SV_PAGE_SIZE, SV_CLIENT_ID, SV_SCALE, SV_NBUILTIN };
 
 enum script_cmd_kind { SC_SQL, SC_SET, SC_SLEEP };
 enum script_store { STORE_NONE, STORE_GSET, STORE_GLIST };
-
-struct script_expr; /* script.c */
 
 struct script_cmd {
 	enum script_cmd_kind kind;
@@ -72,16 +72,6 @@ struct script_set {
 	int any_store_all; /* a \gset or \glist with no prefix: any name may come from a result */
 };
 
-/* The value of a variable while a script runs: typed, with its text (what SQL receives) kept up to date. */
-enum sv_type { SV_UNSET, SV_INT, SV_DOUBLE, SV_BOOL, SV_STR, SV_LIST, SV_NULL /* a NULL from \gset */ };
-struct script_var {
-	enum sv_type t;
-	int64_t i;
-	double d;
-	char *text; /* owned, NUL-terminated */
-	size_t len, cap;
-};
-
 /* One client's (connection's) variables and random state. */
 struct script_state {
 	struct script_var *v;
@@ -89,12 +79,6 @@ struct script_state {
 	uint64_t rng;
 	char *sqlbuf; /* simple protocol: the statement with its values in place */
 	size_t sqlcap;
-};
-
-/* A run-time failure: the SQLSTATE it is counted under and the message (pgbench's words). */
-struct script_err {
-	char sqlstate[6];
-	char msg[256];
 };
 
 /* Splits "FILE[@WEIGHT]" (weight 1..100, default 1). 0, or -1 with err ("invalid value ... for --script"). */
@@ -122,6 +106,8 @@ int script_max_params(const struct script_set *ss);
 int script_set_uses(const struct script_set *ss, int var);
 /* The variable called name (an index), or -1. */
 int script_var_find(const struct script_set *ss, const char *name, size_t len);
+/* The slot of variable name (added when new). */
+int script_var_intern(struct script_set *ss, const char *name, size_t len);
 
 /* Whether an SQL statement's first keyword changes the database (kw receives it, upper case). */
 int script_sql_writes(const char *sql, char *kw, size_t kwlen);
@@ -155,12 +141,5 @@ void script_list_begin(struct script_state *st, int var);
 void script_list_add(struct script_state *st, int var, const char *value);
 void script_list_end(struct script_state *st, int var);
 /* The longest SQL command text (for buffers). */
-
-/* Random draws as pgbench makes them (exposed for the unit tests): 0, or -1 (e) on bad arguments. */
-int script_random(uint64_t *rng, int64_t lb, int64_t ub, int64_t *out, struct script_err *e);
-int script_random_exponential(uint64_t *rng, int64_t lb, int64_t ub, double param, int64_t *out,
-                              struct script_err *e);
-int script_random_gaussian(uint64_t *rng, int64_t lb, int64_t ub, double param, int64_t *out, struct script_err *e);
-int script_random_zipfian(uint64_t *rng, int64_t lb, int64_t ub, double param, int64_t *out, struct script_err *e);
 
 #endif

@@ -3,7 +3,9 @@
  * (random, random_exponential, random_gaussian, random_zipfian, with pgbench 15's argument checks and
  * messages). A recursive-descent parser builds a tree once at load; evaluation walks it with no allocation.
  * Operators, loosest first: OR, AND, NOT, comparisons (= <> != < <= > >=), + -, * / %, unary minus.
- * Functions: abs, least, greatest, int, double, sqrt, pow, pi, mod and the four random ones.
+ * Functions: abs, least, greatest, int, double, sqrt, pow, pi, mod and the four random ones. It sits below
+ * bench/script.c and knows no script set: variables are slots, named through the caller's intern callback
+ * and read from a struct sexpr_env.
  */
 #include "bench/script_expr.h"
 #include "bench/offsets.h"
@@ -160,7 +162,8 @@ int script_random_zipfian(uint64_t *rng, int64_t lb, int64_t ub, double param, i
 
 struct parser {
 	const char *p;
-	struct script_set *ss;
+	sexpr_intern_fn intern;
+	void *intern_arg;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -250,7 +253,7 @@ static struct script_expr *parse_primary(struct parser *ps)
 		if (ps->p == s)
 			return perr(ps, "syntax error in expression: %s", "a variable name must follow \":\"");
 		struct script_expr *e = node(EX_VAR);
-		e->var = script_var_intern(ps->ss, s, (size_t)(ps->p - s));
+		e->var = ps->intern(ps->intern_arg, s, (size_t)(ps->p - s));
 		return e;
 	}
 	if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
@@ -492,9 +495,9 @@ static struct script_expr *parse_or(struct parser *ps)
 	return l;
 }
 
-struct script_expr *sexpr_parse(const char *s, struct script_set *ss, char *err, size_t errlen)
+struct script_expr *sexpr_parse(const char *s, sexpr_intern_fn intern, void *arg, char *err, size_t errlen)
 {
-	struct parser ps = { .p = s, .ss = ss, .err = err, .errlen = errlen };
+	struct parser ps = { .p = s, .intern = intern, .intern_arg = arg, .err = err, .errlen = errlen };
 	struct script_expr *e = parse_or(&ps);
 	if (!e)
 		return NULL;
@@ -565,9 +568,9 @@ static int to_bool(const struct sval *v)
 }
 
 /* A variable's value as a number: a text from a result is read as an integer, else as a double. */
-static int load_var(const struct script_set *ss, const struct script_var *x, int var, struct sval *out,
-                    struct script_err *e)
+static int load_var(const struct sexpr_env *env, int var, struct sval *out, struct script_err *e)
 {
+	const struct script_var *x = &env->vars[var];
 	switch (x->t) {
 	case SV_INT:
 	case SV_BOOL:
@@ -579,7 +582,7 @@ static int load_var(const struct script_set *ss, const struct script_var *x, int
 		out->d = x->d;
 		return 0;
 	case SV_UNSET:
-		return fail(e, SQLSTATE_UNSET, "undefined variable \"%s\"", ss->vars[var]);
+		return fail(e, SQLSTATE_UNSET, "undefined variable \"%s\"", env->names[var]);
 	default: {
 		const char *s = x->text;
 		char *end;
@@ -603,7 +606,7 @@ static int load_var(const struct script_set *ss, const struct script_var *x, int
 			out->i = (s[0] | 0x20) == 't';
 			return 0;
 		}
-		return fail(e, SQLSTATE_BAD_TYPE, "malformed variable \"%s\" value: \"%.100s\"", ss->vars[var], x->text);
+		return fail(e, SQLSTATE_BAD_TYPE, "malformed variable \"%s\" value: \"%.100s\"", env->names[var], x->text);
 	}
 	}
 }
@@ -769,18 +772,18 @@ static int eval_func(const struct script_expr *x, const struct sval *a, uint64_t
 	}
 }
 
-int sexpr_eval(const struct script_expr *x, const struct script_set *ss, const struct script_var *vars, uint64_t *rng,
-               struct sval *out, struct script_err *e)
+int sexpr_eval(const struct script_expr *x, const struct sexpr_env *env, uint64_t *rng, struct sval *out,
+               struct script_err *e)
 {
 	switch (x->kind) {
 	case EX_CONST:
 		*out = x->v;
 		return 0;
 	case EX_VAR:
-		return load_var(ss, &vars[x->var], x->var, out, e);
+		return load_var(env, x->var, out, e);
 	case EX_NEG: {
 		struct sval a;
-		if (sexpr_eval(x->args[0], ss, vars, rng, &a, e) < 0)
+		if (sexpr_eval(x->args[0], env, rng, &a, e) < 0)
 			return -1;
 		if (a.t == SV_DOUBLE) {
 			*out = (struct sval){ .t = SV_DOUBLE, .d = -a.d };
@@ -791,27 +794,27 @@ int sexpr_eval(const struct script_expr *x, const struct script_set *ss, const s
 	}
 	case EX_NOT: {
 		struct sval a;
-		if (sexpr_eval(x->args[0], ss, vars, rng, &a, e) < 0)
+		if (sexpr_eval(x->args[0], env, rng, &a, e) < 0)
 			return -1;
 		*out = (struct sval){ .t = SV_BOOL, .i = !to_bool(&a) };
 		return 0;
 	}
 	case EX_BIN: {
 		struct sval l, r;
-		if (sexpr_eval(x->args[0], ss, vars, rng, &l, e) < 0)
+		if (sexpr_eval(x->args[0], env, rng, &l, e) < 0)
 			return -1;
 		if ((x->op == OP_AND && !to_bool(&l)) || (x->op == OP_OR && to_bool(&l))) { /* short circuit */
 			*out = (struct sval){ .t = SV_BOOL, .i = x->op == OP_OR };
 			return 0;
 		}
-		if (sexpr_eval(x->args[1], ss, vars, rng, &r, e) < 0)
+		if (sexpr_eval(x->args[1], env, rng, &r, e) < 0)
 			return -1;
 		return eval_bin(x->op, &l, &r, out, e);
 	}
 	case EX_FUNC: {
 		struct sval a[MAX_ARGS];
 		for (int i = 0; i < x->nargs; i++)
-			if (sexpr_eval(x->args[i], ss, vars, rng, &a[i], e) < 0)
+			if (sexpr_eval(x->args[i], env, rng, &a[i], e) < 0)
 				return -1;
 		return eval_func(x, a, rng, out, e);
 	}
