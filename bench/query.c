@@ -35,47 +35,6 @@ static void sql_error(const char *what, PGresult *res, PGconn *conn)
 	log_error("%s: %s", what, log_firstline(msg, line, sizeof line));
 }
 
-/*
- * The statement's first keyword, upper-cased into kw (letters only, cut at len - 1), after white space,
- * comments (-- to the end of the line, and nested slash-star ones) and opening parentheses. Enough to
- * name what a statement is: every SQL statement starts with its keyword. Returns 0 when only those
- * remain, else 1 (kw is "" when what follows is no keyword: the server's parser says what is wrong).
- */
-static int first_keyword(const char *sql, char *kw, size_t len)
-{
-	const char *p = sql;
-	for (;;) {
-		while (*p && (isspace((unsigned char)*p) || *p == '('))
-			p++;
-		if (p[0] == '-' && p[1] == '-') {
-			p += strcspn(p, "\n");
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '*') {
-			int depth = 0;
-			do {
-				if (p[0] == '/' && p[1] == '*') {
-					depth++;
-					p += 2;
-				} else if (p[0] == '*' && p[1] == '/') {
-					depth--;
-					p += 2;
-				} else {
-					p++;
-				}
-			} while (*p && depth > 0);
-			continue;
-		}
-		break;
-	}
-	size_t n = 0;
-	int any = *p != '\0';
-	while (n + 1 < len && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
-		kw[n++] = (char)toupper((unsigned char)*p++);
-	kw[n] = '\0';
-	return any;
-}
-
 /* Statements that only read (whatever they call is held to read-only transactions by the driver). */
 static const char *const read_keywords[] = { "SELECT", "WITH", "VALUES", "TABLE", NULL };
 
@@ -98,7 +57,7 @@ static const char *const other_keywords[] = {
 static int check_statement_kind(const struct run_query *q, const struct run_opts *o)
 {
 	char kw[32];
-	if (!first_keyword(q->sql, kw, sizeof kw)) {
+	if (!script_first_keyword(q->sql, kw, sizeof kw)) {
 		log_error("query file \"%s\" holds no statement, only comments", q->name);
 		return -1;
 	}

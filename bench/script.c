@@ -213,10 +213,16 @@ static const char *const harmless[] = { "SELECT", "WITH", "VALUES", "TABLE", "BE
 	                                    "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "SHOW", "EXPLAIN", "FETCH",
 	                                    "DECLARE", "CLOSE", "MOVE", "PREPARE", "EXECUTE", "DEALLOCATE", NULL };
 
-int script_sql_writes(const char *sql, char *kw, size_t kwlen)
+/*
+ * The statement's first keyword, upper-cased into kw (letters only, cut at len - 1), after white space,
+ * comments (-- to the end of the line, and nested slash-star ones) and opening parentheses. Enough to
+ * name what a statement is: every SQL statement starts with its keyword. Returns 0 when only those
+ * remain, else 1 (kw is "" when what follows is no keyword: the server's parser says what is wrong).
+ */
+int script_first_keyword(const char *sql, char *kw, size_t len)
 {
 	const char *p = sql;
-	for (;;) { /* white space, comments and opening parentheses before the first word */
+	for (;;) {
 		while (*p && (isspace((unsigned char)*p) || *p == '('))
 			p++;
 		if (p[0] == '-' && p[1] == '-') {
@@ -226,23 +232,32 @@ int script_sql_writes(const char *sql, char *kw, size_t kwlen)
 		if (p[0] == '/' && p[1] == '*') {
 			int depth = 0;
 			do {
-				if (p[0] == '/' && p[1] == '*')
-					depth++, p += 2;
-				else if (p[0] == '*' && p[1] == '/')
-					depth--, p += 2;
-				else
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else {
 					p++;
+				}
 			} while (*p && depth > 0);
 			continue;
 		}
 		break;
 	}
 	size_t n = 0;
-	while (n + 1 < kwlen && isalpha((unsigned char)*p))
+	int any = *p != '\0';
+	while (n + 1 < len && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
 		kw[n++] = (char)toupper((unsigned char)*p++);
 	kw[n] = '\0';
-	if (!n)
-		return 0; /* no keyword: the server's syntax error says what is wrong */
+	return any;
+}
+
+int script_sql_writes(const char *sql, char *kw, size_t kwlen)
+{
+	if (!script_first_keyword(sql, kw, kwlen) || !kw[0])
+		return 0; /* nothing, or no keyword: the server's syntax error says what is wrong */
 	for (int i = 0; harmless[i]; i++)
 		if (strcmp(kw, harmless[i]) == 0)
 			return 0;

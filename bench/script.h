@@ -110,6 +110,9 @@ int script_var_find(const struct script_set *ss, const char *name, size_t len);
 int script_var_intern(struct script_set *ss, const char *name, size_t len);
 
 /* Whether an SQL statement's first keyword changes the database (kw receives it, upper case). */
+/* The statement's first keyword, upper-cased into kw, after white space, comments and opening parentheses;
+ * 0 when only those remain, else 1 (kw "" when no keyword follows). Shared with --query FILE's check. */
+int script_first_keyword(const char *sql, char *kw, size_t len);
 int script_sql_writes(const char *sql, char *kw, size_t kwlen);
 
 /* ---- running ---- */
