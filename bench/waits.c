@@ -353,6 +353,7 @@ void waits_print_as(const char *heading, const char *const *steps, const struct 
 		       p->samples < WAIT_MIN_SAMPLES ? ", too few to trust" : "");
 	}
 	if (hidden)
-		log_hint("Hidden backends belong to another role: pg_read_all_stats (or that role) shows their state.");
+		log_hint("Hidden backends are another role's (pg_read_all_stats, or that role, shows their state) or still "
+		         "starting (a pool opening a connection).");
 	fflush(stdout);
 }

@@ -68,8 +68,8 @@ static void waits_table(FILE *f, const struct res_run *run, int app)
 		        "--duration or a shorter --wait-sample gives more.</p>\n",
 		        WAIT_MIN_SAMPLES);
 	if (seen[WAIT_HIDDEN])
-		fputs("<p class=\"bad\">Hidden: backends of another role, whose state pg_stat_activity shows only to that "
-		      "role or to pg_read_all_stats.</p>\n",
+		fputs("<p class=\"bad\">Hidden: backends whose state pg_stat_activity did not show: another role's (shown "
+		      "only to that role or to pg_read_all_stats), or one still starting (a pool opening a connection).</p>\n",
 		      f);
 }
 
