@@ -27,6 +27,7 @@ struct waits_sampler {
 	PGconn *conn;
 	char *vals[3]; /* the filter's values, owned (NULL: no filter) */
 	int new_backends; /* wait_filter.new_backends */
+	int skip_own; /* wait_filter.skip_own */
 	int64_t interval_ns;
 	double interval_ms;
 	int prepared; /* the read is prepared, else sent with its text each time */
@@ -59,7 +60,7 @@ static void first_line(const char *msg, char *out, size_t len)
 /* Prepares the read on a fresh connection; a pooler that refuses prepared statements gets the text each time. */
 static void prepare(struct waits_sampler *w)
 {
-	PGresult *res = PQprepare(w->conn, WAITS_STMT, sql_get("bench/wait_sample"), 4, NULL);
+	PGresult *res = PQprepare(w->conn, WAITS_STMT, sql_get("bench/wait_sample"), 5, NULL);
 	w->prepared = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	/* a read never waits on a lock, but a server in trouble must not hold the thread (and the run's end) */
@@ -68,10 +69,11 @@ static void prepare(struct waits_sampler *w)
 
 static PGresult *read_activity(struct waits_sampler *w, const char *since)
 {
-	const char *vals[4] = { w->vals[0], w->vals[1], w->vals[2], since && *since ? since : NULL };
+	const char *vals[5] = { w->vals[0], w->vals[1], w->vals[2], since && *since ? since : NULL,
+		                w->skip_own ? PGPB_PROGNAME "%" : NULL };
 	if (w->prepared)
-		return PQexecPrepared(w->conn, WAITS_STMT, 4, vals, NULL, NULL, 0);
-	return PQexecParams(w->conn, sql_get("bench/wait_sample"), 4, NULL, vals, NULL, NULL, 0);
+		return PQexecPrepared(w->conn, WAITS_STMT, 5, vals, NULL, NULL, 0);
+	return PQexecParams(w->conn, sql_get("bench/wait_sample"), 5, NULL, vals, NULL, NULL, 0);
 }
 
 /* One read: its rows into a local profile, added to the window's under mu when the window is still the one
@@ -195,6 +197,7 @@ struct waits_sampler *waits_start(const struct pgpb_ctx *ctx, const struct wait_
 	for (int i = 0; i < 3; i++)
 		w->vals[i] = fv[i] ? pgpb_strdup(fv[i]) : NULL;
 	w->new_backends = f->new_backends;
+	w->skip_own = f->skip_own;
 	w->interval_ms = interval_ms;
 	w->interval_ns = (int64_t)(interval_ms * 1e6);
 	if (w->interval_ns < 1000000)
@@ -299,13 +302,24 @@ static void pct(uint64_t n, uint64_t total, char *buf, size_t len)
 
 void waits_print(const char *const *steps, const struct wait_profile *const *profiles, int n)
 {
+	waits_print_as("where the server time goes (pg_stat_activity every %g ms; idle = client side, between queries)",
+	               steps, profiles, n);
+}
+
+void waits_print_as(const char *heading, const char *const *steps, const struct wait_profile *const *profiles, int n)
+{
 	int any = 0, hidden = 0;
-	for (int i = 0; i < n; i++)
+	double interval = WAITS_DEFAULT_INTERVAL_MS;
+	for (int i = 0; i < n; i++) {
+		if (profiles[i] && !any)
+			interval = profiles[i]->interval_ms;
 		any |= profiles[i] != NULL;
+	}
 	if (!any)
 		return;
-	printf("\nwhere the server time goes (pg_stat_activity every %g ms; idle = client side, between queries):\n",
-	       profiles[0] ? profiles[0]->interval_ms : WAITS_DEFAULT_INTERVAL_MS);
+	putchar('\n');
+	printf(heading, interval);
+	printf(":\n");
 	for (int i = 0; i < n; i++) {
 		const struct wait_profile *p = profiles[i];
 		if (!p)
@@ -339,6 +353,7 @@ void waits_print(const char *const *steps, const struct wait_profile *const *pro
 		       p->samples < WAIT_MIN_SAMPLES ? ", too few to trust" : "");
 	}
 	if (hidden)
-		log_hint("Hidden backends belong to another role: pg_read_all_stats (or that role) shows their state.");
+		log_hint("Hidden backends are another role's (pg_read_all_stats, or that role, shows their state) or still "
+		         "starting (a pool opening a connection).");
 	fflush(stdout);
 }

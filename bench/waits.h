@@ -20,6 +20,9 @@ struct wait_filter {
 	 * backends carry the run's application_name but are not the next step's. 0 for an app's long-lived
 	 * pool. */
 	int new_backends;
+	/* 1: leave out this tool's own backends (application_name "pgpagebench..."): a web app sampled by its
+	 * database and user may share both with the run's connections. */
+	int skip_own;
 };
 
 /* The default period: measured to cost under 2% of a scale-1 sweep's throughput (docs/run.md). */
@@ -39,5 +42,7 @@ void waits_stop(struct waits_sampler *w);
 
 /* The terminal's lines: one a step, its CPU share and its top waits (the same counts as waits.csv). */
 void waits_print(const char *const *steps, const struct wait_profile *const *profiles, int n);
+/* The same under another heading: a printf format with one %g, the period in ms (no colon, no newline). */
+void waits_print_as(const char *heading, const char *const *steps, const struct wait_profile *const *profiles, int n);
 
 #endif

@@ -3,12 +3,15 @@
  * RESULTS_DIR --ab FILE puts Apache Bench results made by hand beside a step of a run (the work is
  * plots/http_compare.c's). The second runs both sides: --url URL runs the HTTP load with ab or wrk
  * (bench/httpload.h) just before each database step of a sweep (bench/bench.h, run_opts.before_step), so
- * both share the machine's conditions, then compares each pair and prints the table of them all.
+ * both share the machine's conditions, then compares each pair and prints the table of them all. With
+ * --app-user or --app-db a second wait sampler (bench/waits.h) reads the web app's own backends through
+ * each HTTP load: where the app's server time goes, into http/waits.csv.
  */
 #include "bench/bench.h"
 #include "bench/httpload.h"
 #include "bench/plan.h"
 #include "bench/query.h"
+#include "bench/waits.h"
 #include "cmd/commands.h"
 #include "cmd/run.h"
 #include "common/alloc.h"
@@ -20,6 +23,7 @@
 #include "plots/ab.h"
 #include "plots/http_compare.h"
 #include "plots/wrk.h"
+#include "resdir/waits.h"
 #include "schema/schema.h"
 
 #include <errno.h>
@@ -97,6 +101,8 @@ struct url_run {
 	char (*prefix)[4200]; /* each step's HTTP files, without the tool's suffix */
 	int nsteps, cap;
 	int quiet;
+	struct waits_sampler *app_waits; /* the web app's backends; NULL when not sampled */
+	struct wait_profile *profiles; /* one a step, with figs (sampled or not, as app_waits) */
 };
 
 static void url_help(void)
@@ -115,8 +121,9 @@ static void url_help(void)
 	       "  --json-list=KEY          the member of the JSON body that lists the page's records (default:\n"
 	       "                           the body itself when a list, else results, records, items or data)\n"
 	       "  --app-user=NAME, --app-db=NAME\n"
-	       "                           the app's database user and database (recorded in http/http-load.json\n"
-	       "                           for samplers of the app's backends)\n"
+	       "                           the app's database user and database: its backends (this tool's own\n"
+	       "                           left out) are sampled through each HTTP load, into http/waits.csv\n"
+	       "  --wait-sample=TIME|off   read pg_stat_activity this often, on both sides (default 20ms)\n"
 	       "  --threads=N, --protocol=P, --query=seed|FILE, --no-validate, --no-plot, --progress,\n"
 	       "  --no-progress, --force   as for pgpagebench run (--query here is the database side's query)\n"
 	       "  --out=DIR                the results directory (default results/<timestamp>)\n"
@@ -190,6 +197,7 @@ static int http_step(void *arg, const struct step_def *sd, int i)
 		ur->cap = ur->cap ? 2 * ur->cap : 16;
 		ur->figs = pgpb_reallocarray(ur->figs, (size_t)ur->cap, sizeof *ur->figs);
 		ur->prefix = pgpb_reallocarray(ur->prefix, (size_t)ur->cap, sizeof *ur->prefix);
+		ur->profiles = pgpb_reallocarray(ur->profiles, (size_t)ur->cap, sizeof *ur->profiles);
 	}
 	struct http_compare_figures *f = &ur->figs[ur->nsteps];
 	http_compare_figures_unknown(f);
@@ -213,7 +221,11 @@ static int http_step(void *arg, const struct step_def *sd, int i)
 	l.requests = cl->requests;
 	l.duration_s = cl->o.duration_s;
 	l.out_prefix = ur->prefix[ur->nsteps];
-	if (http_load_run(&l) < 0)
+	waits_begin(ur->app_waits); /* the app's backends through the measured load, as the run's in its step */
+	int lrc = http_load_run(&l);
+	memset(&ur->profiles[ur->nsteps], 0, sizeof ur->profiles[0]);
+	waits_end(ur->app_waits, &ur->profiles[ur->nsteps]);
+	if (lrc < 0)
 		return -1;
 	ur->nsteps++;
 	print_load_line(ur, k, sd->id, url, l.out_prefix);
@@ -293,6 +305,24 @@ static void write_load_json(const struct url_run *ur)
 	json_decref(j);
 }
 
+/* http/waits.csv: the app's backends through each HTTP load, in waits.csv's format (resdir/waits.h), the
+ * steps' names those of steps.csv. Written with the steps run so far, also when the run ends early. */
+static int write_app_waits(const struct url_run *ur)
+{
+	if (!ur->app_waits)
+		return 0;
+	char path[4200];
+	snprintf(path, sizeof path, "%s/http/waits.csv", ur->out->dir);
+	const char **ids = pgpb_calloc((size_t)ur->nsteps, sizeof *ids);
+	const struct wait_profile **ps = pgpb_calloc((size_t)ur->nsteps, sizeof *ps);
+	for (int s = 0; s < ur->nsteps; s++)
+		ids[s] = ur->figs[s].step, ps[s] = &ur->profiles[s];
+	int rc = wait_csv_write(path, ids, ps, ur->nsteps);
+	free(ids);
+	free(ps);
+	return rc;
+}
+
 /* After the sweep: each step's comparison (http/<step>/), then the table of them all. An exit status. */
 static int compare_steps(struct url_run *ur)
 {
@@ -325,6 +355,16 @@ static int compare_steps(struct url_run *ur)
 		return sig_exit_status();
 	if (http_compare_steps_write(ur->out->dir, http_tool_names[cl->tool], ur->figs, (size_t)ur->nsteps, ur->quiet) < 0)
 		rc = EXIT_RUNTIME;
+	if (ur->app_waits && !ur->quiet) {
+		const char **ids = pgpb_calloc((size_t)ur->nsteps, sizeof *ids);
+		const struct wait_profile **ps = pgpb_calloc((size_t)ur->nsteps, sizeof *ps);
+		for (int s = 0; s < ur->nsteps; s++)
+			ids[s] = ur->figs[s].step, ps[s] = &ur->profiles[s];
+		waits_print_as("where the app's server time goes (its backends in pg_stat_activity every %g ms through each "
+		               "HTTP load; idle = in the app, between its queries)", ids, ps, ur->nsteps);
+		free(ids);
+		free(ps);
+	}
 	return rc;
 }
 
@@ -332,7 +372,7 @@ static int url_main(int argc, char **argv)
 {
 	enum { OPT_URL = CTX_OPT_FIRST_FREE, OPT_CONC, OPT_PAGES, OPT_REQUESTS, OPT_DURATION, OPT_WARMUP, OPT_TOOL,
 	       OPT_JSON_LIST, OPT_APP_USER, OPT_APP_DB, OPT_THREADS, OPT_PROTOCOL, OPT_QUERY, OPT_OUT, OPT_FORCE,
-	       OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_PAGE_SIZE };
+	       OPT_NO_VALIDATE, OPT_NO_PLOT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_PAGE_SIZE, OPT_WAIT_SAMPLE };
 	static const struct option longopts[] = {
 		CTX_LONGOPTS,
 		{ "url", required_argument, NULL, OPT_URL },
@@ -355,6 +395,7 @@ static int url_main(int argc, char **argv)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+		{ "wait-sample", required_argument, NULL, OPT_WAIT_SAMPLE },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const protocol_words[] = { "simple", "extended", "prepared", NULL };
@@ -413,6 +454,21 @@ static int url_main(int argc, char **argv)
 			bad = cli_parse_long("--page-size", optarg, 1, 1000000L, &v) < 0;
 			cl.o.page_size = (int)v;
 			break;
+		case OPT_WAIT_SAMPLE: {
+			double sec;
+			if (strcmp(optarg, "off") == 0) {
+				cl.o.wait_sample_ms = 0;
+				break;
+			}
+			bad = cli_parse_duration("--wait-sample", optarg, &sec) < 0;
+			if (!bad && (sec < 0.001 || sec > 10)) {
+				log_error("invalid value \"%s\" for option --wait-sample: must be from 1ms to 10s, or off", optarg);
+				bad = 1;
+			}
+			if (!bad)
+				cl.o.wait_sample_ms = sec * 1000.0;
+			break;
+		}
 		}
 		if (bad)
 			goto out;
@@ -497,13 +553,24 @@ static int url_main(int argc, char **argv)
 		rc = sig_caught() ? sig_exit_status() : EXIT_RUNTIME;
 		goto out_ctx;
 	}
+	if (cl.o.wait_sample_ms > 0 && (cl.app_user || cl.app_db))
+		ur.app_waits = waits_start(&ctx, &(struct wait_filter){ .datname = cl.app_db, .usename = cl.app_user,
+		                                                         .skip_own = 1 },
+		                           cl.o.wait_sample_ms);
+	else if (cl.o.wait_sample_ms > 0 && !ctx.quiet)
+		log_info("the web app's backends are not sampled: --app-user or --app-db names them (the run's own "
+		         "backends are, in waits.csv)");
 	cl.o.before_step = http_step;
 	cl.o.before_step_arg = &ur;
 	int plot = cl.o.plot;
 	cl.o.plot = 0; /* drawn below, once the HTTP side's files are there too */
 	rc = run_exec(&ctx, &cl.o, &outcome);
-	if (outcome.dir[0] && ur.nsteps)
+	waits_stop(ur.app_waits);
+	if (outcome.dir[0] && ur.nsteps) {
 		write_load_json(&ur);
+		if (write_app_waits(&ur) < 0 && rc == EXIT_OK)
+			rc = EXIT_RUNTIME;
+	}
 	if (rc == EXIT_OK)
 		rc = compare_steps(&ur);
 	else if (ur.nsteps && outcome.dir[0])
@@ -516,6 +583,7 @@ out_run:
 	free(ur.probes);
 	free(ur.figs);
 	free(ur.prefix);
+	free(ur.profiles);
 	if (rc != EXIT_OK && rc != EXIT_USAGE && sig_caught())
 		rc = sig_exit_status();
 out:

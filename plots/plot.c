@@ -97,6 +97,7 @@ static int http_steps_section(FILE *f, const struct plot_page *pg, int write)
 	      f);
 	report_link(f, dir, rel, "http-compare-steps.csv", "http-compare-steps.csv");
 	fputs("; the load tool's own files are in <code>http/</code>.</p>\n", f);
+	report_app_waits(f, pg->run);
 	for (size_t r = 0; r < pg->run->nsteps; r++) {
 		char name[4200];
 		snprintf(name, sizeof name, "http/%s/charts/http-compare.svg", pg->run->steps[r].id);

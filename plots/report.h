@@ -43,6 +43,8 @@ void report_split_section(FILE *f, const struct res_run *run);
 void report_explain_section(FILE *f, const struct res_run *run, const char *rel);
 /* Where the server time goes (plots/waits.c): each step's wait profile from waits.csv, or why there is none. */
 void report_waits_section(FILE *f, const struct res_run *run);
+/* The table of the web app's backends in http-compare --url's section (nothing without http/waits.csv). */
+void report_app_waits(FILE *f, const struct res_run *run);
 
 /* Relative path from directory `from` to `to` (both existing); falls back to the absolute path. */
 void report_relpath(const char *from, const char *to, char *buf, size_t len);

@@ -392,11 +392,12 @@ static int load_statements(struct res_run *run)
 
 /* waits.csv is optional (a run with --wait-sample off, or from before it): a bad file only costs the chart
  * and the table of where the server time goes. A step's class rows give its counts; its event rows, in file
- * order (most first), its top events. */
-static int load_waits(struct res_run *run)
+ * order (most first), its top events. app: http/waits.csv, the web app's backends during each HTTP step of
+ * http-compare --url, in the same format, into the steps' app_waits. */
+static int load_waits(struct res_run *run, int app)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/waits.csv", run->dir);
+	snprintf(path, sizeof path, "%s/%s", run->dir, app ? "http/waits.csv" : "waits.csv");
 	size_t len;
 	int why;
 	char err[512];
@@ -435,7 +436,7 @@ static int load_waits(struct res_run *run)
 			log_warning("ignoring \"%s\" line %d: not a number where one is expected", path, c.line);
 			continue;
 		}
-		struct res_waits *w = &s->waits;
+		struct res_waits *w = app ? &s->app_waits : &s->waits;
 		int k = strcmp(kind, "class") == 0 ? wait_class_find(name) : -1;
 		if (k >= 0) {
 			w->cls[k] = n;
@@ -447,7 +448,7 @@ static int load_waits(struct res_run *run)
 		}
 		w->have = 1;
 		w->samples = total;
-		run->has_waits = 1;
+		*(app ? &run->has_app_waits : &run->has_waits) = 1;
 	}
 	index_free(&ix);
 	free(buf);
@@ -849,7 +850,9 @@ int res_load_parts(const char *dir, struct res_run *run, unsigned parts)
 	if (rc == 0 && (parts & RES_INTERVALS))
 		rc = load_statements(run);
 	if (rc == 0 && (parts & RES_WAITS))
-		rc = load_waits(run);
+		rc = load_waits(run, 0);
+	if (rc == 0 && (parts & RES_WAITS))
+		rc = load_waits(run, 1);
 	if (parts & RES_HGRM) {
 		for (size_t i = 0; i < run->nsteps && rc == 0; i++)
 			rc = load_hgrm(run, &run->steps[i]);

@@ -41,6 +41,8 @@ struct res_step {
 	struct res_host_second *hsec; /* a merged run: each host's seconds of the step (host-intervals.csv) */
 	size_t nhsec;
 	struct res_waits waits; /* its rows of waits.csv (waits.have 0 when none) */
+	struct res_waits app_waits; /* http-compare --url: the web app's backends during its HTTP step
+	                             * (http/waits.csv; app_waits.have 0 when none) */
 	struct res_stmt *stmts; /* run --script: its rows of statements.csv (read with intervals.csv) */
 	size_t nstmts;
 };
@@ -68,6 +70,7 @@ struct res_run {
 	char **hosts; /* a merged run: the hosts' tags, in the order merged (from host-intervals.csv); else NULL */
 	size_t nhosts;
 	int has_waits; /* waits.csv was read and holds a step of steps.csv */
+	int has_app_waits; /* so was http/waits.csv (http-compare --url with --app-user or --app-db) */
 };
 
 /* The largest file of each kind read (common/input.h): past it, the load fails naming the file and the

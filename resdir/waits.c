@@ -4,10 +4,13 @@
  * written from the same counts so that every figure shown agrees with the files.
  */
 #include "resdir/waits.h"
+#include "common/log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const wait_class_names[WAIT_NCLASSES] = {
 	[WAIT_CPU] = "CPU", [WAIT_IO] = "IO", [WAIT_LWLOCK] = "LWLock", [WAIT_LOCK] = "Lock",
@@ -116,6 +119,29 @@ void wait_csv_rows(struct steps_buf *b, const char *step, const struct wait_prof
 		steps_buf_printf(b, "%s,event,%s,%llu,%.6f,%llu,%d\n", step, e->name, (unsigned long long)e->n,
 		                 share(e->n, p->samples), (unsigned long long)p->samples, trusted);
 	}
+}
+
+int wait_csv_write(const char *path, const char *const *steps, const struct wait_profile *const *profiles, int n)
+{
+	struct steps_buf b = { 0 };
+	steps_buf_printf(&b, "%s", wait_csv_header);
+	for (int i = 0; i < n; i++)
+		if (profiles[i])
+			wait_csv_rows(&b, steps[i], profiles[i]);
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fwrite(b.p, 1, b.len, f) == b.len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) < 0)
+		ok = 0;
+	if (!ok) {
+		log_error("could not write \"%s\": %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	steps_buf_free(&b);
+	return ok ? 0 : -1;
 }
 
 json_t *wait_json(const struct wait_profile *p)

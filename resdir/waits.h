@@ -63,6 +63,9 @@ extern const char wait_csv_header[];
 /* The step's rows of waits.csv: one a class (all of them, so they sum to the step's samples), then the
  * top events. */
 void wait_csv_rows(struct steps_buf *b, const char *step, const struct wait_profile *p);
+/* A whole file in waits.csv's format: the header, then each step's rows (a NULL profile has none). It is
+ * written under a temporary name and renamed, so it is whole or absent. 0, or -1 (logged). */
+int wait_csv_write(const char *path, const char *const *steps, const struct wait_profile *const *profiles, int n);
 /* The step's "waits" object of summary.json. */
 json_t *wait_json(const struct wait_profile *p);
 

@@ -25,9 +25,11 @@ check "the web app listens (port ${PORT:-none}; $(tail -1 "$TEST_TMP/app.err"))"
 BASE=http://127.0.0.1:$PORT
 
 # ---- ab, two concurrencies by two pages, each HTTP step just before its database step ---------------
+# The app's backends (it connects as the run does, postgres to postgres: the tool's own are left out) are
+# sampled through each HTTP load, every 5 ms on both sides.
 R1=$TEST_TMP/r-ab
 "$B" http-compare --url "$BASE/records/?page={page}" --concurrency 1,2 --pages 1,2 --requests 20 --duration 0.3 \
-	--warmup 0 --progress --out "$R1" >"$TEST_TMP/ab.out" 2>&1
+	--warmup 0 --progress --app-user postgres --app-db postgres --wait-sample 5ms --out "$R1" >"$TEST_TMP/ab.out" 2>&1
 RC=$?
 check "http-compare --url with ab succeeds (rc $RC: $(grep error: "$TEST_TMP/ab.out"))" [ "$RC" = 0 ]
 check "it GETs each page first and counts its ten records" \
@@ -72,12 +74,38 @@ check "http-load.json records the tool and the pages" \
 	sh -c "[ \"\$(jq -r '.tool + \" \" + (.pages | map(tostring) | join(\",\"))' '$R1/http/http-load.json')\" = 'ab 1,2' ]"
 check "the report links the HTTP comparison" grep -q 'http-compare-steps.csv' "$R1/index.html"
 
+# where the app's server time goes: http/waits.csv in waits.csv's format, a step's classes summing to its
+# samples (shares to 100%), the same one-decimal shares on the terminal and in the report
+AW=$R1/http/waits.csv
+check "http/waits.csv has the header of waits.csv" [ "$(head -1 "$AW")" = "$(head -1 "$R1/waits.csv")" ]
+check "... and the fourteen classes of each HTTP step" [ "$(grep -c ',class,' "$AW")" = 56 ]
+sums=$(awk -F, '$2 == "class" { n[$1] += $4; sh[$1] += $5; t[$1] = $6 }
+	END { for (s in n) printf "%s:%d:%d:%.3f ", s, (n[s] == t[s]), (t[s] > 0), sh[s] }' "$AW")
+check "each step's classes sum to its samples, which it has, and their shares to 100% ($sums)" \
+	[ "$(printf '%s\n' $sums | grep -c ':1:1:1.000$')" = 4 ]
+check "the app's backends were seen working (CPU or a wait, not only idle)" \
+	[ "$(awk -F, '$2 == "class" && $3 != "Idle" && $3 != "IdleInTransaction" && $3 != "Hidden" { n += $4 } END { print (n > 0) }' "$AW")" = 1 ]
+check "the terminal says where the app's server time goes" grep -q "^where the app's server time goes" "$TEST_TMP/ab.out"
+bad=""
+for s in s001-threads-c1-o0 s002-threads-c1-o10 s003-threads-c2-o0 s004-threads-c2-o10; do
+	cpu=$(awk -F, -v s="$s" '$1 == s && $3 == "CPU" { printf "%.1f%%", $6 ? 100 * $4 / $6 : 0 }' "$AW")
+	idle=$(awk -F, -v s="$s" '$1 == s && ($3 == "Idle" || $3 == "IdleInTransaction") { n += $4; t = $6 } END { printf "%.1f%%", t ? 100 * n / t : 0 }' "$AW")
+	idle1=$(awk -F, -v s="$s" '$1 == s && $3 == "Idle" { printf "%.1f%%", $6 ? 100 * $4 / $6 : 0 }' "$AW")
+	grep -q "^  $s: cpu $cpu, idle $idle" "$TEST_TMP/ab.out" || bad="$bad $s:terminal"
+	grep -q "<td class=\"l\">$s</td><td[^>]*>[0-9]*[^<]*</td><td>$cpu</td><td>$idle1</td>" "$R1/index.html" || bad="$bad $s:report"
+done
+check "the terminal and the report show http/waits.csv's shares${bad:+ (differ:$bad)}" [ -z "$bad" ]
+check "the report has the app's table" grep -q "<h3>Where the app's server time goes</h3>" "$R1/index.html"
+
 # ---- wrk: the percentile script's block read; concurrency 2 on page 2 (wrk runs whole seconds) ---
 R2=$TEST_TMP/r-wrk
 "$B" http-compare --url "$BASE/records/?offset={offset}" --http-tool wrk --concurrency 2 --pages 2 --duration 1 \
 	--warmup 0 --no-plot --out "$R2" >"$TEST_TMP/wrk.out" 2>&1
 RC=$?
 check "http-compare --url with wrk succeeds (rc $RC: $(grep error: "$TEST_TMP/wrk.out"))" [ "$RC" = 0 ]
+check "without --app-user or --app-db it says once that the app's backends are not sampled" \
+	[ "$(grep -c "the web app's backends are not sampled: --app-user or --app-db names them" "$TEST_TMP/wrk.out")" = 1 ]
+check "... and writes no http/waits.csv" [ ! -e "$R2/http/waits.csv" ]
 check "wrk got the script, written beside the results" grep -q 'latency:percentile' "$R2/http/wrk-percentiles.lua"
 check "wrk asked for offset 10 (page 2)" grep -q "@ $BASE/records/?offset=10\$" "$R2/http/s001-threads-c2-o10.wrk.txt"
 check "wrk's output holds the script's percentiles" grep -q '^percentile 99 ' "$R2/http/s001-threads-c2-o10.wrk.txt"
