@@ -63,6 +63,14 @@ t_boot=$(now)
 
 # apt in the root sees what a real Debian 12 install has: the host's Debian sources (updates, security).
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# ... and the network as the host reaches it: the host's CA certificates, for a proxy that signs TLS on the
+# way out (npm's registry in hlog.sh then answers as on the host; apt's mirror is plain HTTP)
+host_ca=""
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+	mkdir -p "$root/etc/ssl"
+	cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-bundle.crt"
+	host_ca=NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-bundle.crt
+fi
 if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 	rm -f "$root/etc/apt/sources.list"
 	cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/debian.sources"
@@ -76,7 +84,7 @@ mount --make-private "$root/dev"   # what is mounted below stays out of the host
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts" && mounted="/dev/pts $mounted"
 mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" && mounted="/dev/shm $mounted"
 
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+in_root() { chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 ${host_ca:+"$host_ca"} \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 
 say "adding git and make"

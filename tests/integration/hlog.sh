@@ -10,7 +10,7 @@ NPM_DIR=$PGPB_BUILD/npm
 check "node is installed (tools/deps.sh)" eval 'command -v node >/dev/null'
 if [ ! -f "$NPM_DIR/node_modules/hdr-histogram-js/package.json" ]; then
 	run_cmd npm install --prefix "$NPM_DIR" --no-audit --no-fund --no-save --fetch-retries=1 hdr-histogram-js@3
-	check "npm installs hdr-histogram-js@3 into $NPM_DIR (is the npm registry reachable? npm said: $(printf '%s' "$ERR" | grep -E 'error (code|errno|network|404)' | head -3 | tr '\n' ' '))" \
+	check "npm installs hdr-histogram-js@3 into $NPM_DIR (is the npm registry reachable? npm said: $(printf '%s' "$ERR" | grep -E '(error|ERR!) (code|errno|network|404)' | head -3 | tr '\n' ' '))" \
 		[ -f "$NPM_DIR/node_modules/hdr-histogram-js/package.json" ]
 fi
 [ -f "$NPM_DIR/node_modules/hdr-histogram-js/package.json" ] || { pgpb_finish; exit 1; }
