@@ -211,36 +211,6 @@ static int wait_fd(struct eng_thread *t, int fd, short events)
 		tick(t, now);
 	}
 }
-
-/* Runs one query on c to its end; 0 done (c->outcome set), -1 connection lost or unusable (a COPY), 1
- * stopped mid-query. */
-static int run_query(struct eng_thread *t, struct bconn *c)
-{
-	if (!engine_send(t, c))
-		return -1;
-	int f;
-	while ((f = PQflush(c->pg)) == 1)
-		if (!wait_fd(t, PQsocket(c->pg), POLLOUT))
-			return 1;
-	if (f < 0)
-		return -1;
-	for (;;) {
-		while (!PQisBusy(c->pg)) {
-			PGresult *r = PQgetResult(c->pg);
-			if (!r)
-				return PQstatus(c->pg) == CONNECTION_BAD ? -1 : 0;
-			int go = engine_result(t->env, c, r);
-			PQclear(r);
-			if (go < 0) /* a COPY: the error is counted as the server's, and the connection reopened */
-				return -1;
-		}
-		if (!wait_fd(t, PQsocket(c->pg), POLLIN))
-			return 1;
-		if (!PQconsumeInput(c->pg))
-			return -1;
-	}
-}
-
 /* Flushes what was sent on c and takes its results to the end; 0 done, -1 lost or unusable, 1 stopped. */
 static int await_results(struct eng_thread *t, struct bconn *c)
 {
@@ -266,6 +236,17 @@ static int await_results(struct eng_thread *t, struct bconn *c)
 			return -1;
 	}
 }
+
+
+/* Runs one query on c to its end; 0 done (c->outcome set), -1 connection lost or unusable (a COPY), 1
+ * stopped mid-query. */
+static int run_query(struct eng_thread *t, struct bconn *c)
+{
+	if (!engine_send(t, c))
+		return -1;
+	return await_results(t, c);
+}
+
 
 /*
  * run --script: runs one request (a script's commands in order) on c, as run_query runs one query; a
